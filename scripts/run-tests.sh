@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The whole test suite, as CI runs it: build with warnings as errors and run 'make check',
+# then again with AddressSanitizer and UndefinedBehaviorSanitizer. Run as root on Debian 12:
+# the live tests create probes on the host kernel and the VM tests boot a kernel in qemu.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+run_suite() {
+	local builddir=$1
+	shift
+	"$top/scripts/bootstrap.sh" --builddir "$builddir" "$@"
+	if ! make -C "$builddir" check; then
+		cat "$builddir"/tests/*/*.log 2>/dev/null | tail -200
+		exit 1
+	fi
+}
+
+echo "=== test suite: -Werror build ==="
+run_suite "$top/build"
+echo "=== test suite: ASan + UBSan build ==="
+run_suite "$top/build-san" --enable-sanitizers
+echo "=== all test suites passed ==="

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Decode raw records into kpt_events.
+ *
+ * Every ftrace record starts with the common fields; their offsets are the
+ * same for all events, so they are read once. The event id indexes a table
+ * built when the events are added, so decoding a record is two loads and a
+ * table lookup: no name lookups, no allocation.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event-parse.h>
+
+#include "decode.h"
+
+struct decoded_type {
+	struct tep_event *format;
+	int probe;
+	enum kpt_role role;
+};
+
+struct kpt_decoder {
+	struct tep_handle *tep;
+	struct tep_format_field *type_field;	/* common_type */
+	struct tep_format_field *pid_field;	/* common_pid: the thread id */
+	struct decoded_type *types;		/* indexed by event id */
+	int nr_types;
+};
+
+/**
+ * kpt_decoder_alloc - a decoder for records described by @tep
+ * @tep: the event formats; must outlive the decoder
+ *
+ * Returns the decoder, or NULL with errno set.
+ */
+struct kpt_decoder *kpt_decoder_alloc(struct tep_handle *tep)
+{
+	struct kpt_decoder *decoder = calloc(1, sizeof(*decoder));
+
+	if (!decoder)
+		return NULL;
+	decoder->tep = tep;
+	return decoder;
+}
+
+/**
+ * kpt_decoder_add - map an event to a probe and a role
+ * @decoder: the decoder
+ * @system: the event's system (group)
+ * @event: the event's name
+ * @probe: the probe index, or -1 for KPT_ROLE_TASK_EXIT
+ * @role: what the event means for the probe
+ *
+ * Returns 0, or -1 with errno ENOENT if @tep has no such event.
+ */
+int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char *event,
+		    int probe, enum kpt_role role)
+{
+	struct tep_event *format = tep_find_event_by_name(decoder->tep, system, event);
+	struct decoded_type *types;
+
+	if (!format) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!decoder->type_field) {
+		decoder->type_field = tep_find_common_field(format, "common_type");
+		decoder->pid_field = tep_find_common_field(format, "common_pid");
+		if (!decoder->type_field || !decoder->pid_field) {
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	if (format->id >= decoder->nr_types) {
+		types = realloc(decoder->types, (format->id + 1) * sizeof(*types));
+		if (!types)
+			return -1;
+		memset(types + decoder->nr_types, 0,
+		       (format->id + 1 - decoder->nr_types) * sizeof(*types));
+		decoder->types = types;
+		decoder->nr_types = format->id + 1;
+	}
+	decoder->types[format->id] = (struct decoded_type){ format, probe, role };
+	return 0;
+}
+
+/**
+ * kpt_decoder_decode - classify one record
+ * @decoder: the decoder
+ * @rec: the raw record
+ * @ev: filled in when the record is one of the added events
+ *
+ * Returns 1 if @ev was filled, 0 if the record is of no interest (or too short).
+ */
+int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_record *rec,
+		       struct kpt_event *ev)
+{
+	const struct tep_format_field *type = decoder->type_field;
+	const struct decoded_type *dt;
+	unsigned long long id;
+
+	if (!type || rec->size < decoder->pid_field->offset + decoder->pid_field->size)
+		return 0;
+	id = tep_read_number(decoder->tep, (char *)rec->data + type->offset, type->size);
+	if (id >= (unsigned long long)decoder->nr_types)
+		return 0;
+	dt = &decoder->types[id];
+	if (!dt->format)
+		return 0;
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->tid = (int)tep_read_number(decoder->tep, (char *)rec->data + decoder->pid_field->offset,
+				       decoder->pid_field->size);
+	ev->probe = dt->probe;
+	ev->role = dt->role;
+	ev->format = dt->format;
+	ev->data = rec->data;
+	ev->size = rec->size;
+	return 1;
+}
+
+/**
+ * kpt_decoder_free - release a decoder (NULL is fine)
+ * @decoder: the decoder
+ */
+void kpt_decoder_free(struct kpt_decoder *decoder)
+{
+	if (!decoder)
+		return;
+	free(decoder->types);
+	free(decoder);
+}

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Session: the run's tracefs instance and probe group.
+ *
+ * Nothing global is changed: the trace clock, buffer size, pid filter, event
+ * filters and enables are all per instance, and the probes are in a group of
+ * our own. kpt_session_destroy() undoes all of it and runs on every exit path;
+ * a run killed before it could run leaves a group and an instance named after
+ * a dead pid, which the next run removes (kpt_session_remove_stale()).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include "session.h"
+#include "util.h"
+
+#define SESSION_PREFIX	"kptrace_"
+
+/*
+ * "mono" is CLOCK_MONOTONIC: synchronised across CPUs, so records from
+ * different CPUs merge into true order, and the same clock perf uses with
+ * use_clockid, so both backends stamp alike. "global" is the older
+ * cross-CPU-synchronised clock, for kernels without "mono".
+ */
+static const char *const trace_clocks[] = { "mono", "global" };
+
+static const char no_kprobes_hint[] =
+	"this kernel has no kprobe support (no kprobe_events in tracefs: CONFIG_KPROBE_EVENTS is "
+	"off). Trace user functions with uprobes (OBJECT:SYMBOL) or kernel paths with "
+	"tracepoints (syscall:NAME, tp:SYSTEM:ENTRY,SYSTEM:EXIT); 'kptrace check' lists what "
+	"this kernel supports";
+
+/**
+ * kpt_session_alloc - a session descriptor named after this process
+ *
+ * Touches nothing in tracefs. Returns the session, or NULL.
+ */
+struct kpt_session *kpt_session_alloc(void)
+{
+	struct kpt_session *session = calloc(1, sizeof(*session));
+
+	if (!session)
+		return NULL;
+	session->name = kpt_asprintf(SESSION_PREFIX "%d", (int)getpid());
+	if (!session->name) {
+		free(session);
+		return NULL;
+	}
+	return session;
+}
+
+static int set_clock(struct kpt_session *session)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(trace_clocks); i++) {
+		if (tracefs_instance_file_write(session->instance, "trace_clock",
+						trace_clocks[i]) > 0) {
+			snprintf(session->clock, sizeof(session->clock), "%s", trace_clocks[i]);
+			return 0;
+		}
+	}
+	kpt_err("cannot set a cross-CPU trace clock (mono or global) in instance %s: "
+		"this kernel's trace_clock offers neither", session->name);
+	return -1;
+}
+
+/**
+ * kpt_session_create - make the session's instance
+ * @session: the session
+ * @buffer_kb: per-CPU ring-buffer size in KiB, or 0 for the kernel's default
+ *
+ * Removes what dead runs left behind first. Returns 0, or -1 after printing
+ * why.
+ */
+int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
+{
+	if (!tracefs_tracing_dir()) {
+		kpt_err("tracefs is not mounted and could not be mounted: as root, run "
+			"'mount -t tracefs nodev /sys/kernel/tracing'");
+		return -1;
+	}
+	kpt_session_remove_stale(false);
+	session->instance = tracefs_instance_create(session->name);
+	if (!session->instance) {
+		kpt_err("cannot create tracefs instance %s: %s (kptrace needs root, or "
+			"CAP_SYS_ADMIN, and write access to tracefs)", session->name,
+			strerror(errno));
+		return -1;
+	}
+	if (set_clock(session) < 0)
+		return -1;
+	if (buffer_kb && tracefs_instance_set_buffer_size(session->instance, buffer_kb, -1) < 0) {
+		kpt_err("cannot set the buffer size to %lu KiB per CPU: %s (try a smaller "
+			"--buffer-size)", buffer_kb, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int add_event(struct kpt_session *session, const char *system, const char *event)
+{
+	char **events = realloc(session->events, (session->nr_events + 1) * sizeof(*events));
+
+	if (!events)
+		return -1;
+	session->events = events;
+	events[session->nr_events] = kpt_asprintf("%s/%s", system, event);
+	if (!events[session->nr_events])
+		return -1;
+	session->nr_events++;
+	return 0;
+}
+
+/**
+ * kpt_session_add_event - enable an existing event too, e.g. sched:sched_process_exit
+ * @session: the session
+ * @system: the event's system
+ * @event: the event's name
+ *
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event)
+{
+	if (!tracefs_event_file_exists(NULL, system, event, "enable")) {
+		kpt_err("this kernel has no %s:%s tracepoint (see %s/events/%s)", system, event,
+			tracefs_tracing_dir(), system);
+		return -1;
+	}
+	return add_event(session, system, event);
+}
+
+/* The newest error_log line if it appeared since @before was read. */
+static char *new_kernel_error(const char *before)
+{
+	char *after = tracefs_error_all(NULL);
+	char *last = NULL;
+
+	if (after && (!before || strcmp(before, after) != 0))
+		last = tracefs_error_last(NULL);
+	free(after);
+	return last;
+}
+
+static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
+			   const char *what, const struct kpt_probe *probe)
+{
+	struct tracefs_dynevent **list;
+	char *before, *kernel_says;
+	int err;
+
+	if (!dynevent) {
+		kpt_err("probe '%s': cannot describe the %s: %s", probe->name, what,
+			strerror(errno));
+		return -1;
+	}
+	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
+	if (!list) {
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	session->dynevents = list;
+	before = tracefs_error_all(NULL);
+	if (tracefs_dynevent_create(dynevent) < 0) {
+		err = errno;
+		kernel_says = new_kernel_error(before);
+		if (kernel_says)
+			kpt_err("probe '%s': the kernel rejected the %s: %s", probe->name, what,
+				kernel_says);
+		else
+			kpt_err("probe '%s': cannot create the %s: %s", probe->name, what,
+				strerror(err));
+		free(kernel_says);
+		free(before);
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	free(before);
+	list[session->nr_dynevents++] = dynevent;
+	return 0;
+}
+
+static int add_kernel_probe(struct kpt_session *session, const struct kpt_probe *probe,
+			    const char *target)
+{
+	if (!tracefs_file_exists(NULL, "kprobe_events")) {
+		kpt_err("probe '%s': %s", probe->name, no_kprobes_hint);
+		return -1;
+	}
+	if (create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system, probe->entry.event,
+							  target, probe->entry.fetchargs),
+			    "kprobe", probe) < 0)
+		return -1;
+	return create_dynevent(session, tracefs_kretprobe_alloc(probe->exit.system,
+								probe->exit.event, target,
+								probe->exit.fetchargs,
+								probe->maxactive),
+			       "kretprobe", probe);
+}
+
+static int add_user_probe(struct kpt_session *session, const struct kpt_probe *probe)
+{
+	if (!tracefs_file_exists(NULL, "uprobe_events")) {
+		kpt_err("probe '%s': this kernel has no uprobe support (no uprobe_events in "
+			"tracefs: CONFIG_UPROBE_EVENTS is off); use tracepoints instead",
+			probe->name);
+		return -1;
+	}
+	if (create_dynevent(session, tracefs_uprobe_alloc(probe->entry.system, probe->entry.event,
+							  probe->path, probe->offset,
+							  probe->entry.fetchargs),
+			    "uprobe", probe) < 0)
+		return -1;
+	return create_dynevent(session, tracefs_uretprobe_alloc(probe->exit.system,
+								probe->exit.event, probe->path,
+								probe->offset,
+								probe->exit.fetchargs),
+			       "uretprobe", probe);
+}
+
+static int check_tracepoint(const struct kpt_probe *probe, const struct kpt_probe_point *point)
+{
+	if (tracefs_event_file_exists(NULL, point->system, point->event, "enable"))
+		return 0;
+	if (strcmp(point->system, "syscalls") == 0 && !tracefs_dir_exists(NULL, "events/syscalls"))
+		kpt_err("probe '%s': this kernel has no syscall tracepoints "
+			"(CONFIG_FTRACE_SYSCALLS is off)", probe->name);
+	else if (strcmp(point->system, "syscalls") == 0)
+		kpt_err("probe '%s': no tracepoint syscalls:%s: is it a syscall of this kernel? "
+			"The names are in %s/events/syscalls", probe->name, point->event,
+			tracefs_tracing_dir());
+	else
+		kpt_err("probe '%s': no tracepoint %s:%s on this kernel (see %s/available_events)",
+			probe->name, point->system, point->event, tracefs_tracing_dir());
+	return -1;
+}
+
+/**
+ * kpt_session_add_probe - create a probe's events and queue them for enabling
+ * @session: the session
+ * @probe: a parsed (and for user probes, resolved) probe
+ * @index: the probe's index, which keeps its event names unique
+ *
+ * Returns 0, or -1 after printing why (with the kernel's error_log text where
+ * it gave one). Events created before a failure are still removed by
+ * kpt_session_destroy().
+ */
+int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index)
+{
+	char *target = NULL;
+	int ret = -1;
+
+	switch (probe->type) {
+	case KPT_PROBE_TRACEPOINTS:
+		if (check_tracepoint(probe, &probe->entry) < 0 ||
+		    check_tracepoint(probe, &probe->exit) < 0)
+			return -1;
+		break;
+	case KPT_PROBE_KERNEL:
+	case KPT_PROBE_USER:
+		if (kpt_probe_name_events(probe, session->name, index) < 0)
+			return -1;
+		target = kpt_probe_dynevent_target(probe);
+		if (!target)
+			return -1;
+		if (probe->type == KPT_PROBE_KERNEL)
+			ret = add_kernel_probe(session, probe, target);
+		else
+			ret = add_user_probe(session, probe);
+		free(target);
+		if (ret < 0)
+			return -1;
+		break;
+	}
+	if (add_event(session, probe->entry.system, probe->entry.event) < 0 ||
+	    add_event(session, probe->exit.system, probe->exit.event) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * kpt_session_load_formats - parse the formats of every event the session enables
+ * @session: the session, with all its probes added (their formats exist only then)
+ *
+ * Loads only the systems in use, which is several times faster than all of
+ * them. Returns 0, or -1 after printing why.
+ */
+int kpt_session_load_formats(struct kpt_session *session)
+{
+	const char **systems = calloc(session->nr_events + 1, sizeof(*systems));
+	int i, j, nr = 0;
+
+	if (!systems)
+		return -1;
+	for (i = 0; i < session->nr_events; i++) {
+		size_t len = strcspn(session->events[i], "/");
+
+		for (j = 0; j < nr; j++) {
+			if (strlen(systems[j]) == len && !strncmp(systems[j], session->events[i], len))
+				break;
+		}
+		if (j == nr)
+			systems[nr++] = strndup(session->events[i], len);
+	}
+	session->tep = tracefs_local_events_system(NULL, systems);
+	for (j = 0; j < nr; j++)
+		free((char *)systems[j]);
+	free(systems);
+	if (!session->tep) {
+		kpt_err("cannot read the event formats from %s: %s", tracefs_tracing_dir(),
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void split_event(const char *name, char *system, size_t size, const char **event)
+{
+	size_t len = strcspn(name, "/");
+
+	snprintf(system, size, "%.*s", (int)len, name);
+	*event = name + len + 1;
+}
+
+/**
+ * kpt_session_set_filter - apply a kernel event filter to every probe event
+ * @session: the session
+ * @filter: the filter, in the kernel's syntax (see events.rst), e.g. "common_pid != 1"
+ *
+ * Events added with kpt_session_add_event() are not filtered. Returns 0, or
+ * -1 after printing the kernel's complaint.
+ */
+int kpt_session_set_filter(struct kpt_session *session, const char *filter)
+{
+	char system[256], *kernel_says;
+	const char *event;
+	int i;
+
+	for (i = 0; i < session->nr_events; i++) {
+		split_event(session->events[i], system, sizeof(system), &event);
+		if (strcmp(system, "sched") == 0 && strcmp(event, "sched_process_exit") == 0)
+			continue;
+		if (tracefs_event_file_write(session->instance, system, event, "filter",
+					     filter) >= 0)
+			continue;
+		kernel_says = tracefs_error_last(session->instance);
+		kpt_err("--filter '%s': the kernel rejected it for event %s:%s%s%s (use the "
+			"event's fields, listed in its format file, and common_pid)", filter,
+			system, event, kernel_says ? ": " : "", kernel_says ? kernel_says : "");
+		free(kernel_says);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_set_pids - trace only these threads and every task they start
+ * @session: the session
+ * @pids: thread ids
+ * @nr_pids: how many
+ *
+ * Uses the instance's set_event_pid with the event-fork option, so children
+ * and new threads are followed by the kernel. Returns 0, or -1 after printing why.
+ */
+int kpt_session_set_pids(struct kpt_session *session, const int *pids, int nr_pids)
+{
+	char buf[16];
+	int i;
+
+	if (tracefs_option_enable(session->instance, TRACEFS_OPTION_EVENT_FORK) < 0) {
+		kpt_err("cannot enable the event-fork option: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nr_pids; i++) {
+		snprintf(buf, sizeof(buf), "%d", pids[i]);
+		if (tracefs_instance_file_append(session->instance, "set_event_pid", buf) < 0 &&
+		    errno != ESRCH) {
+			kpt_err("cannot add pid %d to set_event_pid: %s", pids[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_enable - start tracing: enable every queued event at once
+ * @session: the session
+ *
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_session_enable(struct kpt_session *session)
+{
+	char system[256];
+	const char *event;
+	int i;
+
+	tracefs_trace_off(session->instance);
+	for (i = 0; i < session->nr_events; i++) {
+		split_event(session->events[i], system, sizeof(system), &event);
+		if (tracefs_event_enable(session->instance, system, event) < 0) {
+			kpt_err("cannot enable event %s:%s: %s", system, event, strerror(errno));
+			return -1;
+		}
+	}
+	if (tracefs_trace_on(session->instance) < 0) {
+		kpt_err("cannot turn tracing on in instance %s: %s", session->name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_stop - stop writing records; what is buffered stays readable
+ * @session: the session
+ */
+void kpt_session_stop(struct kpt_session *session)
+{
+	if (session->instance)
+		tracefs_trace_off(session->instance);
+}
+
+/**
+ * kpt_session_probe_misses - how often our kprobes and kretprobes missed a hit
+ * @session: the session
+ *
+ * Reads nmissed from kprobe_profile (a kretprobe misses when more calls are
+ * in flight than its maxactive). Returns the sum, 0 without kprobes.
+ */
+uint64_t kpt_session_probe_misses(struct kpt_session *session)
+{
+	char *profile = tracefs_instance_file_read(NULL, "kprobe_profile", NULL);
+	char *line, *save = NULL;
+	uint64_t missed = 0;
+
+	if (!profile)
+		return 0;
+	for (line = strtok_r(profile, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long hits, nmissed;
+		char name[512];
+		int i;
+
+		if (sscanf(line, "%511s %llu %llu", name, &hits, &nmissed) != 3)
+			continue;
+		for (i = 0; i < session->nr_events; i++) {
+			const char *event = strchr(session->events[i], '/') + 1;
+
+			if (strcmp(name, session->events[i]) == 0 ||
+			    (strcmp(name, event) == 0 &&
+			     strncmp(session->events[i], session->name, strlen(session->name)) == 0))
+				missed += nmissed;
+		}
+	}
+	free(profile);
+	return missed;
+}
+
+static void destroy_dynevent(struct tracefs_dynevent *dynevent)
+{
+	char *system = NULL, *event = NULL;
+
+	if (tracefs_dynevent_destroy(dynevent, false) == 0 ||
+	    tracefs_dynevent_destroy(dynevent, true) == 0)
+		return;
+	tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
+	kpt_warn("cannot remove probe %s/%s: %s; remove it with 'kptrace cleanup'",
+		 system ? system : "?", event ? event : "?", strerror(errno));
+	free(system);
+	free(event);
+}
+
+/**
+ * kpt_session_destroy - remove the session's probes and instance from the system
+ * @session: the session (NULL is fine); the stream must be closed first
+ *
+ * Safe to call on a partly created session, and more than once.
+ */
+void kpt_session_destroy(struct kpt_session *session)
+{
+	int i;
+
+	if (!session)
+		return;
+	if (session->instance) {
+		tracefs_trace_off(session->instance);
+		tracefs_event_disable(session->instance, NULL, NULL);
+	}
+	for (i = session->nr_dynevents - 1; i >= 0; i--) {
+		destroy_dynevent(session->dynevents[i]);
+		tracefs_dynevent_free(session->dynevents[i]);
+	}
+	session->nr_dynevents = 0;
+	if (session->instance) {
+		if (tracefs_instance_destroy(session->instance) < 0)
+			kpt_warn("cannot remove instance %s: %s; remove it with 'kptrace cleanup'",
+				 session->name, strerror(errno));
+		tracefs_instance_free(session->instance);
+		session->instance = NULL;
+	}
+}
+
+/**
+ * kpt_session_free - release the descriptor (NULL is fine); call kpt_session_destroy() first
+ * @session: the session
+ */
+void kpt_session_free(struct kpt_session *session)
+{
+	int i;
+
+	if (!session)
+		return;
+	for (i = 0; i < session->nr_events; i++)
+		free(session->events[i]);
+	free(session->events);
+	free(session->dynevents);
+	tep_free(session->tep);
+	free(session->name);
+	free(session);
+}
+
+/* Is @name "kptrace_<pid>" of a run that is gone? Our own is not stale. */
+static bool is_stale(const char *name)
+{
+	char path[64], comm[32] = "";
+	FILE *file;
+	int pid;
+
+	if (strncmp(name, SESSION_PREFIX, strlen(SESSION_PREFIX)) != 0 ||
+	    kpt_parse_pid(name + strlen(SESSION_PREFIX), &pid) < 0)
+		return false;
+	if (pid == getpid())
+		return false;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	file = fopen(path, "r");
+	if (!file)
+		return true;
+	if (!fgets(comm, sizeof(comm), file))
+		comm[0] = '\0';
+	fclose(file);
+	/* The pid was reused by something that is not kptrace. */
+	return strncmp(comm, "kptrace", 7) != 0;
+}
+
+/**
+ * kpt_session_remove_stale - remove instances and probe groups of kptrace runs that died
+ * @verbose: say what was removed
+ *
+ * Only "kptrace_<pid>" names whose pid is gone (or is no longer kptrace) are
+ * touched; other tools' probes and instances never are. Returns how many
+ * objects were removed, or -1 if tracefs cannot be read.
+ */
+int kpt_session_remove_stale(bool verbose)
+{
+	struct tracefs_dynevent **dynevents;
+	char **instances;
+	int i, removed = 0;
+
+	/* Disable first: neither an enabled probe nor its instance can be removed. */
+	instances = tracefs_instances("^" SESSION_PREFIX "[0-9][0-9]*$");
+	for (i = 0; instances && instances[i]; i++) {
+		struct tracefs_instance *instance;
+
+		if (!is_stale(instances[i]))
+			continue;
+		instance = tracefs_instance_alloc(NULL, instances[i]);
+		if (instance) {
+			tracefs_trace_off(instance);
+			tracefs_event_disable(instance, NULL, NULL);
+		}
+		tracefs_instance_free(instance);
+	}
+
+	dynevents = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
+					     TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE,
+					     NULL);
+	for (i = 0; dynevents && dynevents[i]; i++) {
+		char *system = NULL, *event = NULL;
+
+		tracefs_dynevent_info(dynevents[i], &system, &event, NULL, NULL, NULL);
+		if (system && is_stale(system) && tracefs_dynevent_destroy(dynevents[i], true) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed probe %s/%s", system, event);
+		}
+		free(system);
+		free(event);
+	}
+	tracefs_dynevent_list_free(dynevents);
+
+	for (i = 0; instances && instances[i]; i++) {
+		struct tracefs_instance *instance;
+
+		if (!is_stale(instances[i]))
+			continue;
+		instance = tracefs_instance_alloc(NULL, instances[i]);
+		if (instance && tracefs_instance_destroy(instance) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed instance %s", instances[i]);
+		} else {
+			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
+				 instances[i], strerror(errno));
+		}
+		tracefs_instance_free(instance);
+	}
+	tracefs_list_free(instances);
+	return removed;
+}

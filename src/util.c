@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Messages, number parsing and small helpers shared by every layer.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static bool quiet;
+
+static void vmessage(const char *level, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "kptrace: %s", level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/**
+ * kpt_err - print an error message to stderr
+ * @fmt: printf format; the message should name the input, what is wrong and what to do
+ */
+void kpt_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("error: ", fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * kpt_warn - print a warning to stderr
+ * @fmt: printf format
+ */
+void kpt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * kpt_info - print a progress line to stderr unless quiet mode is on
+ * @fmt: printf format
+ */
+void kpt_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * kpt_set_quiet - silence kpt_info()
+ * @q: true to silence
+ */
+void kpt_set_quiet(bool q)
+{
+	quiet = q;
+}
+
+/**
+ * kpt_asprintf - allocate a formatted string
+ * @fmt: printf format
+ *
+ * Returns the string, to be released with free(), or NULL on allocation failure.
+ */
+char *kpt_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *str;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&str, fmt, ap);
+	va_end(ap);
+	return ret < 0 ? NULL : str;
+}
+
+/**
+ * kpt_parse_seconds - parse a duration such as "5", "1.5", "250ms", "2m"
+ * @str: the text; suffixes ns, us, ms, s, m and h are accepted
+ * @seconds: where the value in seconds goes
+ *
+ * Returns 0 on success, -1 if @str is not a positive duration.
+ */
+int kpt_parse_seconds(const char *str, double *seconds)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = {
+		{ "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "us", 1e-6 }, { "ns", 1e-9 },
+		{ "m", 60 }, { "h", 3600 },
+	};
+	char *end;
+	double val;
+	size_t i;
+
+	errno = 0;
+	val = strtod(str, &end);
+	if (errno || end == str || val <= 0)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			*seconds = val * units[i].scale;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/**
+ * kpt_parse_size_kb - parse a buffer size such as "4096" (KiB), "512K", "8M" or "1G"
+ * @str: the text
+ * @kb: where the size in KiB goes
+ *
+ * Returns 0 on success, -1 if @str is not a positive size.
+ */
+int kpt_parse_size_kb(const char *str, unsigned long *kb)
+{
+	unsigned long long val;
+	char *end;
+
+	errno = 0;
+	val = strtoull(str, &end, 10);
+	if (errno || end == str || val == 0 || str[0] == '-')
+		return -1;
+	if (*end == 'G' || *end == 'g')
+		val <<= 20, end++;
+	else if (*end == 'M' || *end == 'm')
+		val <<= 10, end++;
+	else if (*end == 'K' || *end == 'k')
+		end++;
+	if (*end == 'i')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end || val > ULONG_MAX)
+		return -1;
+	*kb = val;
+	return 0;
+}
+
+/**
+ * kpt_parse_pid - parse a process id
+ * @str: the text
+ * @pid: where the pid goes
+ *
+ * Returns 0 on success, -1 if @str is not a positive integer.
+ */
+int kpt_parse_pid(const char *str, int *pid)
+{
+	char *end;
+	long val;
+
+	errno = 0;
+	val = strtol(str, &end, 10);
+	if (errno || end == str || *end || val <= 0 || val > INT_MAX)
+		return -1;
+	*pid = val;
+	return 0;
+}
+
+/**
+ * kpt_monotonic_ns - CLOCK_MONOTONIC in nanoseconds, the clock of the "mono" trace clock
+ */
+uint64_t kpt_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}

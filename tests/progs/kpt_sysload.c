@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kpt_sysload: a load with known syscalls, for tests, the README demo and bench/.
+ *
+ *   kpt_sysload [-n N] [-s USEC]   N sleeps of USEC microseconds each (default
+ *                                  20 x 5000 us): exactly N clock_nanosleep
+ *                                  syscalls (glibc's nanosleep() uses it)
+ *   kpt_sysload -g N               N getppid() syscalls as fast as possible, then
+ *                                  print the rate in calls/s to stdout
+ *   kpt_sysload -t SECONDS         getppid() for SECONDS, then print the rate
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void getppid_loop(long calls, double seconds)
+{
+	double start = now(), elapsed;
+	long done = 0;
+
+	for (;;) {
+		int i;
+
+		for (i = 0; i < 1000; i++)
+			syscall(SYS_getppid);
+		done += 1000;
+		if (calls && done >= calls)
+			break;
+		if (seconds && now() - start >= seconds)
+			break;
+	}
+	elapsed = now() - start;
+	printf("%ld calls in %.3f s: %.0f calls/s\n", done, elapsed, done / elapsed);
+}
+
+int main(int argc, char **argv)
+{
+	long count = 20, usec = 5000, getppids = 0, i;
+	double seconds = 0;
+	int c;
+
+	while ((c = getopt(argc, argv, "n:s:g:t:")) != -1) {
+		switch (c) {
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 's':
+			usec = atol(optarg);
+			break;
+		case 'g':
+			getppids = atol(optarg);
+			break;
+		case 't':
+			seconds = atof(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: kpt_sysload [-n N] [-s USEC] | -g N | -t SECONDS\n");
+			return 2;
+		}
+	}
+	if (getppids || seconds) {
+		getppid_loop(getppids, seconds);
+		return 0;
+	}
+	for (i = 0; i < count; i++) {
+		struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	return 0;
+}

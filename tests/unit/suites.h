@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One suite per layer; check_kptrace.c runs them all. */
+#ifndef KPT_TEST_SUITES_H
+#define KPT_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *probe_suite(void);
+Suite *elf_sym_suite(void);
+Suite *merge_suite(void);
+Suite *pair_suite(void);
+Suite *hist_suite(void);
+Suite *options_suite(void);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The live commands' command line, parsed without running anything. */
+#include <string.h>
+
+#include "options.h"
+#include "suites.h"
+
+static struct kpt_trace_opts opts;
+
+static int parse(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return kpt_trace_opts_parse(argc, argv, &opts);
+}
+
+START_TEST(test_full_command_line)
+{
+	char *argv[] = { "latency", "-d", "1.5", "--buffer-size", "8M", "syscall:read", "--json",
+			 "-i", "250ms", "--filter", "common_pid != 1", "vfs_read", "--",
+			 "sleep", "-d", NULL };
+
+	ck_assert_int_eq(parse(argv), 0);
+	ck_assert_int_eq(opts.nr_probes, 2);
+	ck_assert_str_eq(opts.probes[0], "syscall:read");
+	ck_assert_str_eq(opts.probes[1], "vfs_read");
+	ck_assert(opts.duration == 1.5);
+	ck_assert(opts.interval == 0.25);
+	ck_assert_uint_eq(opts.buffer_kb, 8192);
+	ck_assert(opts.json);
+	ck_assert_str_eq(opts.filter, "common_pid != 1");
+	ck_assert_str_eq(opts.command[0], "sleep");
+	ck_assert_str_eq(opts.command[1], "-d");	/* CMD's options stay CMD's */
+	ck_assert_ptr_null(opts.command[2]);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
+START_TEST(test_bad_values_rejected)
+{
+	char *no_probe[] = { "latency", "-d", "1", NULL };
+	char *bad_pid[] = { "latency", "-p", "12x", "vfs_read", NULL };
+	char *bad_duration[] = { "latency", "-d", "-3", "vfs_read", NULL };
+	char *bad_size[] = { "latency", "--buffer-size", "lots", "vfs_read", NULL };
+	char *both[] = { "latency", "-p", "1", "vfs_read", "--", "true", NULL };
+	char *empty_cmd[] = { "latency", "vfs_read", "--", NULL };
+	char *unknown[] = { "latency", "--frobnicate", "vfs_read", NULL };
+
+	ck_assert_int_eq(parse(no_probe), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(bad_pid), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(bad_duration), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(bad_size), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(both), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(empty_cmd), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(unknown), -1);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
+Suite *options_suite(void)
+{
+	Suite *suite = suite_create("options");
+	TCase *tc = tcase_create("options");
+
+	tcase_add_test(tc, test_full_command_line);
+	tcase_add_test(tc, test_bad_values_rejected);
+	suite_add_tcase(suite, tc);
+	return suite;
+}

@@ -1,0 +1,410 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# vm-run.sh: run a shell script as root inside a throw-away qemu VM that boots
+# Debian's cloud kernel (which has kprobes, unlike some host kernels).
+#
+#   tests/vm/vm-run.sh [--timeout SECS] [--out DIR] [--bin FILE]... -- GUEST_SCRIPT
+#
+# The guest is an initramfs built on the fly: a static busybox, GUEST_SCRIPT,
+# and every --bin FILE, each at the same absolute path as on this host,
+# together with the shared libraries and the dynamic loader that `ldd` names
+# for it (and this host's /etc/ld.so.cache). Its /init mounts proc, sysfs,
+# devtmpfs, tracefs (/sys/kernel/tracing) and debugfs (/sys/kernel/debug),
+# runs GUEST_SCRIPT with busybox `sh` from /, prints `KPT-VM-EXIT=<status>`
+# on the serial console and powers off. The guest has KPT_VM=1 in its
+# environment and no network and no disk; /tmp and / are writable (RAM).
+#
+# The console is streamed to stdout without \r (and to DIR/console.log with
+# --out). In the guest, `kpt_vm_export FILE [NAME]` sends a file (a few MB
+# at most) to the host: it is written as DIR/NAME (default NAME: FILE's base
+# name) once the VM has stopped. The transfer is gzip + base64 over the
+# console between `KPT-VM-FILE-BEGIN NAME MD5` and `KPT-VM-FILE-END NAME`
+# lines, and is checked against the MD5.
+#
+# Exit status: GUEST_SCRIPT's, or 77 (automake "skip") when qemu, busybox
+# or the kernel cannot be had, or 99 (automake "hard error") on a usage
+# error, a corrupt export, a timeout (default 120 s; qemu is killed) or a
+# guest that stopped without printing its exit status (panic, crash).
+#
+# The kernel is the image that linux-image-cloud-amd64 depends on, fetched
+# with `apt-get download` and cached as tests/vm/cache/vmlinuz-* (override
+# the folder with KPT_VM_CACHE). As root, missing qemu-system-x86 and
+# busybox-static are installed with apt-get. KVM is used when /dev/kvm is
+# usable and is not the nested-PVM kind (/sys/module/kvm_pvm), else TCG.
+
+set -u
+
+readonly EXIT_SKIP=77 EXIT_HARD=99
+readonly KERNEL_META=linux-image-cloud-amd64
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit $EXIT_HARD
+readonly cache=${KPT_VM_CACHE:-$here/cache}
+
+timeout_secs=120
+out_dir=
+bins=()
+guest_script=
+work=
+qemu_pid=
+
+note() { echo "vm-run: $*" >&2; }
+die() { note "error: $*"; exit $EXIT_HARD; }
+skip() { note "skipped: $*"; exit $EXIT_SKIP; }
+
+usage() {
+	echo "usage: $0 [--timeout SECS] [--out DIR] [--bin FILE]... -- GUEST_SCRIPT" >&2
+	exit $EXIT_HARD
+}
+
+parse_args() {
+	while (($#)); do
+		case $1 in
+		--timeout)
+			(($# >= 2)) || usage
+			[[ $2 =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, got '$2'"
+			timeout_secs=$2
+			shift 2 ;;
+		--out)
+			(($# >= 2)) || usage
+			out_dir=$2
+			shift 2 ;;
+		--bin)
+			(($# >= 2)) || usage
+			[[ -f $2 ]] || die "--bin $2: no such file"
+			bins+=("$(realpath -s -- "$2")")
+			shift 2 ;;
+		--)
+			(($# == 2)) || usage
+			[[ -f $2 ]] || die "guest script $2: no such file"
+			guest_script=$(realpath -s -- "$2")
+			shift 2 ;;
+		*)
+			usage ;;
+		esac
+	done
+	[[ -n $guest_script ]] || usage
+	if [[ -n $out_dir ]]; then
+		mkdir -p -- "$out_dir" || die "cannot create $out_dir"
+	fi
+}
+
+# apt-get install PACKAGE..., running apt-get update first only if that fails.
+apt_install() {
+	local -a cmd=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+		--no-install-recommends "$@")
+	note "installing $*"
+	"${cmd[@]}" >&2 && return 0
+	apt-get update -q >&2 && "${cmd[@]}" >&2
+}
+
+find_busybox() {
+	local bb
+	for bb in /bin/busybox /usr/bin/busybox; do
+		[[ -x $bb ]] && { echo "$bb"; return 0; }
+	done
+	return 1
+}
+
+# Make sure qemu and busybox are there, installing them when we are root.
+ensure_tools() {
+	local -a missing=()
+	command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+	find_busybox >/dev/null || missing+=(busybox-static)
+	command -v cpio >/dev/null || missing+=(cpio)
+	((${#missing[@]})) || return 0
+	((EUID == 0)) || skip "${missing[*]} not installed, and installing needs root"
+	command -v apt-get >/dev/null || skip "${missing[*]} not installed, and no apt-get"
+	apt_install "${missing[@]}" || skip "could not install ${missing[*]}"
+}
+
+# The kernel image package that the cloud meta-package depends on.
+kernel_package() {
+	apt-cache depends "$KERNEL_META" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' | head -n 1
+}
+
+# Print the path of the cached vmlinuz, downloading it first if needed.
+kernel_image() {
+	local pkg kver dl
+	command -v apt-cache >/dev/null && pkg=$(kernel_package)
+	if [[ -z ${pkg:-} ]] && ((EUID == 0)) && command -v apt-get >/dev/null; then
+		apt-get update -q >&2 && pkg=$(kernel_package)
+	fi
+	if [[ -z ${pkg:-} ]]; then
+		# No apt index: fall back on the newest image already cached.
+		dl=$(ls -v "$cache"/vmlinuz-* 2>/dev/null | tail -n 1)
+		[[ -n $dl ]] || skip "cannot resolve $KERNEL_META with apt-cache, and no kernel in $cache"
+		echo "$dl"
+		return 0
+	fi
+	kver=${pkg#linux-image-}
+	if [[ -f $cache/vmlinuz-$kver ]]; then
+		echo "$cache/vmlinuz-$kver"
+		return 0
+	fi
+
+	mkdir -p -- "$cache" || die "cannot create $cache"
+	dl=$(mktemp -d "$cache/download.XXXXXX") || die "cannot write to $cache"
+	note "downloading $pkg into $cache"
+	local -a apt_opts=()
+	((EUID == 0)) && apt_opts=(-o APT::Sandbox::User=root)
+	if ! (cd "$dl" && apt-get download -q "${apt_opts[@]}" "$pkg") >&2; then
+		rm -rf -- "$dl"
+		skip "apt-get download $pkg failed"
+	fi
+	if ! dpkg-deb --fsys-tarfile "$dl"/*.deb | tar -x -C "$dl" "./boot/vmlinuz-$kver"; then
+		rm -rf -- "$dl"
+		die "no ./boot/vmlinuz-$kver in $pkg"
+	fi
+	# A rename, so that concurrent runs never see a partial image.
+	mv -f -- "$dl/boot/vmlinuz-$kver" "$cache/vmlinuz-$kver" || die "cannot write to $cache"
+	rm -rf -- "$dl"
+	echo "$cache/vmlinuz-$kver"
+}
+
+# Copy host file SRC into the guest root at path DEST (default: SRC).
+install_file() {
+	local src=$1 dest=${2:-$1}
+	mkdir -p -- "$work/root${dest%/*}" &&
+		cp -L --remove-destination -- "$src" "$work/root$dest" ||
+		die "cannot copy $src into the initramfs"
+}
+
+# Copy FILE and, if it is dynamically linked, every library ldd names for it.
+install_binary() {
+	local file=$1 line lib
+	install_file "$file"
+	local ldd_out
+	ldd_out=$(LC_ALL=C ldd "$file" 2>/dev/null) || return 0 # static, or not ELF
+	while read -r line; do
+		case $line in
+		*"=> not found"*) die "$file: ${line%% *} not found by ldd" ;;
+		*" => /"*) lib=${line#* => } ;; # libc.so.6 => /lib/.../libc.so.6 (0x...)
+		/*) lib=$line ;;                # /lib64/ld-linux-x86-64.so.2 (0x...)
+		*) continue ;;                  # linux-vdso.so.1 (0x...)
+		esac
+		install_file "${lib%% (*}"
+	done <<<"$ldd_out"
+}
+
+# The guest's /init.
+write_init() {
+	local quoted_script=${guest_script//\'/\'\\\'\'} # ' becomes '\''
+	cat >"$work/root/init" <<-EOF
+	#!/bin/sh
+	# Generated by vm-run.sh: set up the guest, run the payload, power off.
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	export HOME=/root KPT_VM=1
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	# The kernel found no /dev/console in the initramfs: open it now.
+	exec </dev/console >/dev/console 2>&1
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t tracefs tracefs /sys/kernel/tracing
+	cd /
+	sh '$quoted_script' </dev/null
+	echo "KPT-VM-EXIT=\$?"
+	# If this fails, init exits, the kernel panics and qemu stops (-no-reboot).
+	exec poweroff -f
+	EOF
+	chmod 755 "$work/root/init"
+}
+
+# The guest's kpt_vm_export command.
+write_export_helper() {
+	cat >"$work/root/bin/kpt_vm_export" <<-'EOF'
+	#!/bin/sh
+	# kpt_vm_export FILE [NAME]: send FILE to the host, saved as NAME in
+	# vm-run.sh's --out folder (NAME defaults to FILE's base name).
+	if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+		echo "usage: kpt_vm_export FILE [NAME]" >&2
+		exit 2
+	fi
+	if [ ! -f "$1" ] || [ ! -r "$1" ]; then
+		echo "kpt_vm_export: $1: not a readable file" >&2
+		exit 1
+	fi
+	name=${2:-${1##*/}}
+	case $name in
+	''|.*|*[!A-Za-z0-9._+-]*)
+		echo "kpt_vm_export: bad name '$name' (want [A-Za-z0-9._+-], no leading dot)" >&2
+		exit 2 ;;
+	esac
+	sum=$(md5sum <"$1") || exit 1
+	# Keep kernel messages from landing in the middle of the encoded lines.
+	read -r level rest </proc/sys/kernel/printk
+	echo 1 >/proc/sys/kernel/printk
+	{
+		echo "KPT-VM-FILE-BEGIN $name ${sum%% *}"
+		gzip -c <"$1" | base64
+		echo "KPT-VM-FILE-END $name"
+	} >/dev/console
+	echo "$level" >/proc/sys/kernel/printk
+	EOF
+	chmod 755 "$work/root/bin/kpt_vm_export"
+}
+
+# Build $work/initrd.gz from busybox, the payload and the generated scripts.
+build_initramfs() {
+	local bb applet bin
+	bb=$(find_busybox) || skip "no busybox"
+	mkdir -p "$work/root"/{bin,dev,proc,sys,tmp,root,etc} || die "cannot create $work/root"
+	chmod 1777 "$work/root/tmp"
+	install_binary "$bb"
+	[[ $bb == /bin/busybox ]] || install_file "$bb" /bin/busybox
+	for applet in $("$bb" --list-full); do
+		[[ $applet == */* ]] || continue # linuxrc
+		mkdir -p "$work/root/${applet%/*}"
+		[[ -e $work/root/$applet ]] || ln -s /bin/busybox "$work/root/$applet"
+	done
+	# The libraries sit at their host paths, so the host's cache finds them.
+	[[ -f /etc/ld.so.cache ]] && install_file /etc/ld.so.cache
+	for bin in "${bins[@]}"; do
+		install_binary "$bin"
+	done
+	install_file "$guest_script"
+	write_init
+	write_export_helper
+	(cd "$work/root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$work/initrd.gz" || die "cannot build the initramfs"
+}
+
+# The qemu command line: KVM where it works, else TCG.
+qemu_command() {
+	local accel=(-machine pc,accel=tcg -cpu max)
+	if [[ -r /dev/kvm && -w /dev/kvm && ! -e /sys/module/kvm_pvm ]]; then
+		accel=(-machine pc,accel=kvm:tcg -cpu host)
+	fi
+	qemu_cmd=(qemu-system-x86_64 "${accel[@]}" -nodefaults -display none -no-reboot
+		-serial stdio -m 512 -kernel "$1" -initrd "$work/initrd.gz"
+		-append "console=ttyS0 quiet panic=-1")
+}
+
+# Read the console on stdin: echo it to stdout and to the log file, and save
+# the base64 lines of each exported file as $work/exports/NAME.b64, with the
+# expected MD5 in NAME.md5 once the block is complete.
+readonly CONSOLE_FILTER='
+function show(s) {
+	print s
+	fflush()
+	print s >> logf
+	fflush(logf)
+}
+name != "" {
+	if ($0 == "KPT-VM-FILE-END " name) {
+		close(b64)
+		print sum > (xdir "/" name ".md5")
+		close(xdir "/" name ".md5")
+		show($0 "  (" bytes " bytes of base64)")
+		name = ""
+	} else if ($0 ~ /^[A-Za-z0-9+\/=]*$/) {
+		print > b64
+		bytes += length($0)
+	} else {
+		show($0)	# stray output; the MD5 check will tell if it did harm
+	}
+	next
+}
+(i = index($0, "KPT-VM-FILE-BEGIN ")) > 0 {
+	if (i > 1)
+		show(substr($0, 1, i - 1))	# the end of an unterminated line
+	split(substr($0, i), f, " ")
+	if (f[2] ~ /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/) {
+		name = f[2]
+		sum = f[3]
+		b64 = xdir "/" name ".b64"
+		printf "" > b64
+		bytes = 0
+	}
+	show(substr($0, i))
+	next
+}
+{ show($0) }
+'
+
+stop_qemu() {
+	[[ -n $qemu_pid ]] && kill "$qemu_pid" 2>/dev/null
+	qemu_pid=
+}
+
+cleanup() {
+	stop_qemu
+	[[ -n $work ]] && rm -rf -- "$work"
+}
+
+# Boot the VM and stream its console; sets qemu_status (124: timed out).
+run_vm() {
+	local log=$1
+	mkfifo "$work/console" || die "cannot create a fifo in $work"
+	mkdir -p "$work/exports"
+	: >"$log" || die "cannot write $log"
+	timeout -k 5 "$timeout_secs" "${qemu_cmd[@]}" </dev/null >"$work/console" 2>&1 &
+	qemu_pid=$!
+	tr -d '\r' <"$work/console" |
+		awk -v logf="$log" -v xdir="$work/exports" "$CONSOLE_FILTER"
+	wait "$qemu_pid"
+	qemu_status=$?
+	qemu_pid=
+}
+
+# Decode the exported files into $out_dir; fail on a corrupt or cut one.
+save_exports() {
+	local b64 name sum ok=1
+	for b64 in "$work"/exports/*.b64; do
+		[[ -e $b64 ]] || continue
+		name=$(basename -- "$b64" .b64)
+		if [[ ! -f $work/exports/$name.md5 ]]; then
+			note "error: export of $name was cut off"
+			ok=0
+			continue
+		fi
+		if [[ $name == console.log ]]; then
+			note "error: an export may not be named console.log"
+			ok=0
+			continue
+		fi
+		if [[ -z $out_dir ]]; then
+			note "exported $name not kept (no --out)"
+			continue
+		fi
+		base64 -d <"$b64" | gunzip >"$out_dir/$name" 2>/dev/null
+		sum=$(md5sum <"$out_dir/$name")
+		if [[ ${sum%% *} != "$(cat "$work/exports/$name.md5")" ]]; then
+			note "error: export of $name is corrupt (MD5 mismatch)"
+			ok=0
+		fi
+	done
+	((ok))
+}
+
+main() {
+	local kernel start elapsed log status
+	parse_args "$@"
+	ensure_tools
+	kernel=$(kernel_image) || exit
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kpt-vm.XXXXXX") || die "mktemp failed"
+	trap cleanup EXIT
+	trap 'exit $EXIT_HARD' INT TERM HUP
+	build_initramfs
+	qemu_command "$kernel"
+	log=${out_dir:+$out_dir/console.log}
+	log=${log:-$work/console.log}
+
+	note "booting ${kernel##*/} (${qemu_cmd[2]}), timeout ${timeout_secs}s"
+	start=${EPOCHREALTIME//[!0-9]/}
+	run_vm "$log"
+	elapsed=$(((${EPOCHREALTIME//[!0-9]/} - start) / 100000))
+	note "VM ran for $((elapsed / 10)).$((elapsed % 10))s (qemu exit status $qemu_status)"
+
+	status=$(sed -n 's/.*KPT-VM-EXIT=\([0-9]\{1,3\}\)$/\1/p' "$log" | tail -n 1)
+	if ((qemu_status == 124 || qemu_status == 137)); then
+		die "timed out after ${timeout_secs}s, VM killed${status:+ (guest had exited with $status)}"
+	fi
+	[[ -n $status ]] || die "the guest stopped without reporting an exit status (qemu status $qemu_status; kernel panic or crash?)"
+	save_exports || exit $EXIT_HARD
+	note "guest script exited with status $status"
+	exit "$status"
+}
+
+main "$@"
