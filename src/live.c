@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Live tracing: source (session + stream) -> merge -> decode -> consumer.
+ * Live tracing: source (session + backend) -> merge -> decode -> consumer.
  *
  * Signal handlers only set a flag; the loop notices it, stops tracing,
  * drains every buffer and reports. kpt_live_teardown() runs on every path
@@ -14,7 +14,7 @@
 #include "live.h"
 #include "merge.h"
 #include "session.h"
-#include "stream.h"
+#include "source.h"
 #include "util.h"
 
 /* Longest sleep between two reads when no interval or end is nearer. */
@@ -32,16 +32,20 @@ static void child_changed(int sig)
 {
 }
 
+/*
+ * SA_RESTART keeps set-up's tracefs reads and writes from failing with EINTR;
+ * poll() is never restarted, so the loop still wakes at once.
+ */
 static void install_signals(void)
 {
-	struct sigaction sa = { .sa_handler = request_stop };
+	struct sigaction sa = { .sa_handler = request_stop, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = child_changed;
-	sa.sa_flags = SA_NOCLDSTOP;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
@@ -117,46 +121,6 @@ static int setup_decoder(struct kpt_live *live)
 			       KPT_ROLE_TASK_EXIT);
 }
 
-/* -p PID: every thread now, then again until no new thread slipped in. */
-static int follow_pid(struct kpt_live *live, int pid)
-{
-	int *tids = NULL, *seen = NULL, nr_seen = 0, nr, i, j, round, ret = -1;
-
-	for (round = 0; round < 5; round++) {
-		int added = 0;
-
-		nr = kpt_target_threads(pid, &tids);
-		if (nr < 0) {
-			kpt_err("-p %d: no such process", pid);
-			goto out;
-		}
-		for (i = 0; i < nr; i++) {
-			for (j = 0; j < nr_seen && seen[j] != tids[i]; j++)
-				;
-			if (j < nr_seen)
-				continue;
-			if (kpt_session_set_pids(live->session, &tids[i], 1) < 0)
-				goto out;
-			int *grown = realloc(seen, (nr_seen + 1) * sizeof(*seen));
-
-			if (!grown)
-				goto out;
-			seen = grown;
-			seen[nr_seen++] = tids[i];
-			added++;
-		}
-		free(tids);
-		tids = NULL;
-		if (!added)
-			break;
-	}
-	ret = 0;
-out:
-	free(tids);
-	free(seen);
-	return ret;
-}
-
 /**
  * kpt_live_setup - parse probes, start CMD (held), create session, probes and readers
  * @live: zeroed by the call, then filled in
@@ -166,10 +130,15 @@ out:
  */
 int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
-	int i, pid;
+	int i;
 
 	memset(live, 0, sizeof(*live));
 	live->opts = opts;
+	live->source_ops = kpt_source_find(opts->backend);
+	if (!live->source_ops) {
+		kpt_err("--backend '%s': unknown; use tracefs or perf", opts->backend);
+		return -1;
+	}
 	live->target.gate_fd = -1;
 	install_signals();
 	if (parse_probes(live, opts) < 0)
@@ -198,17 +167,11 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 		return -1;
 	if (opts->filter && kpt_session_set_filter(live->session, opts->filter) < 0)
 		return -1;
-	if (opts->pid && follow_pid(live, opts->pid) < 0)
+	live->source = live->source_ops->open(live->session, live->target.pid);
+	if (!live->source)
 		return -1;
-	pid = live->target.pid;
-	if (opts->command && kpt_session_set_pids(live->session, &pid, 1) < 0)
-		return -1;
-
-	live->stream = kpt_stream_open(live->session->instance, live->session->tep);
-	if (!live->stream)
-		return -1;
-	live->merge = kpt_merge_alloc(kpt_stream_nr_cpus(live->stream), kpt_stream_next,
-				      live->stream);
+	live->merge = kpt_merge_alloc(live->source_ops->nr_cpus(live->source),
+				      live->source_ops->next, live->source);
 	return live->merge ? 0 : -1;
 }
 
@@ -227,7 +190,7 @@ static void consume(struct kpt_live *live, uint64_t limit, const struct kpt_live
 
 static void read_loss(struct kpt_live *live, struct kpt_loss *loss)
 {
-	kpt_stream_loss(live->stream, loss);
+	live->source_ops->loss(live->source, loss);
 	loss->probe_misses = kpt_session_probe_misses(live->session);
 }
 
@@ -259,7 +222,7 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 	struct kpt_loss loss;
 	int interval = 0;
 
-	if (kpt_session_enable(live->session) < 0)
+	if (live->source_ops->enable(live->source) < 0)
 		return -1;
 	/* Interrupted during set-up: report nothing traced, and never start CMD. */
 	if (!stop_requested && kpt_target_start(&live->target) < 0) {
@@ -278,12 +241,12 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 			break;
 		if ((opts->command || opts->pid) && kpt_target_done(&live->target))
 			break;
-		if (kpt_stream_wait(live->stream, next_timeout(now, next_report, end)) < 0 &&
+		if (live->source_ops->wait(live->source, next_timeout(now, next_report, end)) < 0 &&
 		    errno != EINTR) {
 			kpt_err("waiting for the ring buffers: %s", strerror(errno));
 			return -1;
 		}
-		if (kpt_stream_fill(live->stream, false, &limit) < 0)
+		if (live->source_ops->fill(live->source, false, &limit) < 0)
 			return -1;
 		consume(live, limit, ops, ctx);
 		now = kpt_monotonic_ns();
@@ -296,8 +259,8 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 		}
 	}
 
-	kpt_session_stop(live->session);
-	if (kpt_stream_fill(live->stream, true, &limit) < 0)
+	live->source_ops->stop(live->source);
+	if (live->source_ops->fill(live->source, true, &limit) < 0)
 		return -1;
 	consume(live, limit, ops, ctx);
 	now = kpt_monotonic_ns();
@@ -318,7 +281,8 @@ int kpt_live_teardown(struct kpt_live *live)
 	int i, code;
 
 	kpt_merge_free(live->merge);
-	kpt_stream_close(live->stream);
+	if (live->source)
+		live->source_ops->close(live->source);
 	kpt_session_destroy(live->session);
 	kpt_session_free(live->session);
 	kpt_decoder_free(live->decoder);

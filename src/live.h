@@ -19,7 +19,7 @@
 struct kpt_decoder;
 struct kpt_merge;
 struct kpt_session;
-struct kpt_stream;
+struct kpt_source_ops;
 
 struct kpt_live_ops {
 	/* Every decoded event of ours, in timestamp order. */
@@ -35,7 +35,8 @@ struct kpt_live {
 	struct kpt_target target;
 	struct kpt_session *session;
 	struct kpt_decoder *decoder;
-	struct kpt_stream *stream;
+	const struct kpt_source_ops *source_ops;	/* the backend */
+	void *source;
 	struct kpt_merge *merge;
 };
 

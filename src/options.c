@@ -14,6 +14,7 @@ enum {
 	OPT_FILTER = 256,
 	OPT_BUFFER_SIZE,
 	OPT_JSON,
+	OPT_BACKEND,
 };
 
 static const struct option long_options[] = {
@@ -23,6 +24,7 @@ static const struct option long_options[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -40,6 +42,7 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 	int dashdash, c, i;
 
 	memset(opts, 0, sizeof(*opts));
+	opts->backend = "tracefs";
 	for (dashdash = 1; dashdash < argc; dashdash++) {
 		if (strcmp(argv[dashdash], "--") == 0)
 			break;
@@ -82,6 +85,9 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			break;
 		case OPT_JSON:
 			opts->json = true;
+			break;
+		case OPT_BACKEND:
+			opts->backend = optarg;
 			break;
 		case 'h':
 			opts->help = true;

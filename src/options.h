@@ -15,6 +15,7 @@ struct kpt_trace_opts {
 	double duration;	/* -d SECONDS, or 0 for until the end */
 	double interval;	/* -i SECONDS, or 0 for one final report */
 	const char *filter;	/* --filter */
+	const char *backend;	/* --backend: tracefs (default) or perf */
 	unsigned long buffer_kb;	/* --buffer-size, or 0 */
 	bool json;
 	bool help;

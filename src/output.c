@@ -239,6 +239,7 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 	struct json_object *doc = json_object_new_object();
 	struct json_object *probes = json_object_new_array();
 	struct json_object *loss = json_object_new_object();
+	char elapsed[32];
 	const char *text;
 	int i;
 
@@ -246,7 +247,8 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 		return -1;
 	json_object_object_add(doc, "kptrace", json_object_new_string("latency"));
 	json_object_object_add(doc, "interval", json_object_new_int(info->interval));
-	json_object_object_add(doc, "elapsed_s", json_object_new_double(info->elapsed));
+	snprintf(elapsed, sizeof(elapsed), "%.6f", info->elapsed);
+	json_object_object_add(doc, "elapsed_s", json_object_new_double_s(info->elapsed, elapsed));
 	json_object_object_add(doc, "clock", json_object_new_string(info->clock));
 	for (i = 0; i < latency->nr_probes; i++)
 		json_object_array_add(probes, json_probe(&latency->probes[i]));

@@ -20,6 +20,7 @@
 #include <tracefs.h>
 
 #include "session.h"
+#include "target.h"
 #include "util.h"
 
 #define SESSION_PREFIX	"kptrace_"
@@ -362,30 +363,44 @@ int kpt_session_set_filter(struct kpt_session *session, const char *filter)
 }
 
 /**
- * kpt_session_set_pids - trace only these threads and every task they start
+ * kpt_session_follow - trace only process @pid, its threads and every task they start
  * @session: the session
- * @pids: thread ids
- * @nr_pids: how many
+ * @pid: the process
  *
- * Uses the instance's set_event_pid with the event-fork option, so children
- * and new threads are followed by the kernel. Returns 0, or -1 after printing why.
+ * Writes every thread of @pid to the instance's set_event_pid and turns on
+ * event-fork, so the kernel adds children and new threads itself. Threads
+ * are listed again until the list stops growing, so none started during the
+ * set-up slips through (set_event_pid ignores pids it has). Returns 0, or -1
+ * after printing why.
  */
-int kpt_session_set_pids(struct kpt_session *session, const int *pids, int nr_pids)
+int kpt_session_follow(struct kpt_session *session, int pid)
 {
+	int *tids = NULL, nr, last = -1, round, i;
 	char buf[16];
-	int i;
 
 	if (tracefs_option_enable(session->instance, TRACEFS_OPTION_EVENT_FORK) < 0) {
 		kpt_err("cannot enable the event-fork option: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < nr_pids; i++) {
-		snprintf(buf, sizeof(buf), "%d", pids[i]);
-		if (tracefs_instance_file_append(session->instance, "set_event_pid", buf) < 0 &&
-		    errno != ESRCH) {
-			kpt_err("cannot add pid %d to set_event_pid: %s", pids[i], strerror(errno));
+	for (round = 0; round < 10; round++, last = nr) {
+		nr = kpt_target_threads(pid, &tids);
+		if (nr < 0) {
+			kpt_err("-p %d: no such process", pid);
 			return -1;
 		}
+		for (i = 0; i < nr; i++) {
+			snprintf(buf, sizeof(buf), "%d", tids[i]);
+			if (tracefs_instance_file_append(session->instance, "set_event_pid",
+							 buf) < 0 && errno != ESRCH) {
+				kpt_err("cannot add pid %d to set_event_pid: %s", tids[i],
+					strerror(errno));
+				free(tids);
+				return -1;
+			}
+		}
+		free(tids);
+		if (nr == last)
+			break;
 	}
 	return 0;
 }
@@ -551,6 +566,16 @@ static bool is_stale(const char *name)
 	return strncmp(comm, "kptrace", 7) != 0;
 }
 
+/* tracefs_instances_walk() callback: gather the stale instances' names. */
+static int collect_stale(const char *name, void *data)
+{
+	char ***list = data;
+
+	if (is_stale(name))
+		*list = tracefs_list_add(*list, name);
+	return 0;
+}
+
 /**
  * kpt_session_remove_stale - remove instances and probe groups of kptrace runs that died
  * @verbose: say what was removed
@@ -562,16 +587,15 @@ static bool is_stale(const char *name)
 int kpt_session_remove_stale(bool verbose)
 {
 	struct tracefs_dynevent **dynevents;
-	char **instances;
+	char **instances = NULL;
 	int i, removed = 0;
 
 	/* Disable first: neither an enabled probe nor its instance can be removed. */
-	instances = tracefs_instances("^" SESSION_PREFIX "[0-9][0-9]*$");
+	if (tracefs_instances_walk(collect_stale, &instances) < 0)
+		return -1;
 	for (i = 0; instances && instances[i]; i++) {
 		struct tracefs_instance *instance;
 
-		if (!is_stale(instances[i]))
-			continue;
 		instance = tracefs_instance_alloc(NULL, instances[i]);
 		if (instance) {
 			tracefs_trace_off(instance);
@@ -600,8 +624,6 @@ int kpt_session_remove_stale(bool verbose)
 	for (i = 0; instances && instances[i]; i++) {
 		struct tracefs_instance *instance;
 
-		if (!is_stale(instances[i]))
-			continue;
 		instance = tracefs_instance_alloc(NULL, instances[i]);
 		if (instance && tracefs_instance_destroy(instance) == 0) {
 			removed++;

@@ -36,7 +36,7 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
 int kpt_session_load_formats(struct kpt_session *session);
 int kpt_session_set_filter(struct kpt_session *session, const char *filter);
-int kpt_session_set_pids(struct kpt_session *session, const int *pids, int nr_pids);
+int kpt_session_follow(struct kpt_session *session, int pid);
 int kpt_session_enable(struct kpt_session *session);
 void kpt_session_stop(struct kpt_session *session);
 uint64_t kpt_session_probe_misses(struct kpt_session *session);

@@ -25,6 +25,8 @@
 #include <kbuffer.h>
 #include <tracefs.h>
 
+#include "session.h"
+#include "source.h"
 #include "stream.h"
 #include "util.h"
 
@@ -44,6 +46,7 @@ struct cpu_reader {
 };
 
 struct kpt_stream {
+	struct kpt_session *session;	/* set when opened as a source */
 	struct tracefs_instance *instance;
 	struct cpu_reader *cpus;
 	struct pollfd *pollfds;
@@ -344,3 +347,64 @@ void kpt_stream_close(struct kpt_stream *stream)
 	free(stream->pollfds);
 	free(stream);
 }
+
+static void *tracefs_open(struct kpt_session *session, int pid)
+{
+	struct kpt_stream *stream;
+
+	if (pid && kpt_session_follow(session, pid) < 0)
+		return NULL;
+	stream = kpt_stream_open(session->instance, session->tep);
+	if (stream)
+		stream->session = session;
+	return stream;
+}
+
+static int tracefs_nr_cpus(void *stream)
+{
+	return kpt_stream_nr_cpus(stream);
+}
+
+static int tracefs_enable(void *stream)
+{
+	return kpt_session_enable(((struct kpt_stream *)stream)->session);
+}
+
+static void tracefs_stop(void *stream)
+{
+	kpt_session_stop(((struct kpt_stream *)stream)->session);
+}
+
+static int tracefs_wait(void *stream, int timeout_ms)
+{
+	return kpt_stream_wait(stream, timeout_ms);
+}
+
+static int tracefs_fill(void *stream, bool final, uint64_t *limit)
+{
+	return kpt_stream_fill(stream, final, limit);
+}
+
+static void tracefs_loss(void *stream, struct kpt_loss *loss)
+{
+	kpt_stream_loss(stream, loss);
+}
+
+static void tracefs_close(void *stream)
+{
+	kpt_stream_close(stream);
+}
+
+/* The default backend: the session instance's per-CPU raw ring buffers. */
+const struct kpt_source_ops kpt_tracefs_source = {
+	.name = "tracefs",
+	.open = tracefs_open,
+	.nr_cpus = tracefs_nr_cpus,
+	.enable = tracefs_enable,
+	.stop = tracefs_stop,
+	.wait = tracefs_wait,
+	.fill = tracefs_fill,
+	.next = kpt_stream_next,
+	.loss = tracefs_loss,
+	.close = tracefs_close,
+};

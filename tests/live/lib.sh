@@ -74,10 +74,11 @@ assert_contains() {
 	fi
 }
 
-# wait_for_instance PID: wait until kptrace PID has enabled its events.
+# wait_for_instance PID: wait (up to 30 s, sanitizer builds start slowly) until kptrace
+# PID has enabled its events.
 wait_for_instance() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 600); do
 		grep -qv 0 "$TRACEFS/instances/kptrace_$1/events/enable" 2>/dev/null && return 0
 		sleep 0.05
 	done

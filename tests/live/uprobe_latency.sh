@@ -48,7 +48,7 @@ assert_eq "libc nanosleep count" "$(json_get "$out" '.probes[0].count')" 10
 assert_clean "normal end"
 
 # -p PID and SIGINT: attach to a running process, interrupt, and get the final report.
-"$PROGS/kpt_sleeper" -n 400 -s 5000 &
+"$PROGS/kpt_sleeper" -n 4000 -s 5000 &
 target=$!
 "$KPTRACE" latency --json -p $target "$PROGS/kpt_sleeper:kpt_work" >"$WORK/sigint.json" 2>"$WORK/sigint.err" &
 tracer=$!
