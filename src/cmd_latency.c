@@ -52,7 +52,8 @@ static void latency_event(void *ctx, const struct kpt_event *ev)
 	kpt_pairer_feed(run->pairer, ev);
 }
 
-static void latency_report(void *ctx, int interval, double elapsed, const struct kpt_loss *loss)
+static void latency_report(void *ctx, int interval, bool final, double elapsed,
+			   const struct kpt_loss *loss)
 {
 	struct latency_run *run = ctx;
 	struct kpt_report_info info = {
@@ -62,7 +63,7 @@ static void latency_report(void *ctx, int interval, double elapsed, const struct
 		.loss = loss,
 	};
 
-	if (interval == 0)
+	if (final)
 		kpt_pairer_finish(run->pairer);
 	kpt_latency_collect(run->latency, run->pairer);
 	if (run->json)

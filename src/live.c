@@ -252,8 +252,8 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 		now = kpt_monotonic_ns();
 		if (next_report && now >= next_report) {
 			read_loss(live, &loss);
-			ops->report(ctx, ++interval, (double)(now - last_report) / NSEC_PER_SEC,
-				    &loss);
+			ops->report(ctx, ++interval, false,
+				    (double)(now - last_report) / NSEC_PER_SEC, &loss);
 			last_report = now;
 			next_report += (uint64_t)(opts->interval * NSEC_PER_SEC);
 		}
@@ -265,8 +265,8 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 	consume(live, limit, ops, ctx);
 	now = kpt_monotonic_ns();
 	read_loss(live, &loss);
-	ops->report(ctx, opts->interval ? ++interval : 0, (double)(now - last_report) / NSEC_PER_SEC,
-		    &loss);
+	ops->report(ctx, opts->interval ? ++interval : 0, true,
+		    (double)(now - last_report) / NSEC_PER_SEC, &loss);
 	return 0;
 }
 

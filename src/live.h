@@ -24,8 +24,12 @@ struct kpt_source_ops;
 struct kpt_live_ops {
 	/* Every decoded event of ours, in timestamp order. */
 	void (*event)(void *ctx, const struct kpt_event *ev);
-	/* The -i interval elapsed (number from 1), or tracing ended (0). */
-	void (*report)(void *ctx, int interval, double elapsed, const struct kpt_loss *loss);
+	/*
+	 * The -i interval elapsed (@interval counts from 1; 0 without -i), or
+	 * tracing ended (@final: every record has been delivered).
+	 */
+	void (*report)(void *ctx, int interval, bool final, double elapsed,
+		       const struct kpt_loss *loss);
 };
 
 struct kpt_live {

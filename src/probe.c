@@ -18,6 +18,8 @@
  * A raw p: and r: on the same target make one span; a raw probe given alone
  * gets a bare probe on the other side. A raw TARGET with a '/' is a uprobe
  * (PATH:SYMBOL or PATH:0xOFFSET), anything else a kprobe ([MOD:]SYM[+OFF]).
+ * With +OFF, only the entry probe is at the offset; the return probe of a
+ * span is always at the function's entry.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,7 +53,7 @@ static bool valid_symbol(const char *sym)
 	if (!*sym)
 		return false;
 	for (; *sym && *sym != '+'; sym++) {
-		if (!isalnum((unsigned char)*sym) && !strchr("_.$", *sym))
+		if (!isalnum((unsigned char)*sym) && !strchr("_.$:", *sym))
 			return false;
 	}
 	return true;
@@ -274,12 +276,28 @@ int kpt_probe_resolve(struct kpt_probe *probe, int pid, char **errmsg)
 {
 	if (probe->type != KPT_PROBE_USER)
 		return 0;
+	char *function;
+	int ret;
+
 	probe->path = kpt_elf_find_object(probe->object, pid, errmsg);
 	if (!probe->path)
 		return -1;
-	if (!probe->symbol)
+	if (!probe->symbol) {
+		probe->exit_offset = probe->offset;
 		return 0;
-	return kpt_elf_symbol_offset(probe->path, probe->symbol, &probe->offset, errmsg);
+	}
+	ret = kpt_elf_symbol_offset(probe->path, probe->symbol, &probe->offset, errmsg);
+	if (ret < 0 || !strchr(probe->symbol, '+')) {
+		probe->exit_offset = probe->offset;
+		return ret;
+	}
+	/* SYMBOL+OFF: the entry probe sits at the offset, the return probe at the entry. */
+	function = strndup(probe->symbol, strcspn(probe->symbol, "+"));
+	if (!function)
+		return -1;
+	ret = kpt_elf_symbol_offset(probe->path, function, &probe->exit_offset, errmsg);
+	free(function);
+	return ret;
 }
 
 /* Append @src to @dst as an event-name fragment: [A-Za-z0-9_] only. */
@@ -329,17 +347,21 @@ int kpt_probe_name_events(struct kpt_probe *probe, const char *group, int index)
 /**
  * kpt_probe_dynevent_target - the address part of a dynamic probe definition
  * @probe: a kernel or resolved user probe
+ * @exit: for the return probe, which always sits at the function's entry
  *
- * Returns "SYMBOL[+OFF]" for kernel probes and "PATH:0xOFFSET" for user probes,
- * malloc'd, or NULL for tracepoints.
+ * Returns "SYMBOL[+OFF]" for kernel probes and "PATH:0xOFFSET" for user probes
+ * (without the +OFF for return probes, which the kernel refuses or which would
+ * corrupt the traced process), malloc'd, or NULL for tracepoints.
  */
-char *kpt_probe_dynevent_target(const struct kpt_probe *probe)
+char *kpt_probe_dynevent_target(const struct kpt_probe *probe, bool exit)
 {
 	switch (probe->type) {
 	case KPT_PROBE_KERNEL:
-		return strdup(probe->symbol);
+		return exit ? strndup(probe->symbol, strcspn(probe->symbol, "+")) :
+			      strdup(probe->symbol);
 	case KPT_PROBE_USER:
-		return kpt_asprintf("%s:0x%llx", probe->path, (unsigned long long)probe->offset);
+		return kpt_asprintf("%s:0x%llx", probe->path,
+				    (unsigned long long)(exit ? probe->exit_offset : probe->offset));
 	case KPT_PROBE_TRACEPOINTS:
 		break;
 	}

@@ -6,6 +6,7 @@
 #ifndef KPT_PROBE_H
 #define KPT_PROBE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum kpt_probe_type {
@@ -27,7 +28,8 @@ struct kpt_probe {
 	char *symbol;		/* kernel or user symbol, with any +OFFSET; NULL for PATH:0xADDR */
 	char *object;		/* user: the binary or library as written */
 	char *path;		/* user: the file probed, set by kpt_probe_resolve() */
-	uint64_t offset;	/* user: the file offset probed, set by kpt_probe_resolve() */
+	uint64_t offset;	/* user: the file offset of the entry probe, set by kpt_probe_resolve() */
+	uint64_t exit_offset;	/* user: the function's entry, where its return probe goes */
 	int maxactive;		/* kernel: rN: prefix, 0 for the kernel's default */
 	int raw_sides;		/* raw syntax: which of KPT_RAW_ENTRY/KPT_RAW_EXIT were given */
 	struct kpt_probe_point entry;
@@ -44,7 +46,7 @@ int kpt_probe_parse(const char *spec, struct kpt_probe *probe, char **errmsg);
 int kpt_probe_merge_raw(struct kpt_probe *into, struct kpt_probe *from);
 int kpt_probe_resolve(struct kpt_probe *probe, int pid, char **errmsg);
 int kpt_probe_name_events(struct kpt_probe *probe, const char *group, int index);
-char *kpt_probe_dynevent_target(const struct kpt_probe *probe);
+char *kpt_probe_dynevent_target(const struct kpt_probe *probe, bool exit);
 void kpt_probe_release(struct kpt_probe *probe);
 
 #endif

@@ -190,18 +190,18 @@ static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 }
 
 static int add_kernel_probe(struct kpt_session *session, const struct kpt_probe *probe,
-			    const char *target)
+			    const char *entry, const char *exit)
 {
 	if (!tracefs_file_exists(NULL, "kprobe_events")) {
 		kpt_err("probe '%s': %s", probe->name, no_kprobes_hint);
 		return -1;
 	}
 	if (create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system, probe->entry.event,
-							  target, probe->entry.fetchargs),
+							  entry, probe->entry.fetchargs),
 			    "kprobe", probe) < 0)
 		return -1;
 	return create_dynevent(session, tracefs_kretprobe_alloc(probe->exit.system,
-								probe->exit.event, target,
+								probe->exit.event, exit,
 								probe->exit.fetchargs,
 								probe->maxactive),
 			       "kretprobe", probe);
@@ -222,7 +222,7 @@ static int add_user_probe(struct kpt_session *session, const struct kpt_probe *p
 		return -1;
 	return create_dynevent(session, tracefs_uretprobe_alloc(probe->exit.system,
 								probe->exit.event, probe->path,
-								probe->offset,
+								probe->exit_offset,
 								probe->exit.fetchargs),
 			       "uretprobe", probe);
 }
@@ -256,8 +256,8 @@ static int check_tracepoint(const struct kpt_probe *probe, const struct kpt_prob
  */
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index)
 {
-	char *target = NULL;
-	int ret = -1;
+	char *entry, *exit;
+	int ret;
 
 	switch (probe->type) {
 	case KPT_PROBE_TRACEPOINTS:
@@ -269,14 +269,16 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 	case KPT_PROBE_USER:
 		if (kpt_probe_name_events(probe, session->name, index) < 0)
 			return -1;
-		target = kpt_probe_dynevent_target(probe);
-		if (!target)
-			return -1;
-		if (probe->type == KPT_PROBE_KERNEL)
-			ret = add_kernel_probe(session, probe, target);
-		else
-			ret = add_user_probe(session, probe);
-		free(target);
+		if (probe->type == KPT_PROBE_USER) {
+			if (add_user_probe(session, probe) < 0)
+				return -1;
+			break;
+		}
+		entry = kpt_probe_dynevent_target(probe, false);
+		exit = kpt_probe_dynevent_target(probe, true);
+		ret = entry && exit ? add_kernel_probe(session, probe, entry, exit) : -1;
+		free(entry);
+		free(exit);
 		if (ret < 0)
 			return -1;
 		break;

@@ -147,6 +147,28 @@ START_TEST(test_event_names_are_valid)
 }
 END_TEST
 
+START_TEST(test_return_probe_at_function_entry)
+{
+	char *target;
+
+	/* The kernel refuses a kretprobe away from the entry: only the entry probe moves. */
+	parse_ok("vfs_read+0x10");
+	target = kpt_probe_dynevent_target(&probe, false);
+	ck_assert_str_eq(target, "vfs_read+0x10");
+	free(target);
+	target = kpt_probe_dynevent_target(&probe, true);
+	ck_assert_str_eq(target, "vfs_read");
+	free(target);
+	kpt_probe_release(&probe);
+
+	/* Raw kernel targets may name a module. */
+	parse_ok("p:ext4:ext4_readdir");
+	ck_assert_int_eq(probe.type, KPT_PROBE_KERNEL);
+	ck_assert_str_eq(probe.symbol, "ext4:ext4_readdir");
+	kpt_probe_release(&probe);
+}
+END_TEST
+
 Suite *probe_suite(void)
 {
 	Suite *suite = suite_create("probe");
@@ -158,6 +180,7 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, test_raw_pairs_up);
 	tcase_add_test(tc, test_errors_name_the_spec);
 	tcase_add_test(tc, test_event_names_are_valid);
+	tcase_add_test(tc, test_return_probe_at_function_entry);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
