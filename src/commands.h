@@ -7,5 +7,7 @@
 
 int kpt_cmd_latency(int argc, char **argv);
 int kpt_cmd_cleanup(int argc, char **argv);
+int kpt_cmd_check(int argc, char **argv);
+int kpt_cmd_trace(int argc, char **argv);
 
 #endif

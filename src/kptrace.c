@@ -17,6 +17,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "latency", kpt_cmd_latency, "histograms and percentiles of function durations" },
+	{ "trace", kpt_cmd_trace, "every probe event with its arguments and return value" },
+	{ "check", kpt_cmd_check, "what this kernel supports, and what kptrace does about it" },
 	{ "cleanup", kpt_cmd_cleanup, "remove probes and instances left by killed runs" },
 };
 

@@ -19,6 +19,7 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "kernel_features.h"
 #include "session.h"
 #include "target.h"
 #include "util.h"
@@ -189,13 +190,50 @@ static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 	return 0;
 }
 
-static int add_kernel_probe(struct kpt_session *session, const struct kpt_probe *probe,
+static bool kernel_has_argn(void)
+{
+	char *readme = tracefs_instance_file_read(NULL, "README", NULL);
+	bool has = readme && strstr(readme, "$arg<N>");
+
+	free(readme);
+	return has;
+}
+
+/* Kernels without $arg<N> (the tracefs README tells) get the registers it stands for. */
+static int fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point)
+{
+	char *errmsg = NULL, *rewritten;
+
+	if (!point->fetchargs || !strstr(point->fetchargs, "$arg") || kernel_has_argn())
+		return 0;
+	rewritten = kpt_features_rewrite_argn(point->fetchargs, &errmsg);
+	if (!rewritten) {
+		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	kpt_info("probe '%s': this kernel has no $argN; using '%s'", probe->name, rewritten);
+	free(point->fetchargs);
+	point->fetchargs = rewritten;
+	return 0;
+}
+
+static int add_kernel_probe(struct kpt_session *session, struct kpt_probe *probe,
 			    const char *entry, const char *exit)
 {
+	char *errmsg = NULL;
+
 	if (!tracefs_file_exists(NULL, "kprobe_events")) {
 		kpt_err("probe '%s': %s", probe->name, no_kprobes_hint);
 		return -1;
 	}
+	if (kpt_kernel_symbol_check(probe->symbol, &errmsg) < 0) {
+		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	if (fix_fetchargs(probe, &probe->entry) < 0 || fix_fetchargs(probe, &probe->exit) < 0)
+		return -1;
 	if (create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system, probe->entry.event,
 							  entry, probe->entry.fetchargs),
 			    "kprobe", probe) < 0)
@@ -207,7 +245,7 @@ static int add_kernel_probe(struct kpt_session *session, const struct kpt_probe 
 			       "kretprobe", probe);
 }
 
-static int add_user_probe(struct kpt_session *session, const struct kpt_probe *probe)
+static int add_user_probe(struct kpt_session *session, struct kpt_probe *probe)
 {
 	if (!tracefs_file_exists(NULL, "uprobe_events")) {
 		kpt_err("probe '%s': this kernel has no uprobe support (no uprobe_events in "
@@ -215,6 +253,8 @@ static int add_user_probe(struct kpt_session *session, const struct kpt_probe *p
 			probe->name);
 		return -1;
 	}
+	if (fix_fetchargs(probe, &probe->entry) < 0 || fix_fetchargs(probe, &probe->exit) < 0)
+		return -1;
 	if (create_dynevent(session, tracefs_uprobe_alloc(probe->entry.system, probe->entry.event,
 							  probe->path, probe->offset,
 							  probe->entry.fetchargs),

@@ -8,8 +8,11 @@
  *   kpt_sysload -g N               N getppid() syscalls as fast as possible, then
  *                                  print the rate in calls/s to stdout
  *   kpt_sysload -t SECONDS         getppid() for SECONDS, then print the rate
+ *   kpt_sysload -o N [-f PATH]     N open() calls of PATH (default /kpt-no-such-file,
+ *                                  which fails with ENOENT), closing each that opens
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -46,11 +49,12 @@ static void getppid_loop(long calls, double seconds)
 
 int main(int argc, char **argv)
 {
-	long count = 20, usec = 5000, getppids = 0, i;
+	long count = 20, usec = 5000, getppids = 0, opens = 0, i;
+	const char *path = "/kpt-no-such-file";
 	double seconds = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:s:g:t:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:g:t:o:f:")) != -1) {
 		switch (c) {
 		case 'n':
 			count = atol(optarg);
@@ -64,11 +68,26 @@ int main(int argc, char **argv)
 		case 't':
 			seconds = atof(optarg);
 			break;
+		case 'o':
+			opens = atol(optarg);
+			break;
+		case 'f':
+			path = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: kpt_sysload [-n N] [-s USEC] | -g N | -t SECONDS\n");
+			fprintf(stderr, "usage: kpt_sysload [-n N] [-s USEC] | -g N | -t SECONDS | "
+				"-o N [-f PATH]\n");
 			return 2;
 		}
 	}
+	for (i = 0; i < opens; i++) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	if (opens)
+		return 0;
 	if (getppids || seconds) {
 		getppid_loop(getppids, seconds);
 		return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_features.h"
 #include "probe.h"
 #include "suites.h"
 
@@ -169,6 +170,19 @@ START_TEST(test_return_probe_at_function_entry)
 }
 END_TEST
 
+START_TEST(test_argn_rewritten_to_registers)
+{
+	char *out = kpt_features_rewrite_argn("dfd=$arg1 name=+0($arg2):string n=$arg6", &errmsg);
+
+	ck_assert_str_eq(out, "dfd=%di name=+0(%si):string n=%r9");
+	free(out);
+	ck_assert_ptr_null(kpt_features_rewrite_argn("x=$arg7", &errmsg));
+	ck_assert_ptr_nonnull(strstr(errmsg, "$arg1 to $arg6"));
+	free(errmsg);
+	errmsg = NULL;
+}
+END_TEST
+
 Suite *probe_suite(void)
 {
 	Suite *suite = suite_create("probe");
@@ -181,6 +195,7 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, test_errors_name_the_spec);
 	tcase_add_test(tc, test_event_names_are_valid);
 	tcase_add_test(tc, test_return_probe_at_function_entry);
+	tcase_add_test(tc, test_argn_rewritten_to_registers);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
