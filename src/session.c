@@ -218,6 +218,50 @@ static int fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point)
 	return 0;
 }
 
+/*
+ * libtracefs 1.6 writes a kretprobe with maxactive as "rN::GROUP/EVENT", which
+ * the kernel rejects; write the definition ourselves, then take the library's
+ * handle on it so that it is removed like every other probe.
+ */
+static int create_maxactive_kretprobe(struct kpt_session *session, const struct kpt_probe *probe,
+				      const char *target)
+{
+	struct tracefs_dynevent **list;
+	char *definition, *before, *kernel_says;
+	int ret;
+
+	definition = kpt_asprintf("r%d:%s/%s %s %s", probe->maxactive, probe->exit.system,
+				  probe->exit.event, target,
+				  probe->exit.fetchargs ? probe->exit.fetchargs : "");
+	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
+	if (!definition || !list) {
+		free(definition);
+		return -1;
+	}
+	session->dynevents = list;
+	before = tracefs_error_all(NULL);
+	ret = tracefs_instance_file_append(NULL, "kprobe_events", definition);
+	if (ret < 0) {
+		kernel_says = new_kernel_error(before);
+		kpt_err("probe '%s': the kernel rejected the kretprobe '%s': %s", probe->name,
+			definition, kernel_says ? kernel_says : strerror(errno));
+		free(kernel_says);
+	}
+	free(before);
+	free(definition);
+	if (ret < 0)
+		return -1;
+	list[session->nr_dynevents] = tracefs_dynevent_get(TRACEFS_DYNEVENT_KRETPROBE,
+							   probe->exit.system, probe->exit.event);
+	if (!list[session->nr_dynevents]) {
+		kpt_err("probe '%s': the kretprobe %s/%s was created but cannot be listed back",
+			probe->name, probe->exit.system, probe->exit.event);
+		return -1;
+	}
+	session->nr_dynevents++;
+	return 0;
+}
+
 static int add_kernel_probe(struct kpt_session *session, struct kpt_probe *probe,
 			    const char *entry, const char *exit)
 {
@@ -238,10 +282,11 @@ static int add_kernel_probe(struct kpt_session *session, struct kpt_probe *probe
 							  entry, probe->entry.fetchargs),
 			    "kprobe", probe) < 0)
 		return -1;
+	if (probe->maxactive)
+		return create_maxactive_kretprobe(session, probe, exit);
 	return create_dynevent(session, tracefs_kretprobe_alloc(probe->exit.system,
 								probe->exit.event, exit,
-								probe->exit.fetchargs,
-								probe->maxactive),
+								probe->exit.fetchargs, 0),
 			       "kretprobe", probe);
 }
 

@@ -7,7 +7,8 @@ PROGS="${KPT_PROGS_DIR:-${KPT_BUILDDIR:-.}/tests/progs}"
 TRACEFS=/sys/kernel/tracing
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/kpt-$TEST_NAME.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# KPT_KEEP=1 keeps the test's files for a post-mortem.
+trap '[ -n "${KPT_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 failures=0
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -75,11 +76,12 @@ assert_contains() {
 }
 
 # wait_for_instance PID: wait (up to 30 s, sanitizer builds start slowly) until kptrace
-# PID has enabled its events.
+# PID has enabled its events and turned tracing on (it turns it off while enabling).
 wait_for_instance() {
 	local i
 	for i in $(seq 1 600); do
-		grep -qv 0 "$TRACEFS/instances/kptrace_$1/events/enable" 2>/dev/null && return 0
+		grep -qv 0 "$TRACEFS/instances/kptrace_$1/events/enable" 2>/dev/null &&
+			grep -q 1 "$TRACEFS/instances/kptrace_$1/tracing_on" 2>/dev/null && return 0
 		sleep 0.05
 	done
 	return 1

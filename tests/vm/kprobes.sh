@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# VM: real kprobes on Debian's kernel, booted once in qemu (tests/vm/vm-run.sh). In the guest,
+# kptrace traces kernel functions whose calls a test program controls, and every result is
+# exported to the host, where this script asserts on it: exact counts, fetched arguments and
+# return values, nesting, maxactive and its misses, errors (missing, blacklisted, bad
+# fetch-arg), event-name repair, clean-up after a normal end, SIGINT and SIGKILL, a foreign
+# probe left alone, and 'kptrace check' differing from the host's where the kernels differ.
+. "$(dirname "$0")/../live/lib.sh"
+[ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
+command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
+[ -x "$KPTRACE" ] || hard_error "$KPTRACE is not built"
+KPT=$(readlink -f "$KPTRACE")
+LOAD=$(readlink -f "$PROGS/kpt_sysload")
+SLEEPER=$(readlink -f "$PROGS/kpt_sleeper")
+OUT=$WORK/out
+mkdir -p "$OUT"
+
+cat >"$WORK/guest.sh" <<EOF
+KPT=$KPT
+LOAD=$LOAD
+SLEEPER=$SLEEPER
+EOF
+cat >>"$WORK/guest.sh" <<'EOF'
+# Runs in the guest (busybox sh). Each step's output and exit status go to the host.
+T=/sys/kernel/tracing
+R=/results
+mkdir -p $R
+step() {	# step NAME CMD...: run, keep stdout, stderr and status for the host
+	name=$1; shift
+	"$@" >$R/$name.out 2>$R/$name.err
+	echo $? >$R/$name.status
+}
+live() {	# has kptrace PID enabled its events and turned tracing on?
+	grep -qv 0 $T/instances/kptrace_$1/events/enable 2>/dev/null &&
+		grep -q 1 $T/instances/kptrace_$1/tracing_on 2>/dev/null
+}
+leftovers() {	# what kptrace left in tracefs, if anything
+	grep -E '^[pr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
+	ls $T/instances | grep -E '^kptrace_[0-9]+$'
+}
+
+step check $KPT check --json
+step n_opens $KPT latency --json do_sys_openat2 -- $LOAD -o 50
+step raw_args $KPT trace --json 'p:do_sys_openat2 dfd=%di:s32 name=+0(%si):string' \
+	'r:do_sys_openat2 ret=$retval:s32' -- $LOAD -o 3 -f /kpt-missing
+step argn $KPT trace --json 'do_sys_openat2 name=+0($arg2):string' -- $LOAD -o 2 -f /kpt-argn
+step nested $KPT latency --json do_sys_openat2 getname -- $LOAD -o 40
+step maxactive $KPT latency --json 'p:hrtimer_nanosleep' 'r1:hrtimer_nanosleep' \
+	-- $SLEEPER -n 3 -t 4 -s 20000
+step missing $KPT latency -d 0.2 no_such_function_kpt
+blacklisted=$(awk 'NR == 1 { print $2 }' /sys/kernel/debug/kprobes/blacklist)
+echo "$blacklisted" >$R/blacklisted.name
+step blacklisted $KPT latency -d 0.2 "$blacklisted"
+step bad_fetcharg $KPT latency -d 0.2 'do_sys_openat2 x=%nosuchreg'
+# A static function the compiler renamed (".isra.0", ".constprop.0"): the event name
+# must be made valid. Take one that is traceable and not blacklisted.
+dotted=$(grep -E '^[a-z_0-9]+\.(isra|constprop)\.[0-9]+$' $T/available_filter_functions |
+	head -50 | while read -r f; do grep -q "	$f\$" /sys/kernel/debug/kprobes/blacklist || { echo $f; break; }; done)
+echo "$dotted" >$R/dotted.name
+step dotted $KPT latency --json -d 0.2 "$dotted"
+leftovers >$R/after_normal.left
+
+# SIGINT: a final report and nothing left.
+$KPT latency --json do_sys_openat2 >$R/sigint.out 2>$R/sigint.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
+$LOAD -o 5
+kill -INT $pid; wait $pid; echo $? >$R/sigint.status
+leftovers >$R/after_sigint.left
+
+# SIGKILL leaves probes behind; a foreign probe must survive the next run's clean-up.
+echo 'p:othertool/openat do_sys_openat2' >>$T/kprobe_events
+$KPT latency do_sys_openat2 >/dev/null 2>&1 &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $pid; wait $pid
+leftovers >$R/after_sigkill.left
+step after_kill $KPT latency --json do_sys_openat2 -- $LOAD -o 7
+leftovers >$R/after_next_run.left
+grep -c '^p:othertool/openat' $T/kprobe_events >$R/foreign.count
+echo '-:othertool/openat' >>$T/kprobe_events
+
+cd $R && for f in *; do kpt_vm_export $R/$f; done
+EOF
+
+tests_dir=$(dirname "$0")
+"$tests_dir/vm-run.sh" --timeout 600 --out "$OUT" --bin "$KPT" --bin "$LOAD" --bin "$SLEEPER" \
+	-- "$WORK/guest.sh" >"$WORK/console.log" 2>&1
+status=$?
+[ $status -eq 77 ] && skip "the VM cannot be booted here: $(tail -1 "$WORK/console.log")"
+[ $status -eq 0 ] || { tail -40 "$WORK/console.log"; hard_error "the VM run failed (status $status)"; }
+[ -f "$OUT/n_opens.out" ] || { tail -40 "$WORK/console.log"; hard_error "no results came back from the VM"; }
+
+status_of() { cat "$OUT/$1.status"; }
+
+# 'kptrace check' on both kernels: the guest has kprobes, this host may not.
+"$KPTRACE" check --json >"$WORK/host-check.json"
+assert_eq "guest kprobe_events" "$(jq -r .features.kprobe_events "$OUT/check.out")" true
+assert_eq "guest kretprobe_maxactive" "$(jq -r .features.kretprobe_maxactive "$OUT/check.out")" true
+host_kprobes=$(jq -r .features.kprobe_events "$WORK/host-check.json")
+if [ "$host_kprobes" = false ]; then
+	pass "host and guest 'check' differ on kprobe_events, as their kernels do"
+fi
+
+# Latency of a kernel function by name: exactly one do_sys_openat2 per open().
+assert_eq "kprobe latency exit" "$(status_of n_opens)" 0
+assert_eq "do_sys_openat2 count" "$(jq -r '.probes[0].count' "$OUT/n_opens.out")" 50
+assert_eq "do_sys_openat2 unpaired" "$(jq -r '[.probes[0].unpaired[]] | add' "$OUT/n_opens.out")" 0
+
+# Raw fetch-args: the file name and -ENOENT come back as values, three times each.
+assert_eq "raw: entries with the name" \
+	"$(jq -s '[.[] | select(.role == "entry" and .fields.name == "/kpt-missing")] | length' "$OUT/raw_args.out")" 3
+assert_eq "raw: returns of -ENOENT" \
+	"$(jq -s '[.[] | select(.role == "exit" and .fields.ret == -2)] | length' "$OUT/raw_args.out")" 3
+assert_eq "raw: dfd is AT_FDCWD" \
+	"$(jq -s '[.[] | select(.role == "entry" and .fields.dfd == -100)] | length' "$OUT/raw_args.out")" 3
+# $argN where the kernel has it (its README says so).
+assert_eq "\$arg2 name" \
+	"$(jq -s '[.[] | select(.role == "entry" and .fields.name == "/kpt-argn")] | length' "$OUT/argn.out")" 2
+
+# Two functions at once, one nested in the other.
+assert_eq "nested: do_sys_openat2" "$(jq -r '.probes[0].count' "$OUT/nested.out")" 40
+# getname() runs in each open, and once more when CMD's execve() copies its path.
+assert_eq "nested: getname" "$(jq -r '.probes[1].count' "$OUT/nested.out")" 41
+assert_eq "nested: unpaired" "$(jq -r '[.probes[].unpaired[]] | add' "$OUT/nested.out")" 0
+outer=$(jq -r '.probes[0].min_ns' "$OUT/nested.out"); inner=$(jq -r '.probes[1].min_ns' "$OUT/nested.out")
+if [ "$inner" -lt "$outer" ]; then pass "nested: getname ($inner ns) inside do_sys_openat2 ($outer ns)"; else fail "nested: getname min $inner >= do_sys_openat2 min $outer"; fi
+
+# maxactive 1 with 4 threads sleeping at once: the kretprobe misses, and the report says so.
+assert_eq "maxactive run exit" "$(status_of maxactive)" 0
+misses=$(jq -r '.lost.probe_misses' "$OUT/maxactive.out")
+if [ "$misses" -gt 0 ]; then pass "kretprobe misses reported: $misses"; else fail "no kretprobe misses reported with maxactive 1"; fi
+returns=$(jq -r '.probes[0].count' "$OUT/maxactive.out")
+assert_between "paired hrtimer_nanosleep calls (12 made, some missed)" "$returns" 1 11
+
+# Errors, each clear, each leaving nothing.
+assert_eq "missing function exit" "$(status_of missing)" 1
+assert_contains "missing function" "$OUT/missing.err" "'no_such_function_kpt' is not a function of this kernel"
+assert_eq "blacklisted exit" "$(status_of blacklisted)" 1
+assert_contains "blacklisted function $(cat "$OUT/blacklisted.name")" "$OUT/blacklisted.err" "kprobe blacklist"
+assert_eq "bad fetch-arg exit" "$(status_of bad_fetcharg)" 1
+assert_contains "bad fetch-arg" "$OUT/bad_fetcharg.err" "the kernel rejected the kprobe"
+echo "  kernel said: $(cat "$OUT/bad_fetcharg.err")"
+assert_eq "dotted symbol $(cat "$OUT/dotted.name") exit" "$(status_of dotted)" 0
+assert_eq "after a normal end, left" "$(cat "$OUT/after_normal.left")" ""
+
+# Signals.
+assert_eq "SIGINT exit" "$(status_of sigint)" 0
+if [ "$(jq -r '.probes[0].count' "$OUT/sigint.out")" -ge 5 ]; then pass "SIGINT report counts the 5 opens"; else fail "SIGINT report: $(cat "$OUT/sigint.out")"; fi
+assert_eq "after SIGINT, left" "$(cat "$OUT/after_sigint.left")" ""
+if [ -n "$(cat "$OUT/after_sigkill.left")" ]; then pass "SIGKILL leaves probes behind"; else fail "SIGKILL left nothing: the next check proves nothing"; fi
+assert_eq "run after SIGKILL" "$(jq -r '.probes[0].count' "$OUT/after_kill.out")" 7
+assert_eq "after the next run, left" "$(cat "$OUT/after_next_run.left")" ""
+assert_eq "foreign probe survived" "$(cat "$OUT/foreign.count")" 1
+finish
