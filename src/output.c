@@ -126,10 +126,10 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe)
 	kpt_format_duration(min, sizeof(min), hist->min);
 	kpt_format_duration(avg, sizeof(avg), kpt_hist_mean(hist));
 	kpt_format_duration(max, sizeof(max), hist->max);
-	fprintf(out, "  count %" PRIu64 "  min %s  avg %s  max %s\n ", hist->count, min, avg, max);
+	fprintf(out, "  count %" PRIu64 "  min %s  avg %s  max %s\n", hist->count, min, avg, max);
 	for (i = 0; i < ARRAY_SIZE(percentiles); i++) {
 		kpt_format_duration(pct, sizeof(pct), kpt_hist_percentile(hist, percentiles[i]));
-		fprintf(out, " %s %s", percentile_names[i], pct);
+		fprintf(out, "  %s %s", percentile_names[i], pct);
 	}
 	fputc('\n', out);
 	print_unpaired(out, &probe->pairs);
