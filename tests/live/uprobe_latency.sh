@@ -47,6 +47,13 @@ out=$WORK/libc.json
 assert_eq "libc nanosleep count" "$(json_get "$out" '.probes[0].count')" 10
 assert_clean "normal end"
 
+# kptrace trace: each call's argument (%di: kpt_work's usec) and return value (usec again).
+out=$WORK/trace.json
+"$KPTRACE" trace --json "$PROGS/kpt_sleeper:kpt_work usec=%di:u32" -- "$PROGS/kpt_sleeper" -n 3 -s 1234 >"$out"
+assert_eq "trace: entries with usec=1234" "$(jq -s '[.[] | select(.role == "entry" and .fields.usec == 1234)] | length' "$out")" 3
+assert_eq "trace: returns of 1234" "$(jq -s '[.[] | select(.role == "exit" and .fields.ret == 1234)] | length' "$out")" 3
+assert_eq "trace: events in all" "$(jq -s length "$out")" 6
+
 # -p PID and SIGINT: attach to a running process, interrupt, and get the final report.
 "$PROGS/kpt_sleeper" -n 4000 -s 5000 &
 target=$!
