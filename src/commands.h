@@ -6,6 +6,9 @@
 #define KPT_COMMANDS_H
 
 int kpt_cmd_latency(int argc, char **argv);
+int kpt_cmd_count(int argc, char **argv);
+int kpt_cmd_record(int argc, char **argv);
+int kpt_cmd_report(int argc, char **argv);
 int kpt_cmd_cleanup(int argc, char **argv);
 int kpt_cmd_check(int argc, char **argv);
 int kpt_cmd_trace(int argc, char **argv);

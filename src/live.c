@@ -122,23 +122,19 @@ static int setup_decoder(struct kpt_live *live)
 }
 
 /**
- * kpt_live_setup - parse probes, start CMD (held), create session, probes and readers
+ * kpt_live_prepare - parse and resolve the probes, and start CMD (held)
  * @live: zeroed by the call, then filled in
  * @opts: the parsed options; must outlive @live
  *
- * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ * The first step of kpt_live_setup_raw(), for commands that create what
+ * they trace themselves (count with perf counters): nothing is created in
+ * tracefs. Returns 0, or -1 after printing why; call kpt_live_teardown()
+ * either way.
  */
-int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
+int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
-	int i;
-
 	memset(live, 0, sizeof(*live));
 	live->opts = opts;
-	live->source_ops = kpt_source_find(opts->backend);
-	if (!live->source_ops) {
-		kpt_err("--backend '%s': unknown; use tracefs or perf", opts->backend);
-		return -1;
-	}
 	live->target.gate_fd = -1;
 	install_signals();
 	if (parse_probes(live, opts) < 0)
@@ -154,7 +150,25 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 		return -1;
 	if (opts->command && kpt_target_spawn(&live->target, opts->command) < 0)
 		return -1;
+	return 0;
+}
 
+/**
+ * kpt_live_setup_raw - parse probes, start CMD (held), create session and probes
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ *
+ * Like kpt_live_setup(), but parses no formats and opens no readers: the
+ * caller sets @live->source_ops and @live->source to its own sink (one with
+ * no next(): nothing is merged or decoded), e.g. record's page sink.
+ * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ */
+int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts)
+{
+	int i;
+
+	if (kpt_live_prepare(live, opts) < 0)
+		return -1;
 	live->session = kpt_session_alloc();
 	if (!live->session || kpt_session_create(live->session, opts->buffer_kb) < 0)
 		return -1;
@@ -162,10 +176,41 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 		if (kpt_session_add_probe(live->session, &live->probes[i], i) < 0)
 			return -1;
 	}
-	if (kpt_session_add_event(live->session, "sched", "sched_process_exit") < 0 ||
-	    kpt_session_load_formats(live->session) < 0 || setup_decoder(live) < 0)
+	if (kpt_session_add_event(live->session, "sched", "sched_process_exit") < 0)
 		return -1;
 	if (opts->filter && kpt_session_set_filter(live->session, opts->filter) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * kpt_live_setup - parse probes, start CMD (held), create session, probes and readers
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ *
+ * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ */
+int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
+{
+	const struct kpt_source_ops *source_ops = kpt_source_find(opts->backend);
+
+	if (!source_ops) {
+		memset(live, 0, sizeof(*live));
+		live->target.gate_fd = -1;
+		kpt_err("--backend '%s': unknown; use tracefs or perf", opts->backend);
+		return -1;
+	}
+	if (opts->filter && source_ops == &kpt_perf_source) {
+		memset(live, 0, sizeof(*live));
+		live->target.gate_fd = -1;
+		kpt_err("--filter works with --backend tracefs only (libperf cannot set a perf "
+			"event's filter)");
+		return -1;
+	}
+	if (kpt_live_setup_raw(live, opts) < 0)
+		return -1;
+	live->source_ops = source_ops;
+	if (kpt_session_load_formats(live->session) < 0 || setup_decoder(live) < 0)
 		return -1;
 	live->source = live->source_ops->open(live->session, live->target.pid);
 	if (!live->source)
@@ -181,6 +226,8 @@ static void consume(struct kpt_live *live, uint64_t limit, const struct kpt_live
 	struct kpt_record rec;
 	struct kpt_event ev;
 
+	if (!live->merge)
+		return;		/* a raw sink: nothing to merge */
 	kpt_merge_refill(live->merge);
 	while (kpt_merge_next(live->merge, limit, &rec)) {
 		if (kpt_decoder_decode(live->decoder, &rec, &ev))
@@ -224,12 +271,13 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 
 	if (live->source_ops->enable(live->source) < 0)
 		return -1;
+	/* Before CMD starts: once released, it may run to its end before we run again. */
+	start = last_report = kpt_monotonic_ns();
 	/* Interrupted during set-up: report nothing traced, and never start CMD. */
 	if (!stop_requested && kpt_target_start(&live->target) < 0) {
 		kpt_err("cannot start '%s'", opts->command[0]);
 		return -1;
 	}
-	start = last_report = kpt_monotonic_ns();
 	if (opts->duration)
 		end = start + (uint64_t)(opts->duration * NSEC_PER_SEC);
 	if (opts->interval)

@@ -45,6 +45,8 @@ struct kpt_live {
 };
 
 int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts);
+int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts);
+int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts);
 int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ctx);
 int kpt_live_teardown(struct kpt_live *live);
 

@@ -16,12 +16,15 @@ struct kpt_trace_opts {
 	double interval;	/* -i SECONDS, or 0 for one final report */
 	const char *filter;	/* --filter */
 	const char *backend;	/* --backend: tracefs (default) or perf */
+	bool backend_given;	/* --backend was on the command line */
 	unsigned long buffer_kb;	/* --buffer-size, or 0 */
 	bool json;
 	bool help;
 };
 
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts);
+int kpt_trace_opts_take_value(int *argc, char **argv, char short_name, const char *long_name,
+			      const char **value);
 void kpt_trace_opts_free(struct kpt_trace_opts *opts);
 
 #endif

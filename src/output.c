@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Output latency reports.
+ * Output latency and count reports.
  *
  * Text follows bcc's funclatency: a summary line per probe, then a log2
  * histogram in the unit that suits the probe's largest value, with empty
  * rows at either end left out. Anything unpaired or lost is printed, never
  * hidden. JSON carries the same numbers, all durations in nanoseconds.
+ * Count reports are a table of hits, returns and rate per probe.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -138,16 +139,18 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe)
 
 static void print_loss(FILE *out, const struct kpt_loss *loss)
 {
-	if (!loss->missed_pages && !loss->overrun && !loss->dropped && !loss->probe_misses)
+	if (!loss->missed_pages && !loss->overrun && !loss->dropped && !loss->probe_misses &&
+	    !loss->perf_lost)
 		return;
 	fprintf(out, "\nLOST EVENTS: %" PRIu64 " overwritten (overrun), %" PRIu64
 		" dropped, %" PRIu64 " buffer pages flagged with missed events",
 		loss->overrun, loss->dropped, loss->missed_pages);
 	if (loss->missed_events)
 		fprintf(out, " (%" PRIu64 " events)", loss->missed_events);
-	fprintf(out, ", %" PRIu64 " probe misses (kprobe_profile nmissed)\n"
+	fprintf(out, ", %" PRIu64 " probe misses (kprobe_profile nmissed), %" PRIu64
+		" lost in perf ring buffers\n"
 		"Durations and counts above are incomplete: raise --buffer-size, or trace fewer "
-		"events.\n", loss->probe_misses);
+		"events.\n", loss->probe_misses, loss->perf_lost);
 }
 
 /**
@@ -163,6 +166,9 @@ void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 
 	if (info->interval)
 		fprintf(out, "\n=== interval %d (%.2f s) ===\n", info->interval, info->elapsed);
+	else if (info->file)
+		fprintf(out, "\n%s: %d probe%s over %.2f s of trace.\n", info->file,
+			latency->nr_probes, latency->nr_probes == 1 ? "" : "s", info->elapsed);
 	else
 		fprintf(out, "\nTraced %d probe%s for %.2f s.\n", latency->nr_probes,
 			latency->nr_probes == 1 ? "" : "s", info->elapsed);
@@ -225,6 +231,19 @@ static struct json_object *json_probe(const struct kpt_probe_result *probe)
 	return obj;
 }
 
+static struct json_object *json_loss(const struct kpt_loss *loss)
+{
+	struct json_object *obj = json_object_new_object();
+
+	add_u64(obj, "overrun", loss->overrun);
+	add_u64(obj, "dropped", loss->dropped);
+	add_u64(obj, "missed_pages", loss->missed_pages);
+	add_u64(obj, "missed_events", loss->missed_events);
+	add_u64(obj, "probe_misses", loss->probe_misses);
+	add_u64(obj, "perf_lost", loss->perf_lost);
+	return obj;
+}
+
 /**
  * kpt_output_latency_json - print a latency report as one JSON document on one line
  * @out: where to
@@ -238,14 +257,16 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *probes = json_object_new_array();
-	struct json_object *loss = json_object_new_object();
 	char elapsed[32];
 	const char *text;
 	int i;
 
-	if (!doc || !probes || !loss)
+	if (!doc || !probes)
 		return -1;
-	json_object_object_add(doc, "kptrace", json_object_new_string("latency"));
+	json_object_object_add(doc, "kptrace",
+			       json_object_new_string(info->command ? info->command : "latency"));
+	if (info->file)
+		json_object_object_add(doc, "file", json_object_new_string(info->file));
 	json_object_object_add(doc, "interval", json_object_new_int(info->interval));
 	snprintf(elapsed, sizeof(elapsed), "%.6f", info->elapsed);
 	json_object_object_add(doc, "elapsed_s", json_object_new_double_s(info->elapsed, elapsed));
@@ -253,14 +274,85 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 	for (i = 0; i < latency->nr_probes; i++)
 		json_object_array_add(probes, json_probe(&latency->probes[i]));
 	json_object_object_add(doc, "probes", probes);
-	add_u64(loss, "overrun", info->loss->overrun);
-	add_u64(loss, "dropped", info->loss->dropped);
-	add_u64(loss, "missed_pages", info->loss->missed_pages);
-	add_u64(loss, "missed_events", info->loss->missed_events);
-	add_u64(loss, "probe_misses", info->loss->probe_misses);
-	json_object_object_add(doc, "lost", loss);
+	json_object_object_add(doc, "lost", json_loss(info->loss));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	fprintf(out, "%s\n", text);
+	fflush(out);
+	json_object_put(doc);
+	return 0;
+}
+
+/**
+ * kpt_output_count_text - print a count report for people: PROBE  HITS  RETURNS  RATE/s
+ * @out: where to
+ * @probes: one line per probe
+ * @nr_probes: how many
+ * @info: what the report covers; info->backend names what counted
+ */
+void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int nr_probes,
+			   const struct kpt_report_info *info)
+{
+	int width = 5, i;
+
+	for (i = 0; i < nr_probes; i++) {
+		if ((int)strlen(probes[i].name) > width)
+			width = strlen(probes[i].name);
+	}
+	if (info->interval)
+		fprintf(out, "\n=== interval %d (%.2f s) ===\n", info->interval, info->elapsed);
+	else
+		fprintf(out, "\nCounted %d probe%s for %.2f s (%s).\n", nr_probes,
+			nr_probes == 1 ? "" : "s", info->elapsed, info->backend);
+	fprintf(out, "\n%-*s %14s %14s %14s\n", width, "PROBE", "HITS", "RETURNS", "RATE/s");
+	for (i = 0; i < nr_probes; i++)
+		fprintf(out, "%-*s %14" PRIu64 " %14" PRIu64 " %14.1f\n", width, probes[i].name,
+			probes[i].hits, probes[i].returns,
+			info->elapsed > 0 ? probes[i].hits / info->elapsed : 0.0);
+	print_loss(out, info->loss);
+	fflush(out);
+}
+
+/**
+ * kpt_output_count_json - print a count report as one JSON document on one line
+ * @out: where to
+ * @probes: one entry per probe
+ * @nr_probes: how many
+ * @info: what the report covers
+ *
+ * Returns 0, or -1 if the document could not be built.
+ */
+int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int nr_probes,
+			  const struct kpt_report_info *info)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *array = json_object_new_array();
+	char text[32];
+	int i;
+
+	if (!doc || !array) {
+		json_object_put(doc);
+		json_object_put(array);
+		return -1;
+	}
+	json_object_object_add(doc, "kptrace", json_object_new_string("count"));
+	json_object_object_add(doc, "interval", json_object_new_int(info->interval));
+	snprintf(text, sizeof(text), "%.6f", info->elapsed);
+	json_object_object_add(doc, "elapsed_s", json_object_new_double_s(info->elapsed, text));
+	for (i = 0; i < nr_probes; i++) {
+		struct json_object *obj = json_object_new_object();
+		double rate = info->elapsed > 0 ? probes[i].hits / info->elapsed : 0;
+
+		json_object_object_add(obj, "name", json_object_new_string(probes[i].name));
+		add_u64(obj, "hits", probes[i].hits);
+		add_u64(obj, "returns", probes[i].returns);
+		snprintf(text, sizeof(text), "%.3f", rate);
+		json_object_object_add(obj, "rate_per_s", json_object_new_double_s(rate, text));
+		json_object_array_add(array, obj);
+	}
+	json_object_object_add(doc, "probes", array);
+	json_object_object_add(doc, "lost", json_loss(info->loss));
+	json_object_object_add(doc, "backend", json_object_new_string(info->backend));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 	fflush(out);
 	json_object_put(doc);
 	return 0;

@@ -19,6 +19,7 @@
 
 struct frame {
 	int probe;
+	int cpu;
 	uint64_t start;
 };
 
@@ -158,7 +159,7 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		thread->frames = frames;
 		thread->capacity = capacity;
 	}
-	thread->frames[thread->depth++] = (struct frame){ ev->probe, ev->ts };
+	thread->frames[thread->depth++] = (struct frame){ ev->probe, ev->cpu, ev->ts };
 }
 
 static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
@@ -183,6 +184,7 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.probe = ev->probe,
 		.tid = ev->tid,
 		.depth = thread->depth,
+		.cpu = thread->frames[i].cpu,
 		.start = thread->frames[i].start,
 		.end = ev->ts,
 		.exit = ev,

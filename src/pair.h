@@ -14,6 +14,7 @@ struct kpt_span {
 	int probe;
 	int tid;
 	int depth;			/* frames below this one on the thread's stack */
+	int cpu;			/* where the entry was recorded */
 	uint64_t start;
 	uint64_t end;
 	const struct kpt_event *exit;	/* the return record, for its return value */

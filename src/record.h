@@ -23,6 +23,7 @@ struct kpt_loss {
 	uint64_t overrun;		/* overwritten before being read (per-CPU stats) */
 	uint64_t dropped;		/* not written because the buffer was full (per-CPU stats) */
 	uint64_t probe_misses;		/* kprobe/kretprobe nmissed (kprobe_profile) */
+	uint64_t perf_lost;		/* perf ring buffers: PERF_RECORD_LOST counts (exact) */
 };
 
 #endif

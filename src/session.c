@@ -85,6 +85,7 @@ static int set_clock(struct kpt_session *session)
  */
 int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 {
+	session->buffer_kb = buffer_kb;
 	if (!tracefs_tracing_dir()) {
 		kpt_err("tracefs is not mounted and could not be mounted: as root, run "
 			"'mount -t tracefs nodev /sys/kernel/tracing'");
@@ -374,48 +375,73 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 	return 0;
 }
 
-/**
- * kpt_session_load_formats - parse the formats of every event the session enables
- * @session: the session, with all its probes added (their formats exist only then)
- *
- * Loads only the systems in use, which is several times faster than all of
- * them. Returns 0, or -1 after printing why.
- */
-int kpt_session_load_formats(struct kpt_session *session)
-{
-	const char **systems = calloc(session->nr_events + 1, sizeof(*systems));
-	int i, j, nr = 0;
-
-	if (!systems)
-		return -1;
-	for (i = 0; i < session->nr_events; i++) {
-		size_t len = strcspn(session->events[i], "/");
-
-		for (j = 0; j < nr; j++) {
-			if (strlen(systems[j]) == len && !strncmp(systems[j], session->events[i], len))
-				break;
-		}
-		if (j == nr)
-			systems[nr++] = strndup(session->events[i], len);
-	}
-	session->tep = tracefs_local_events_system(NULL, systems);
-	for (j = 0; j < nr; j++)
-		free((char *)systems[j]);
-	free(systems);
-	if (!session->tep) {
-		kpt_err("cannot read the event formats from %s: %s", tracefs_tracing_dir(),
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static void split_event(const char *name, char *system, size_t size, const char **event)
 {
 	size_t len = strcspn(name, "/");
 
 	snprintf(system, size, "%.*s", (int)len, name);
 	*event = name + len + 1;
+}
+
+static int parse_format(struct tep_handle *tep, const char *system, const char *event)
+{
+	char *format;
+	int size, ret;
+
+	format = tracefs_event_file_read(NULL, system, event, "format", &size);
+	if (!format) {
+		kpt_err("cannot read the format of event %s:%s: %s", system, event,
+			strerror(errno));
+		return -1;
+	}
+	ret = tep_parse_event(tep, format, size, system);
+	free(format);
+	if (ret) {
+		kpt_err("cannot parse the format of event %s:%s (libtraceevent error %d)", system,
+			event, ret);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_load_formats - parse the formats of the events the session enables
+ * @session: the session, with all its probes added (their formats exist only then)
+ *
+ * Parses the ring-buffer header and exactly the session's events, plus the
+ * pid-to-comm table: loading whole systems (syscalls has hundreds of events)
+ * and kallsyms would cost a tenth of a second and tens of megabytes.
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_session_load_formats(struct kpt_session *session)
+{
+	enum tep_endian endian = tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
+	char system[256], *header;
+	const char *event;
+	int i, size;
+
+	session->tep = tep_alloc();
+	if (!session->tep)
+		return -1;
+	tep_set_file_bigendian(session->tep, endian);
+	tep_set_local_bigendian(session->tep, endian);
+	tep_set_long_size(session->tep, sizeof(long));
+	tep_set_page_size(session->tep, getpagesize());
+	header = tracefs_instance_file_read(NULL, "events/header_page", &size);
+	if (!header || tep_parse_header_page(session->tep, header, size, sizeof(long)) < 0) {
+		kpt_err("cannot read the ring buffer's page header from %s/events/header_page",
+			tracefs_tracing_dir());
+		free(header);
+		return -1;
+	}
+	free(header);
+	for (i = 0; i < session->nr_events; i++) {
+		split_event(session->events[i], system, sizeof(system), &event);
+		if (parse_format(session->tep, system, event) < 0)
+			return -1;
+	}
+	tracefs_load_cmdlines(NULL, session->tep);
+	return 0;
 }
 
 /**

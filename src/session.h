@@ -28,6 +28,7 @@ struct kpt_session {
 	int nr_events;
 	struct tep_handle *tep;
 	char clock[16];				/* the trace clock in use */
+	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 };
 
 struct kpt_session *kpt_session_alloc(void);

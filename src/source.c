@@ -8,6 +8,7 @@
 
 static const struct kpt_source_ops *const sources[] = {
 	&kpt_tracefs_source,
+	&kpt_perf_source,
 };
 
 /**

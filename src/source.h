@@ -5,7 +5,7 @@
  * merge, decode, pair and analyse are shared.
  *
  *   tracefs  the instance's per-CPU raw ring buffers (stream.c), the default
- *   perf     perf's ring buffers through libperf
+ *   perf     perf's ring buffers through libperf (backend_perf.c)
  */
 #ifndef KPT_SOURCE_H
 #define KPT_SOURCE_H
@@ -39,6 +39,7 @@ struct kpt_source_ops {
 };
 
 extern const struct kpt_source_ops kpt_tracefs_source;
+extern const struct kpt_source_ops kpt_perf_source;
 
 const struct kpt_source_ops *kpt_source_find(const char *name);
 

@@ -11,5 +11,7 @@ Suite *merge_suite(void);
 Suite *pair_suite(void);
 Suite *hist_suite(void);
 Suite *options_suite(void);
+Suite *tracedat_suite(void);
+Suite *report_suite(void);
 
 #endif

@@ -65,6 +65,69 @@ START_TEST(test_bad_values_rejected)
 }
 END_TEST
 
+/* record's -o FILE, taken out before the shared options are parsed. */
+START_TEST(test_take_value)
+{
+	char *forms[][8] = {
+		{ "record", "-o", "a.dat", "vfs_read", NULL },
+		{ "record", "-oa.dat", "vfs_read", NULL },
+		{ "record", "vfs_read", "--output", "a.dat", NULL },
+		{ "record", "--output=a.dat", "vfs_read", NULL },
+	};
+	char *filter[] = { "record", "--filter", "-o", "-o", "a.dat", "vfs_read", "--", "cmd",
+			   "-o", "x", NULL };
+	char *missing[] = { "record", "vfs_read", "-o", "--", "cmd", NULL };
+	const char *value;
+	size_t i;
+	int argc;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		value = NULL;
+		argc = 0;
+		while (forms[i][argc])
+			argc++;
+		ck_assert_int_eq(kpt_trace_opts_take_value(&argc, forms[i], 'o', "output", &value), 0);
+		ck_assert_str_eq(value, "a.dat");
+		ck_assert_int_eq(argc, 2);
+		ck_assert_str_eq(forms[i][1], "vfs_read");
+		ck_assert_ptr_null(forms[i][2]);
+	}
+
+	/* A shared option's value stays, and so does everything after "--". */
+	argc = 10;
+	value = NULL;
+	ck_assert_int_eq(kpt_trace_opts_take_value(&argc, filter, 'o', "output", &value), 0);
+	ck_assert_str_eq(value, "a.dat");
+	ck_assert_int_eq(argc, 8);
+	ck_assert_str_eq(filter[2], "-o");
+	ck_assert_str_eq(filter[3], "vfs_read");
+	ck_assert_str_eq(filter[6], "-o");
+	ck_assert_int_eq(parse(filter), 0);
+	ck_assert_str_eq(opts.filter, "-o");
+	kpt_trace_opts_free(&opts);
+
+	argc = 5;
+	ck_assert_int_eq(kpt_trace_opts_take_value(&argc, missing, 'o', "output", &value), -1);
+}
+END_TEST
+
+/* count picks its own backend unless --backend is given; latency's default stays tracefs. */
+START_TEST(test_backend)
+{
+	char *plain[] = { "count", "syscall:read", NULL };
+	char *perf[] = { "count", "--backend", "perf", "syscall:read", NULL };
+
+	ck_assert_int_eq(parse(plain), 0);
+	ck_assert_str_eq(opts.backend, "tracefs");
+	ck_assert(!opts.backend_given);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(perf), 0);
+	ck_assert_str_eq(opts.backend, "perf");
+	ck_assert(opts.backend_given);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *suite = suite_create("options");
@@ -72,6 +135,8 @@ Suite *options_suite(void)
 
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_bad_values_rejected);
+	tcase_add_test(tc, test_take_value);
+	tcase_add_test(tc, test_backend);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

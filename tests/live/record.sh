@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Live: kptrace record writes trace.dat files that trace-cmd opens, with exactly the events
+# traced (a uprobe pair and a syscall pair under -- CMD), per-CPU stats and a CPU view;
+# Ctrl-C and -d end and finalise the file; CMD's status is passed on; a full disk or a
+# missing directory is reported, naming the file, and leaves no file; nothing is left in
+# tracefs and no temporary file next to the output.
+. "$(dirname "$0")/lib.sh"
+require_root_tracefs
+command -v trace-cmd >/dev/null || skip "trace-cmd is not installed"
+trap 'umount "$WORK/small" 2>/dev/null; rm -rf "$WORK"' EXIT
+LOAD="$PROGS/kpt_sysload"
+
+# count_events FILE EVENT-REGEX: how many records of matching events trace-cmd reports.
+count_events() {
+	trace-cmd report "$1" 2>/dev/null |
+		awk -v re="^($2):\$" '$4 ~ re { n++ } END { print n + 0 }'
+}
+
+# Only the output itself may be in the directory: no FILE.tmp, no per-CPU files.
+assert_only_output() {
+	local left
+	left=$(ls -A "$WORK/out" | grep -vxF "$1")
+	if [ -n "$left" ]; then
+		fail "left next to the output: $left"
+	else
+		pass "no temporary files left"
+	fi
+}
+
+mkdir "$WORK/out"
+
+# A uprobe pair: 10 calls of kpt_work, each an entry and a return event.
+out=$WORK/out/uprobe.dat
+"$KPTRACE" record -o "$out" "$PROGS/kpt_sleeper:kpt_work" -- "$PROGS/kpt_sleeper" -n 10 -s 10000 \
+	2>"$WORK/uprobe.err"
+assert_eq "uprobe record: exit status" $? 0
+assert_contains "uprobe record" "$WORK/uprobe.err" "Recorded"
+assert_eq "uprobe entry events" "$(count_events "$out" 'p[0-9]+_kpt_work')" 10
+assert_eq "uprobe return events" "$(count_events "$out" 'r[0-9]+_kpt_work')" 10
+# (a sanitizer build's exit adds LeakSanitizer's helper task)
+assert_between "task exits" "$(count_events "$out" sched_process_exit)" 1 3
+assert_only_output uprobe.dat
+assert_clean "uprobe record"
+rm "$out"
+
+# A syscall pair: 20 sleeps.
+out=$WORK/out/sys.dat
+"$KPTRACE" record -o "$out" syscall:clock_nanosleep -- "$LOAD" -n 20 -s 5000 2>/dev/null
+assert_eq "syscall record: exit status" $? 0
+assert_eq "sys_enter events" "$(count_events "$out" sys_enter_clock_nanosleep)" 20
+assert_eq "sys_exit events" "$(count_events "$out" sys_exit_clock_nanosleep)" 20
+trace-cmd report "$out" 2>/dev/null | grep -F sys_enter_clock_nanosleep | head -1 >"$WORK/line"
+assert_contains "a decoded record" "$WORK/line" "kpt_sysload-"
+trace-cmd report --stat "$out" >"$WORK/stat" 2>&1
+assert_eq "trace-cmd report --stat: exit status" $? 0
+assert_contains "per-CPU stats" "$WORK/stat" "CPU: 0"
+assert_contains "per-CPU stats" "$WORK/stat" "dropped events: 0"
+for cpu in $(seq 0 $(($(nproc) - 1))); do
+	trace-cmd report --cpu "$cpu" "$out" >/dev/null 2>&1 || fail "trace-cmd report --cpu $cpu"
+done
+per_cpu=0
+for cpu in $(seq 0 $(($(nproc) - 1))); do
+	n=$(trace-cmd report --cpu "$cpu" "$out" 2>/dev/null | grep -c clock_nanosleep)
+	per_cpu=$((per_cpu + n))
+done
+assert_eq "events summed over trace-cmd report --cpu N" "$per_cpu" 40
+assert_clean "syscall record"
+
+# A copy cut short is refused by trace-cmd (its CPU table points past the end).
+size=$(stat -c %s "$out")
+head -c $((size - 100)) "$out" >"$WORK/cut.dat"
+trace-cmd report "$WORK/cut.dat" >/dev/null 2>&1
+status=$?
+if [ "$status" -ne 0 ]; then
+	pass "a truncated copy is refused ($status)"
+else
+	fail "a truncated copy was read"
+fi
+rm "$out"
+
+# CMD's exit status is passed on.
+"$KPTRACE" record -o "$WORK/out/status.dat" syscall:clock_nanosleep -- sh -c 'exit 7' 2>/dev/null
+assert_eq "CMD's exit status" $? 7
+rm -f "$WORK/out/status.dat"
+
+# -d ends a system-wide recording and the file is complete.
+"$KPTRACE" record -o "$WORK/out/d.dat" -d 0.3 syscall:clock_nanosleep 2>/dev/null
+assert_eq "-d: exit status" $? 0
+trace-cmd report "$WORK/out/d.dat" >/dev/null 2>&1
+assert_eq "-d: trace-cmd reads the file" $? 0
+rm -f "$WORK/out/d.dat"
+
+# Ctrl-C ends it too, and the file holds what was traced until then.
+"$LOAD" -n 400 -s 5000 >/dev/null &
+load=$!
+"$KPTRACE" record -o "$WORK/out/int.dat" --filter "common_pid == $load" syscall:clock_nanosleep \
+	2>/dev/null &
+rec=$!
+wait_for_instance $rec || fail "record did not start"
+sleep 0.3
+kill -INT $rec
+wait $rec
+assert_eq "Ctrl-C: exit status" $? 0
+kill $load 2>/dev/null
+wait $load 2>/dev/null
+n=$(count_events "$WORK/out/int.dat" sys_exit_clock_nanosleep)
+assert_between "Ctrl-C: sleeps recorded in 0.3 s of 5 ms ones" "$n" 10 400
+assert_only_output int.dat
+assert_clean "after Ctrl-C"
+rm -f "$WORK/out/int.dat"
+
+# A full disk, while recording and while assembling: an error naming the file, no file.
+mkdir "$WORK/small"
+if mount -t tmpfs -o size=1m kptrace-test "$WORK/small" 2>/dev/null; then
+	"$KPTRACE" record -o "$WORK/small/full.dat" syscall:getppid -- "$LOAD" -t 1 >/dev/null \
+		2>"$WORK/full.err"
+	assert_eq "full disk while recording: exit status" $? 1
+	assert_contains "full disk while recording" "$WORK/full.err" "$WORK/small/full.dat"
+	assert_contains "full disk while recording" "$WORK/full.err" "No space left on device"
+	"$KPTRACE" record -o "$WORK/small/meta.dat" syscall:clock_nanosleep \
+		-- "$LOAD" -n 2 -s 1000 2>"$WORK/meta.err"
+	assert_eq "full disk while assembling: exit status" $? 1
+	assert_contains "full disk while assembling" "$WORK/meta.err" "$WORK/small/meta.dat.tmp"
+	assert_eq "files left on the full disk" "$(ls -A "$WORK/small" | wc -l)" 0
+	umount "$WORK/small"
+	assert_clean "after a full disk"
+else
+	echo "note: cannot mount a small tmpfs here; full-disk checks skipped"
+fi
+
+# No directory to write to: refused before tracing starts.
+"$KPTRACE" record -o "$WORK/none/x.dat" syscall:clock_nanosleep -- true 2>"$WORK/none.err"
+assert_eq "missing directory: exit status" $? 1
+assert_contains "missing directory" "$WORK/none.err" "$WORK/none/x.dat"
+assert_clean "after a missing directory"
+
+# Usage errors.
+"$KPTRACE" record syscall:clock_nanosleep -- true 2>/dev/null
+assert_eq "no -o: exit status" $? 2
+"$KPTRACE" record -o "$WORK/out/x.dat" -i 1 syscall:clock_nanosleep -- true 2>/dev/null
+assert_eq "-i: exit status" $? 2
+finish
