@@ -5,7 +5,8 @@
 # exported to the host, where this script asserts on it: exact counts, fetched arguments and
 # return values, nesting, maxactive and its misses, errors (missing, blacklisted, bad
 # fetch-arg), event-name repair, clean-up after a normal end, SIGINT and SIGKILL, a foreign
-# probe left alone, and 'kptrace check' differing from the host's where the kernels differ.
+# probe left alone, 'kptrace check' differing from the host's where the kernels differ, and a
+# kptrace record file of kprobe pairs copied out and reported on the host.
 . "$(dirname "$0")/../live/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
 command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
@@ -59,6 +60,8 @@ dotted=$(grep -E '^[a-z_0-9]+\.(isra|constprop)\.[0-9]+$' $T/available_filter_fu
 	head -50 | while read -r f; do grep -q "	$f\$" /sys/kernel/debug/kprobes/blacklist || { echo $f; break; }; done)
 echo "$dotted" >$R/dotted.name
 step dotted $KPT latency --json -d 0.2 "$dotted"
+# Record on the device, analyse on the workstation: the file goes to the host.
+step record $KPT record -o $R/kprobes.dat do_sys_openat2 -- $LOAD -o 30
 leftovers >$R/after_normal.left
 
 # SIGINT: a final report and nothing left.
@@ -144,6 +147,22 @@ assert_contains "bad fetch-arg" "$OUT/bad_fetcharg.err" "the kernel rejected the
 echo "  kernel said: $(cat "$OUT/bad_fetcharg.err")"
 assert_eq "dotted symbol $(cat "$OUT/dotted.name") exit" "$(status_of dotted)" 0
 assert_eq "after a normal end, left" "$(cat "$OUT/after_normal.left")" ""
+
+# The kprobe pairs recorded in the guest, reported on this host: 30 opens, each an entry and
+# a return, read by kptrace report and by trace-cmd report.
+assert_eq "record exit" "$(status_of record)" 0
+"$KPTRACE" report --json "$OUT/kprobes.dat" >"$WORK/vm-report.json" 2>"$WORK/vm-report.err"
+assert_eq "report of the guest's file: exit" $? 0
+assert_eq "report of the guest's file: do_sys_openat2 spans" \
+	"$(jq -r '.probes[] | select(.name == "do_sys_openat2") | .count' "$WORK/vm-report.json")" 30
+assert_eq "report of the guest's file: unpaired" \
+	"$(jq -r '[.probes[].unpaired[]] | add' "$WORK/vm-report.json")" 0
+command -v trace-cmd >/dev/null || hard_error "trace-cmd is missing (scripts/install-deps.sh installs it)"
+trace-cmd report "$OUT/kprobes.dat" 2>/dev/null >"$WORK/vm-tcreport.txt"
+assert_eq "trace-cmd report of the guest's file: kprobe entries" \
+	"$(awk '$4 ~ /^p[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/vm-tcreport.txt")" 30
+assert_eq "trace-cmd report of the guest's file: kretprobe returns" \
+	"$(awk '$4 ~ /^r[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/vm-tcreport.txt")" 30
 
 # Signals.
 assert_eq "SIGINT exit" "$(status_of sigint)" 0
