@@ -158,26 +158,64 @@ int kpt_stream_wait(struct kpt_stream *stream, int timeout_ms)
 	return poll(stream->pollfds, stream->nr_cpus, timeout_ms);
 }
 
-static int drain_cpu(struct kpt_stream *stream, struct cpu_reader *reader)
-{
-	for (;;) {
-		struct page *page = get_page(stream);
-		int ret;
+/*
+ * Read one page of @reader's buffer onto its queue. @how is FULL_PAGE (only
+ * a page the kernel has finished writing), ANY_PAGE (also the page being
+ * written, which the kernel hands over as it is) or FLUSH (after tracing
+ * stopped: whatever is left). Returns 1 with a page, 0 with none, -1 on an
+ * error.
+ */
+enum read_mode { FULL_PAGE, ANY_PAGE, FLUSH };
 
-		if (!page)
-			return -1;
+static int read_page(struct kpt_stream *stream, struct cpu_reader *reader, enum read_mode how)
+{
+	struct page *page = get_page(stream);
+	int ret;
+
+	if (!page)
+		return -1;
+	switch (how) {
+	case FULL_PAGE:
+		ret = tracefs_cpu_buffered_read(reader->tcpu, page->data, true);
+		break;
+	case ANY_PAGE:
 		ret = tracefs_cpu_read(reader->tcpu, page->data, true);
-		if (ret <= 0) {
-			put_page(stream, page);
-			return ret < 0 && errno != EAGAIN && errno != EINTR ? -1 : 0;
-		}
-		page->next = NULL;
-		if (reader->tail)
-			reader->tail->next = page;
-		else
-			reader->head = page;
-		reader->tail = page;
+		break;
+	default:
+		ret = tracefs_cpu_flush(reader->tcpu, page->data);
+		break;
 	}
+	if (ret <= 0) {
+		put_page(stream, page);
+		return ret < 0 && errno != EAGAIN && errno != EINTR ? -1 : 0;
+	}
+	page->next = NULL;
+	if (reader->tail)
+		reader->tail->next = page;
+	else
+		reader->head = page;
+	reader->tail = page;
+	return 1;
+}
+
+/*
+ * While tracing, take the pages the kernel has filled (spliced, so a page
+ * still being written stays in the kernel): reading that page too would
+ * return it with only the few records written since the last read, so a
+ * reader as fast as the writer would spend a system call and a page on a
+ * handful of records, over and over. Only when a CPU has no full page is
+ * its partial page taken, once a round, so that a quiet trace is still
+ * reported promptly. After tracing stopped, everything is flushed.
+ */
+static int drain_cpu(struct kpt_stream *stream, struct cpu_reader *reader, bool final)
+{
+	int ret, pages = 0;
+
+	while ((ret = read_page(stream, reader, final ? FLUSH : FULL_PAGE)) > 0)
+		pages++;
+	if (ret == 0 && !final && !pages)
+		ret = read_page(stream, reader, ANY_PAGE);
+	return ret < 0 ? -1 : 0;
 }
 
 /* The timestamp of the last record on @page, to advance the round's maximum. */
@@ -208,7 +246,7 @@ int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
 		struct cpu_reader *reader = &stream->cpus[cpu];
 		struct page *old_tail = reader->tail;
 
-		if (drain_cpu(stream, reader) < 0) {
+		if (drain_cpu(stream, reader, final) < 0) {
 			kpt_err("cannot read the raw buffer of CPU %d: %s", cpu, strerror(errno));
 			return -1;
 		}
