@@ -8,6 +8,8 @@
  * table lookup: no name lookups, no allocation.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +27,41 @@ struct kpt_decoder {
 	struct tep_handle *tep;
 	struct tep_format_field *type_field;	/* common_type */
 	struct tep_format_field *pid_field;	/* common_pid: the thread id */
+	bool native;				/* records in this host's byte order */
 	struct decoded_type *types;		/* indexed by event id */
 	int nr_types;
 };
+
+/*
+ * An unsigned field of @size bytes at @offset. In the host's byte order the
+ * field is loaded directly: tep_read_number() is a library call and a
+ * switch per field, twice per record on the hot path.
+ */
+static unsigned long long read_field(const struct kpt_decoder *decoder, const void *data,
+				     const struct tep_format_field *field)
+{
+	const char *p = (const char *)data + field->offset;
+	uint32_t u32;
+	uint16_t u16;
+	uint64_t u64;
+
+	if (decoder->native) {
+		switch (field->size) {
+		case 1:
+			return *(const uint8_t *)p;
+		case 2:
+			memcpy(&u16, p, 2);
+			return u16;
+		case 4:
+			memcpy(&u32, p, 4);
+			return u32;
+		case 8:
+			memcpy(&u64, p, 8);
+			return u64;
+		}
+	}
+	return tep_read_number(decoder->tep, p, field->size);
+}
 
 /**
  * kpt_decoder_alloc - a decoder for records described by @tep
@@ -42,6 +76,7 @@ struct kpt_decoder *kpt_decoder_alloc(struct tep_handle *tep)
 	if (!decoder)
 		return NULL;
 	decoder->tep = tep;
+	decoder->native = tep_is_file_bigendian(tep) == tep_is_local_bigendian(tep);
 	return decoder;
 }
 
@@ -103,7 +138,7 @@ int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_recor
 
 	if (!type || rec->size < decoder->pid_field->offset + decoder->pid_field->size)
 		return 0;
-	id = tep_read_number(decoder->tep, (char *)rec->data + type->offset, type->size);
+	id = read_field(decoder, rec->data, type);
 	if (id >= (unsigned long long)decoder->nr_types)
 		return 0;
 	dt = &decoder->types[id];
@@ -111,8 +146,7 @@ int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_recor
 		return 0;
 	ev->ts = rec->ts;
 	ev->cpu = rec->cpu;
-	ev->tid = (int)tep_read_number(decoder->tep, (char *)rec->data + decoder->pid_field->offset,
-				       decoder->pid_field->size);
+	ev->tid = (int)read_field(decoder, rec->data, decoder->pid_field);
 	ev->probe = dt->probe;
 	ev->role = dt->role;
 	ev->format = dt->format;
