@@ -60,8 +60,13 @@
 #include "target.h"
 #include "util.h"
 
-/* Ring size per CPU when --buffer-size is not given. */
-#define DEFAULT_RING_KB		1024
+/*
+ * Ring size per CPU when --buffer-size is not given. A perf sample of a
+ * syscall event takes about 72 bytes against 28 in an ftrace page, so this
+ * holds about as many events as tracefs's default 1.4 MB buffer: with 1 MiB,
+ * a getppid() loop overran it between two wake-ups.
+ */
+#define DEFAULT_RING_KB		4096
 /* Thread lists taken to catch the threads a process starts while being opened. */
 #define OPEN_ROUNDS		10
 
