@@ -60,6 +60,7 @@ struct run {
 	struct tep_handle *tep;
 	struct tep_format_field *type_field;
 	int max_id;
+	bool *known;			/* per event id: the file has its format */
 	struct probe *probes;
 	int nr_probes;
 	const char **names;
@@ -200,6 +201,14 @@ static int choose_probes(struct run *run)
 	events = file_events(run->tep, &nr_events, &run->max_id);
 	if (!events)
 		return -1;
+	/* Looked up once here, not with tep_find_event() per record. */
+	run->known = calloc(run->max_id + 1, sizeof(*run->known));
+	if (!run->known) {
+		free(events);
+		return -1;
+	}
+	for (i = 0; i < nr_events; i++)
+		run->known[tep_get_event(run->tep, i)->id] = true;
 	nr_found = kpt_discover_pairs(events, nr_events, &found);
 	free(events);
 	if (nr_found < 0)
@@ -318,7 +327,7 @@ static int take_record(void *ctx, const struct kpt_tracefile_record *tr)
 		return 0;
 	id = tep_read_number(run->tep, (char *)rec->data + run->type_field->offset,
 			     run->type_field->size);
-	if (id > (unsigned long long)run->max_id || !tep_find_event(run->tep, id)) {
+	if (id > (unsigned long long)run->max_id || !run->known[id]) {
 		if (!run->unknown++)
 			run->unknown_id = (int)id;
 		return 0;
@@ -588,6 +597,7 @@ static void free_run(struct run *run)
 	free(run->reports);
 	free(run->counts);
 	free(run->loss);
+	free(run->known);
 	kpt_decoder_free(run->decoder);
 	free(run->names);
 	for (i = 0; i < run->nr_probes; i++)
