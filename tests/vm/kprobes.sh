@@ -43,6 +43,8 @@ leftovers() {	# what kptrace left in tracefs, if anything
 
 step check $KPT check --json
 step n_opens $KPT latency --json do_sys_openat2 -- $LOAD -o 50
+step n_opens_perf $KPT latency --backend perf --json do_sys_openat2 -- $LOAD -o 50
+step count_perf $KPT count --json do_sys_openat2 -- $LOAD -o 25
 step raw_args $KPT trace --json 'p:do_sys_openat2 dfd=%di:s32 name=+0(%si):string' \
 	'r:do_sys_openat2 ret=$retval:s32' -- $LOAD -o 3 -f /kpt-missing
 step argn $KPT trace --json 'do_sys_openat2 name=+0($arg2):string' -- $LOAD -o 2 -f /kpt-argn
@@ -110,6 +112,15 @@ fi
 assert_eq "kprobe latency exit" "$(status_of n_opens)" 0
 assert_eq "do_sys_openat2 count" "$(jq -r '.probes[0].count' "$OUT/n_opens.out")" 50
 assert_eq "do_sys_openat2 unpaired" "$(jq -r '[.probes[0].unpaired[]] | add' "$OUT/n_opens.out")" 0
+
+# The same kprobe pair through perf's ring buffers, and counted from perf counters alone.
+assert_eq "kprobe latency --backend perf exit" "$(status_of n_opens_perf)" 0
+assert_eq "do_sys_openat2 count, perf backend" "$(jq -r '.probes[0].count' "$OUT/n_opens_perf.out")" 50
+assert_eq "do_sys_openat2 lost, perf backend" "$(jq -r '.lost.perf_lost' "$OUT/n_opens_perf.out")" 0
+assert_eq "kprobe count exit" "$(status_of count_perf)" 0
+assert_eq "kprobe count backend" "$(jq -r '.backend' "$OUT/count_perf.out")" perf
+assert_eq "kprobe count hits" "$(jq -r '.probes[0].hits' "$OUT/count_perf.out")" 25
+assert_eq "kprobe count returns" "$(jq -r '.probes[0].returns' "$OUT/count_perf.out")" 25
 
 # Raw fetch-args: the file name and -ENOENT come back as values, three times each.
 assert_eq "raw: entries with the name" \
