@@ -58,7 +58,6 @@ struct run {
 	const struct kpt_report_opts *opts;
 	struct kpt_tracefile *file;
 	struct tep_handle *tep;
-	struct tep_format_field *type_field;
 	int max_id;
 	bool *known;			/* per event id: the file has its format */
 	struct probe *probes;
@@ -307,7 +306,7 @@ static int take_record(void *ctx, const struct kpt_tracefile_record *tr)
 	const struct kpt_record *rec = &tr->rec;
 	struct event_count *count = &run->counts[tr->buffer];
 	struct kpt_event ev;
-	unsigned long long id;
+	int id;
 
 	switch (kpt_window_check(&run->window, rec->ts)) {
 	case KPT_WINDOW_BEFORE:
@@ -323,13 +322,12 @@ static int take_record(void *ctx, const struct kpt_tracefile_record *tr)
 			run->loss[tr->buffer].missed_events += tr->missed;
 	}
 	count->records++;
-	if (!run->type_field || rec->size < run->type_field->offset + run->type_field->size)
+	id = kpt_decoder_type(run->decoder, rec);
+	if (id < 0)
 		return 0;
-	id = tep_read_number(run->tep, (char *)rec->data + run->type_field->offset,
-			     run->type_field->size);
-	if (id > (unsigned long long)run->max_id || !run->known[id]) {
+	if (id > run->max_id || !run->known[id]) {
 		if (!run->unknown++)
-			run->unknown_id = (int)id;
+			run->unknown_id = id;
 		return 0;
 	}
 	count->counts[id]++;
@@ -636,8 +634,6 @@ int kpt_cmd_report(int argc, char **argv)
 	}
 	run.tep = kpt_tracefile_tep(run.file);
 	kpt_tracefile_info(run.file, &info);
-	if (tep_get_events_count(run.tep) > 0)
-		run.type_field = tep_find_common_field(tep_get_event(run.tep, 0), "common_type");
 	if (choose_probes(&run) < 0 || setup_decoder(&run) < 0 || setup_buffers(&run) < 0)
 		goto out;
 	if (!info.streamed && !opts.json && !opts.list)

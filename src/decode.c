@@ -37,8 +37,8 @@ struct kpt_decoder {
  * field is loaded directly: tep_read_number() is a library call and a
  * switch per field, twice per record on the hot path.
  */
-static unsigned long long read_field(const struct kpt_decoder *decoder, const void *data,
-				     const struct tep_format_field *field)
+static inline unsigned long long read_field(const struct kpt_decoder *decoder, const void *data,
+					    const struct tep_format_field *field)
 {
 	const char *p = (const char *)data + field->offset;
 	uint32_t u32;
@@ -63,6 +63,18 @@ static unsigned long long read_field(const struct kpt_decoder *decoder, const vo
 	return tep_read_number(decoder->tep, p, field->size);
 }
 
+/* The common fields are the same in every event's format: take them from @format. */
+static int find_common_fields(struct kpt_decoder *decoder, struct tep_event *format)
+{
+	decoder->type_field = tep_find_common_field(format, "common_type");
+	decoder->pid_field = tep_find_common_field(format, "common_pid");
+	if (!decoder->type_field || !decoder->pid_field) {
+		decoder->type_field = decoder->pid_field = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /**
  * kpt_decoder_alloc - a decoder for records described by @tep
  * @tep: the event formats; must outlive the decoder
@@ -77,6 +89,8 @@ struct kpt_decoder *kpt_decoder_alloc(struct tep_handle *tep)
 		return NULL;
 	decoder->tep = tep;
 	decoder->native = tep_is_file_bigendian(tep) == tep_is_local_bigendian(tep);
+	if (tep_get_events_count(tep) > 0)
+		find_common_fields(decoder, tep_get_event(tep, 0));
 	return decoder;
 }
 
@@ -100,13 +114,9 @@ int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char 
 		errno = ENOENT;
 		return -1;
 	}
-	if (!decoder->type_field) {
-		decoder->type_field = tep_find_common_field(format, "common_type");
-		decoder->pid_field = tep_find_common_field(format, "common_pid");
-		if (!decoder->type_field || !decoder->pid_field) {
-			errno = EINVAL;
-			return -1;
-		}
+	if (!decoder->type_field && find_common_fields(decoder, format) < 0) {
+		errno = EINVAL;
+		return -1;
 	}
 	if (format->id >= decoder->nr_types) {
 		types = realloc(decoder->types, (format->id + 1) * sizeof(*types));
@@ -119,6 +129,22 @@ int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char 
 	}
 	decoder->types[format->id] = (struct decoded_type){ format, probe, role };
 	return 0;
+}
+
+/**
+ * kpt_decoder_type - the event id of a record
+ * @decoder: the decoder
+ * @rec: the raw record
+ *
+ * Returns the id (common_type), or -1 if the record is too short to have one.
+ */
+int kpt_decoder_type(const struct kpt_decoder *decoder, const struct kpt_record *rec)
+{
+	const struct tep_format_field *type = decoder->type_field;
+
+	if (!type || rec->size < type->offset + type->size)
+		return -1;
+	return (int)read_field(decoder, rec->data, type);
 }
 
 /**

@@ -35,6 +35,7 @@ struct kpt_decoder;
 struct kpt_decoder *kpt_decoder_alloc(struct tep_handle *tep);
 int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char *event,
 		    int probe, enum kpt_role role);
+int kpt_decoder_type(const struct kpt_decoder *decoder, const struct kpt_record *rec);
 int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_record *rec,
 		       struct kpt_event *ev);
 void kpt_decoder_free(struct kpt_decoder *decoder);

@@ -4,7 +4,8 @@
  *
  * The source of the record last returned is asked for its next record only
  * at the following call, so the record handed to the caller stays valid
- * (a page-based source may recycle the page when it moves on).
+ * (a page-based source may recycle the page when it moves on). Its head
+ * stays at the top of the heap until then and is replaced in place.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ struct kpt_merge {
 	void *ctx;
 	int nr_sources;
 	int nr_heap;
-	int pending;		/* source of the last record returned, or -1 */
+	bool pending;		/* the top's record was handed out: its source moves on next */
 	bool *in_heap;
 	struct merge_head *heap;
 };
@@ -44,7 +45,6 @@ struct kpt_merge *kpt_merge_alloc(int nr_sources, kpt_source_next_fn next, void 
 	merge->next = next;
 	merge->ctx = ctx;
 	merge->nr_sources = nr_sources;
-	merge->pending = -1;
 	merge->in_heap = calloc(nr_sources, sizeof(*merge->in_heap));
 	merge->heap = calloc(nr_sources, sizeof(*merge->heap));
 	if (!merge->in_heap || !merge->heap) {
@@ -104,6 +104,23 @@ static void pull(struct kpt_merge *merge, int source)
 	sift_up(merge, merge->nr_heap++);
 }
 
+/*
+ * The record at the top was handed out: replace it with its source's next
+ * record and sift that down, or drop the top if the source ran dry. One sift
+ * a record, none at all while one source has the earliest records.
+ */
+static void advance_top(struct kpt_merge *merge)
+{
+	struct merge_head *top = &merge->heap[0];
+
+	if (!merge->next(merge->ctx, top->source, &top->rec)) {
+		merge->in_heap[top->source] = false;
+		*top = merge->heap[--merge->nr_heap];
+	}
+	if (merge->nr_heap > 1)
+		sift_down(merge, 0);
+}
+
 /**
  * kpt_merge_refill - take the head record of every source that had run dry
  * @merge: the merge
@@ -112,9 +129,9 @@ void kpt_merge_refill(struct kpt_merge *merge)
 {
 	int source;
 
-	if (merge->pending >= 0) {
-		pull(merge, merge->pending);
-		merge->pending = -1;
+	if (merge->pending) {
+		advance_top(merge);
+		merge->pending = false;
 	}
 	for (source = 0; source < merge->nr_sources; source++)
 		pull(merge, source);
@@ -131,17 +148,14 @@ void kpt_merge_refill(struct kpt_merge *merge)
  */
 int kpt_merge_next(struct kpt_merge *merge, uint64_t limit, struct kpt_record *rec)
 {
-	if (merge->pending >= 0) {
-		pull(merge, merge->pending);
-		merge->pending = -1;
+	if (merge->pending) {
+		advance_top(merge);
+		merge->pending = false;
 	}
 	if (!merge->nr_heap || merge->heap[0].rec.ts > limit)
 		return 0;
 	*rec = merge->heap[0].rec;
-	merge->pending = merge->heap[0].source;
-	merge->in_heap[merge->pending] = false;
-	merge->heap[0] = merge->heap[--merge->nr_heap];
-	sift_down(merge, 0);
+	merge->pending = true;
 	return 1;
 }
 
