@@ -77,6 +77,10 @@ restore_top() {
 		case $f in
 		trace_clock)
 			sed -n 's/.*\[\(.*\)\].*/\1/p' "$saved" >"$TRACEFS/$f" ;;
+		buffer_size_kb)
+			# "7 (expanded: 1408)": a buffer never used cannot shrink back
+			# once expanded; give it the size it would have expanded to.
+			sed 's/.*(expanded: \([0-9]*\)).*/\1/' "$saved" >"$TRACEFS/$f" 2>/dev/null || true ;;
 		trace_options)
 			while read -r line; do echo "$line" >"$TRACEFS/$f" 2>/dev/null || true; done <"$saved" ;;
 		set_event)
