@@ -105,12 +105,14 @@ static void trace_report(void *ctx, int interval, bool final, double elapsed,
 	if (!final)
 		return;
 	fflush(stdout);
-	if (loss->overrun || loss->dropped || loss->missed_pages || loss->probe_misses)
+	if (loss->overrun || loss->dropped || loss->missed_pages || loss->probe_misses ||
+	    loss->perf_lost)
 		fprintf(stderr, "kptrace: LOST EVENTS: %llu overwritten, %llu dropped, %llu pages "
-			"with missed events, %llu probe misses\n",
+			"with missed events, %llu probe misses, %llu lost in perf ring buffers\n",
 			(unsigned long long)loss->overrun, (unsigned long long)loss->dropped,
 			(unsigned long long)loss->missed_pages,
-			(unsigned long long)loss->probe_misses);
+			(unsigned long long)loss->probe_misses,
+			(unsigned long long)loss->perf_lost);
 }
 
 static const struct kpt_live_ops trace_ops = {

@@ -176,4 +176,16 @@ assert_contains "perf --filter" "$WORK/err" "--backend tracefs"
 assert_eq "count --filter backend" "$(json_get "$WORK/filter.json" '.backend')" tracefs
 assert_eq "count --filter hits" "$(json_get "$WORK/filter.json" '.probes[0].hits')" 1000
 assert_clean "filter"
+
+# trace never hides loss: an 8 KiB perf ring cannot hold 200 k getppid pairs, and the
+# count of what perf lost is printed.
+"$KPTRACE" trace --backend perf --buffer-size 8K syscall:getppid -- "$LOAD" -g 200000 \
+	>"$WORK/trace-loss.out" 2>"$WORK/trace-loss.err"
+assert_eq "trace with a tiny perf ring: exit status" $? 0
+assert_contains "trace with a tiny perf ring" "$WORK/trace-loss.err" "lost in perf ring buffers"
+lost=$(sed -n 's/.*, \([0-9]*\) lost in perf ring buffers.*/\1/p' "$WORK/trace-loss.err")
+seen=$(grep -c 'syscall:getppid' "$WORK/trace-loss.out")
+# The load's sched_process_exit is not printed, but counts as lost when perf drops it.
+assert_between "trace: events printed + lost (of 400000)" $((seen + lost)) 400000 400001
+assert_clean "trace loss"
 finish
