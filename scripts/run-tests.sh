@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The whole test suite, as CI runs it: build with warnings as errors and run 'make check',
-# then again with AddressSanitizer and UndefinedBehaviorSanitizer. Run as root on Debian 12:
+# The whole test suite, as CI runs it: build with warnings as errors and run 'make check'
+# and the unit tests under valgrind, then 'make check' again with AddressSanitizer and
+# UndefinedBehaviorSanitizer. Run as root on Debian 12:
 # the live tests create probes on the host kernel and the VM tests boot a kernel in qemu.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,8 @@ run_suite() {
 
 echo "=== test suite: -Werror build ==="
 run_suite "$top/build"
+echo "=== unit tests under valgrind ==="
+make -C "$top/build" check-valgrind
 echo "=== test suite: ASan + UBSan build ==="
 run_suite "$top/build-san" --enable-sanitizers
 echo "=== all test suites passed ==="
