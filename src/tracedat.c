@@ -32,22 +32,12 @@
 #include <unistd.h>
 
 #include "tracedat.h"
+#include "tracedat_format.h"
 
 #define FILE_VERSION		"6"
 #define OUT_BUFSIZE		(64 * 1024)
 #define COPY_CHUNK		(1 << 30)	/* copy_file_range() at once */
 
-/* Option ids, as trace-cmd numbers them (TRACECMD_OPTION_*). */
-enum {
-	OPTION_DONE		= 0,
-	OPTION_CPUSTAT		= 2,
-	OPTION_TRACECLOCK	= 4,
-	OPTION_UNAME		= 5,
-	OPTION_CPUCOUNT		= 8,
-	OPTION_VERSION		= 9,
-};
-
-static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
 
 /* A buffered sequential writer that remembers the first error. */
 struct out {
@@ -255,7 +245,7 @@ static void write_headers(struct out *out, const struct kpt_tracedat_meta *meta)
 {
 	int i, j;
 
-	out_put(out, magic, sizeof(magic));
+	out_put(out, KPT_TRACEDAT_MAGIC, KPT_TRACEDAT_MAGIC_LEN);
 	out_str(out, FILE_VERSION);
 	out_put(out, &(uint8_t){ meta->params.big_endian }, 1);
 	out_put(out, &(uint8_t){ meta->params.long_size }, 1);
@@ -302,7 +292,7 @@ static int write_options(struct out *out, const struct kpt_tracedat_meta *meta,
 		if (!text)
 			return -1;
 		snprintf(text, len + 32, "CPU: %d\n%s", cpu, stats);
-		out_option_str(out, OPTION_CPUSTAT, text);
+		out_option_str(out, KPT_TRACEDAT_OPT_CPUSTAT, text);
 		free(text);
 	}
 	if (meta->clock) {
@@ -310,20 +300,20 @@ static int write_options(struct out *out, const struct kpt_tracedat_meta *meta,
 		if (!text)
 			return -1;
 		sprintf(text, "[%s]", meta->clock);
-		out_option_str(out, OPTION_TRACECLOCK, text);
+		out_option_str(out, KPT_TRACEDAT_OPT_TRACECLOCK, text);
 		free(text);
 	}
 	if (meta->uname)
-		out_option_str(out, OPTION_UNAME, meta->uname);
+		out_option_str(out, KPT_TRACEDAT_OPT_UNAME, meta->uname);
 	if (meta->version)
-		out_option_str(out, OPTION_VERSION, meta->version);
+		out_option_str(out, KPT_TRACEDAT_OPT_VERSION, meta->version);
 	for (i = 0; i < 4; i++) {
 		int shift = 8 * (meta->params.big_endian ? 3 - i : i);
 
 		cpu_count[i] = (uint8_t)((uint32_t)nr_cpus >> shift);
 	}
-	out_option(out, OPTION_CPUCOUNT, cpu_count, sizeof(cpu_count));
-	out_u16(out, OPTION_DONE);
+	out_option(out, KPT_TRACEDAT_OPT_CPUCOUNT, cpu_count, sizeof(cpu_count));
+	out_u16(out, KPT_TRACEDAT_OPT_DONE);
 	return 0;
 }
 

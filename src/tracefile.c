@@ -38,11 +38,10 @@
 #include <trace-cmd.h>
 
 #include "merge.h"
+#include "tracedat_format.h"
 #include "tracefile.h"
 #include "util.h"
 
-#define MAGIC			"\027\010\104tracing"
-#define MAGIC_LEN		10
 #define MIN_VERSION		6
 #define MAX_VERSION		7
 #define SECTION_HEADER_SIZE	16
@@ -51,24 +50,9 @@
 #define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
 #define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
 
-/* Option ids, as trace-cmd numbers them (TRACECMD_OPTION_*). */
-enum {
-	OPT_DONE		= 0,
-	OPT_DATE		= 1,
-	OPT_BUFFER		= 3,
-	OPT_TRACECLOCK		= 4,
-	OPT_OFFSET		= 7,
-	OPT_CPUCOUNT		= 8,
-	OPT_TIME_SHIFT		= 12,
-	OPT_TSC2NSEC		= 14,
-	OPT_HEADER_INFO		= 16,
-	OPT_CMDLINES		= 21,
-	OPT_BUFFER_TEXT		= 22,
-};
-
 static const char *const section_names[] = {
-	[OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats", "kallsyms",
-	"printk formats", "saved command lines",
+	[KPT_TRACEDAT_OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats",
+	"kallsyms", "printk formats", "saved command lines",
 };
 
 /*
@@ -178,20 +162,22 @@ static uint64_t get_number(bool big_endian, const void *buf, int size)
 int kpt_tracefile_parse_header(const void *buf, unsigned int len,
 			       struct kpt_tracefile_header *header, char **errmsg)
 {
-	const char *p = buf, *version = p + MAGIC_LEN, *nul;
+	const char *p = buf, *version = p + KPT_TRACEDAT_MAGIC_LEN, *nul;
 	char *end;
 	long ver;
 
 	*errmsg = NULL;
 	memset(header, 0, sizeof(*header));
-	if (len < MAGIC_LEN || memcmp(p, MAGIC, MAGIC_LEN)) {
-		*errmsg = strdup(len < MAGIC_LEN && memcmp(p, MAGIC, len) == 0 ?
-				 "it ends inside the trace.dat magic" :
+	if (len < KPT_TRACEDAT_MAGIC_LEN || memcmp(p, KPT_TRACEDAT_MAGIC, KPT_TRACEDAT_MAGIC_LEN)) {
+		bool partial = len < KPT_TRACEDAT_MAGIC_LEN &&
+			       memcmp(p, KPT_TRACEDAT_MAGIC, len) == 0;
+
+		*errmsg = strdup(partial ? "it ends inside the trace.dat magic" :
 				 "not a trace.dat file: it does not start with trace-cmd's magic "
 				 "bytes (17 08 44 \"tracing\")");
 		return -1;
 	}
-	nul = memchr(version, '\0', len - MAGIC_LEN);
+	nul = memchr(version, '\0', len - KPT_TRACEDAT_MAGIC_LEN);
 	if (!nul) {
 		*errmsg = strdup("truncated or corrupt: no file version after the magic");
 		return -1;
@@ -402,7 +388,8 @@ static int walk_cpu_table(struct walk *w, struct buffer *buffer, int nr_cpus)
 
 static bool adjusts_timestamps(unsigned int id)
 {
-	return id == OPT_DATE || id == OPT_OFFSET || id == OPT_TIME_SHIFT || id == OPT_TSC2NSEC;
+	return id == KPT_TRACEDAT_OPT_DATE || id == KPT_TRACEDAT_OPT_OFFSET ||
+	       id == KPT_TRACEDAT_OPT_TIME_SHIFT || id == KPT_TRACEDAT_OPT_TSC2NSEC;
 }
 
 /* "[mono] local global": the bracketed one. */
@@ -470,7 +457,7 @@ static int walk_v6(struct walk *w)
 
 			if (walk_number(w, 2, &id, "options"))
 				return -1;
-			if (id == OPT_DONE)
+			if (id == KPT_TRACEDAT_OPT_DONE)
 				break;
 			if (walk_number(w, 4, &len, "options"))
 				return -1;
@@ -482,11 +469,11 @@ static int walk_v6(struct walk *w)
 			data[len] = '\0';
 			if (adjusts_timestamps(id))
 				file->ts_adjusted = true;
-			if (id == OPT_CPUCOUNT && len >= 4)
+			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
 				nr_cpus = get_number(file->header.big_endian, data, 4);
-			if (id == OPT_TRACECLOCK && !file->clock)
+			if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !file->clock)
 				file->clock = clock_from_option(data, len);
-			if (id == OPT_BUFFER && len > 8) {
+			if (id == KPT_TRACEDAT_OPT_BUFFER && len > 8) {
 				struct buffer *buffer = add_buffer(file, data + 8);
 
 				if (!buffer) {
@@ -588,8 +575,8 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 	buffer->compressed = flags & SECTION_COMPRESSED;
 	return 0;
 corrupt:
-	return walk_fail(w, kpt_asprintf("corrupt buffer description (option %d)",
-					 latency ? OPT_BUFFER_TEXT : OPT_BUFFER));
+	return walk_fail(w, kpt_asprintf("corrupt buffer description (option %d)", latency ?
+					 KPT_TRACEDAT_OPT_BUFFER_TEXT : KPT_TRACEDAT_OPT_BUFFER));
 }
 
 static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *next)
@@ -608,15 +595,16 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 		p += 6 + size;
 		if (adjusts_timestamps(id))
 			w->file->ts_adjusted = true;
-		if (id == OPT_TRACECLOCK && !w->file->clock)
+		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !w->file->clock)
 			w->file->clock = clock_from_option(opt, size);
-		if (id >= OPT_HEADER_INFO && id <= OPT_CMDLINES && size >= 8 &&
+		if (id >= KPT_TRACEDAT_OPT_HEADER_INFO && id <= KPT_TRACEDAT_OPT_CMDLINES &&
+		    size >= 8 &&
 		    check_section(w, get_number(be, opt, 8), id, section_names[id]) < 0)
 			return -1;
-		if ((id == OPT_BUFFER || id == OPT_BUFFER_TEXT) &&
-		    v7_buffer(w, opt, size, id == OPT_BUFFER_TEXT) < 0)
+		if ((id == KPT_TRACEDAT_OPT_BUFFER || id == KPT_TRACEDAT_OPT_BUFFER_TEXT) &&
+		    v7_buffer(w, opt, size, id == KPT_TRACEDAT_OPT_BUFFER_TEXT) < 0)
 			return -1;
-		if (id == OPT_DONE) {
+		if (id == KPT_TRACEDAT_OPT_DONE) {
 			if (size >= 8)
 				*next = get_number(be, opt, 8);
 			return 0;
@@ -648,7 +636,7 @@ static int walk_v7(struct walk *w)
 		if (walk_number(w, 2, &id, "options") || walk_number(w, 2, &flags, "options") ||
 		    walk_skip(w, 4, "options") || walk_number(w, 8, &size, "options"))
 			return -1;
-		if (id != OPT_DONE)
+		if (id != KPT_TRACEDAT_OPT_DONE)
 			return walk_fail(w, kpt_asprintf("corrupt: no options section at offset %"
 							 PRIu64, offset));
 		if (flags & SECTION_COMPRESSED) {
@@ -1162,7 +1150,8 @@ static int iterate_records(struct kpt_tracefile *file, kpt_tracefile_fn fn, void
 			tracecmd_buffer_instance_handle(file->handle, instance_index(file, name));
 		if (!file->handles[i]) {
 			free(handles);
-			file->read_error = kpt_asprintf("libtracecmd cannot read buffer '%s'", name);
+			file->read_error = kpt_asprintf("libtracecmd cannot read buffer '%s'",
+							name);
 			return -1;
 		}
 		tracecmd_set_private(file->handles[i], (void *)(intptr_t)i);
