@@ -11,7 +11,10 @@
  * timestamp than a record of another CPU that is committed a moment later
  * and so only read in the next round. kpt_stream_fill() therefore releases
  * records up to the newest timestamp of the *previous* round: by the time a
- * round starts, everything stamped before that has been committed and read.
+ * round starts, everything stamped before that has been committed. It has
+ * also been read, but for the partial page of a CPU that gave full pages
+ * this round (see drain_cpu()): whatever that CPU still holds is newer than
+ * the last record read from it, so the release stops there too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -240,6 +243,7 @@ static uint64_t last_timestamp(struct kbuffer *kbuf, struct page *page)
  */
 int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
 {
+	uint64_t unread_after = UINT64_MAX;	/* no CPU holds back a record older */
 	int cpu;
 
 	for (cpu = 0; cpu < stream->nr_cpus; cpu++) {
@@ -255,9 +259,14 @@ int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
 
 			if (ts > stream->round_max)
 				stream->round_max = ts;
+			/* It may keep newer records in its partial page. */
+			if (ts < unread_after)
+				unread_after = ts;
 		}
 	}
-	*limit = final ? UINT64_MAX : stream->prev_round_max;
+	*limit = stream->prev_round_max < unread_after ? stream->prev_round_max : unread_after;
+	if (final)
+		*limit = UINT64_MAX;	/* tracing has stopped and every CPU is flushed */
 	stream->prev_round_max = stream->round_max;
 	return 0;
 }
