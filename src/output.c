@@ -90,7 +90,7 @@ static void print_histogram(FILE *out, const struct kpt_hist *hist)
 	}
 	if (first < 0)
 		return;
-	fprintf(out, "\n%24s : count    distribution\n", unit->name);
+	fprintf(out, "\n     %-19s : count     distribution\n", unit->name);
 	for (i = first; i <= last; i++) {
 		uint64_t low = i ? 1ULL << (i - 1) : 0;
 		uint64_t high = i ? (1ULL << i) - 1 : 0;
