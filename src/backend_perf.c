@@ -323,6 +323,39 @@ static void perf_close(void *ctx)
 	free(perf);
 }
 
+/*
+ * Set a tracepoint filter on every fd of @evsel (PERF_EVENT_IOC_SET_FILTER).
+ * libperf exports it from tools/lib/perf/evsel.c but declares it only in its
+ * internal header; weak, so that a libperf without it still links and says so.
+ */
+int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter) __attribute__((weak));
+
+/* The session's --filter on its probe events, which tracefs has already accepted. */
+static int apply_filters(struct kpt_perf *perf, struct kpt_session *session)
+{
+	struct perf_evsel *evsel;
+	int i = 0;
+
+	perf_evlist__for_each_evsel(perf->evlist, evsel) {
+		const char *filter = kpt_session_event_filter(session, i++);
+
+		if (!filter)
+			continue;
+		if (!perf_evsel__apply_filter) {
+			kpt_err("--filter: this libperf cannot set a perf event's filter; use "
+				"--backend tracefs");
+			return -1;
+		}
+		if (perf_evsel__apply_filter(evsel, filter) < 0) {
+			kpt_err("--filter '%s': perf refused it for event %s: %s (tracefs took it; "
+				"use --backend tracefs)", filter, session->events[i - 1],
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void *perf_open(struct kpt_session *session, int pid)
 {
 	struct kpt_perf *perf = calloc(1, sizeof(*perf));
@@ -359,6 +392,8 @@ static void *perf_open(struct kpt_session *session, int pid)
 		report_open_error(-err, pid);
 		goto fail;
 	}
+	if (apply_filters(perf, session) < 0)
+		goto fail;
 	if (perf_evlist__mmap(perf->evlist, pages) < 0) {
 		kpt_err("cannot map the perf ring buffers (%zu KiB per CPU): %s (as a user, "
 			"kernel.perf_event_mlock_kb limits them: try a smaller --buffer-size)",

@@ -200,13 +200,6 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 		kpt_err("--backend '%s': unknown; use tracefs or perf", opts->backend);
 		return -1;
 	}
-	if (opts->filter && source_ops == &kpt_perf_source) {
-		memset(live, 0, sizeof(*live));
-		live->target.gate_fd = -1;
-		kpt_err("--filter works with --backend tracefs only (libperf cannot set a perf "
-			"event's filter)");
-		return -1;
-	}
 	if (kpt_live_setup_raw(live, opts) < 0)
 		return -1;
 	live->source_ops = source_ops;

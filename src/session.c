@@ -109,16 +109,24 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 	return 0;
 }
 
-static int add_event(struct kpt_session *session, const char *system, const char *event)
+/* @probe: the event is one of a probe's, which --filter applies to */
+static int add_event(struct kpt_session *session, const char *system, const char *event,
+		     bool probe)
 {
 	char **events = realloc(session->events, (session->nr_events + 1) * sizeof(*events));
+	bool *of_probe;
 
 	if (!events)
 		return -1;
 	session->events = events;
+	of_probe = realloc(session->of_probe, (session->nr_events + 1) * sizeof(*of_probe));
+	if (!of_probe)
+		return -1;
+	session->of_probe = of_probe;
 	events[session->nr_events] = kpt_asprintf("%s/%s", system, event);
 	if (!events[session->nr_events])
 		return -1;
+	of_probe[session->nr_events] = probe;
 	session->nr_events++;
 	return 0;
 }
@@ -138,7 +146,7 @@ int kpt_session_add_event(struct kpt_session *session, const char *system, const
 			tracefs_tracing_dir(), system);
 		return -1;
 	}
-	return add_event(session, system, event);
+	return add_event(session, system, event, false);
 }
 
 /* The newest error_log line if it appeared since @before was read. */
@@ -369,8 +377,8 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 			return -1;
 		break;
 	}
-	if (add_event(session, probe->entry.system, probe->entry.event) < 0 ||
-	    add_event(session, probe->exit.system, probe->exit.event) < 0)
+	if (add_event(session, probe->entry.system, probe->entry.event, true) < 0 ||
+	    add_event(session, probe->exit.system, probe->exit.event, true) < 0)
 		return -1;
 	return 0;
 }
@@ -446,11 +454,14 @@ int kpt_session_load_formats(struct kpt_session *session)
 
 /**
  * kpt_session_set_filter - apply a kernel event filter to every probe event
- * @session: the session
- * @filter: the filter, in the kernel's syntax (see events.rst), e.g. "common_pid != 1"
+ * @session: the session, with its instance created
+ * @filter: the filter, in the kernel's syntax (see events.rst), e.g. "common_pid != 1";
+ *          kept, so it must outlive @session
  *
- * Events added with kpt_session_add_event() are not filtered. Returns 0, or
- * -1 after printing the kernel's complaint.
+ * Events added with kpt_session_add_event() are not filtered. The kernel
+ * checks the filter against each event here; a backend that opens the events
+ * itself (perf) applies kpt_session_event_filter() to them. Returns 0, or -1
+ * after printing the kernel's complaint.
  */
 int kpt_session_set_filter(struct kpt_session *session, const char *filter)
 {
@@ -459,9 +470,9 @@ int kpt_session_set_filter(struct kpt_session *session, const char *filter)
 	int i;
 
 	for (i = 0; i < session->nr_events; i++) {
-		split_event(session->events[i], system, sizeof(system), &event);
-		if (strcmp(system, "sched") == 0 && strcmp(event, "sched_process_exit") == 0)
+		if (!session->of_probe[i])
 			continue;
+		split_event(session->events[i], system, sizeof(system), &event);
 		if (tracefs_event_file_write(session->instance, system, event, "filter",
 					     filter) >= 0)
 			continue;
@@ -472,7 +483,21 @@ int kpt_session_set_filter(struct kpt_session *session, const char *filter)
 		free(kernel_says);
 		return -1;
 	}
+	session->filter = filter;
 	return 0;
+}
+
+/**
+ * kpt_session_event_filter - the filter of session event @index
+ * @session: the session
+ * @index: into @session->events
+ *
+ * Returns the filter set with kpt_session_set_filter() for a probe event, or
+ * NULL for an unfiltered one.
+ */
+const char *kpt_session_event_filter(const struct kpt_session *session, int index)
+{
+	return session->of_probe[index] ? session->filter : NULL;
 }
 
 /**
@@ -648,6 +673,7 @@ void kpt_session_free(struct kpt_session *session)
 	for (i = 0; i < session->nr_events; i++)
 		free(session->events[i]);
 	free(session->events);
+	free(session->of_probe);
 	free(session->dynevents);
 	tep_free(session->tep);
 	free(session->name);

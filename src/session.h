@@ -25,10 +25,12 @@ struct kpt_session {
 	struct tracefs_dynevent **dynevents;	/* ours, to remove at the end */
 	int nr_dynevents;
 	char **events;				/* "system/event" we enable */
+	bool *of_probe;				/* per event: a probe's, not an added one */
 	int nr_events;
 	struct tep_handle *tep;
 	char clock[16];				/* the trace clock in use */
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
+	const char *filter;			/* the probe events' filter, or NULL */
 };
 
 struct kpt_session *kpt_session_alloc(void);
@@ -37,6 +39,7 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
 int kpt_session_load_formats(struct kpt_session *session);
 int kpt_session_set_filter(struct kpt_session *session, const char *filter);
+const char *kpt_session_event_filter(const struct kpt_session *session, int index);
 int kpt_session_follow(struct kpt_session *session, int pid);
 int kpt_session_enable(struct kpt_session *session);
 void kpt_session_stop(struct kpt_session *session);
