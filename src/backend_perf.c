@@ -330,28 +330,34 @@ static void perf_close(void *ctx)
  */
 int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter) __attribute__((weak));
 
-/* The session's --filter on its probe events, which tracefs has already accepted. */
+/* Put @filter, which tracefs has already taken for event @name, on @evsel. */
+static int set_filter(struct perf_evsel *evsel, const char *filter, const char *name)
+{
+	if (!perf_evsel__apply_filter) {
+		kpt_err("--filter: this libperf cannot set a perf event's filter; use --backend "
+			"tracefs");
+		return -1;
+	}
+	if (perf_evsel__apply_filter(evsel, filter) < 0) {
+		kpt_err("--filter '%s': perf refused it for event %s: %s (tracefs took it; use "
+			"--backend tracefs)", filter, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The session's --filter on its probe events (the evsels are in the session's order). */
 static int apply_filters(struct kpt_perf *perf, struct kpt_session *session)
 {
 	struct perf_evsel *evsel;
 	int i = 0;
 
 	perf_evlist__for_each_evsel(perf->evlist, evsel) {
-		const char *filter = kpt_session_event_filter(session, i++);
+		const char *filter = kpt_session_event_filter(session, i);
 
-		if (!filter)
-			continue;
-		if (!perf_evsel__apply_filter) {
-			kpt_err("--filter: this libperf cannot set a perf event's filter; use "
-				"--backend tracefs");
+		if (filter && set_filter(evsel, filter, session->events[i]) < 0)
 			return -1;
-		}
-		if (perf_evsel__apply_filter(evsel, filter) < 0) {
-			kpt_err("--filter '%s': perf refused it for event %s: %s (tracefs took it; "
-				"use --backend tracefs)", filter, session->events[i - 1],
-				strerror(errno));
-			return -1;
-		}
+		i++;
 	}
 	return 0;
 }
@@ -698,6 +704,15 @@ struct kpt_perf_counters *kpt_perf_counters_open(const struct kpt_perf_counter_s
 		if (!kpt_perf_refused(err))
 			report_open_error(err, pid);
 		goto fail;
+	}
+	for (i = 0; i < nr; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "id %d", specs[i].tp_id);
+		if (specs[i].filter && set_filter(counters->evsels[i], specs[i].filter, name) < 0) {
+			err = EINVAL;
+			goto fail;
+		}
 	}
 	return counters;
 fail:

@@ -18,6 +18,7 @@ struct kpt_perf_counter_spec {
 	const char *path;	/* uprobe PMU: the file; must outlive the open */
 	uint64_t offset;	/* uprobe PMU: the file offset */
 	bool retprobe;		/* uprobe PMU: at return rather than at entry */
+	const char *filter;	/* tracefs event: a filter the kernel took on it, or NULL */
 };
 
 struct kpt_perf_counters;

@@ -42,12 +42,12 @@ static const char usage[] =
 	"  -p, --pid PID            count in the threads of PID and everything it starts\n"
 	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
 	"  -i, --interval SECONDS   print (and restart) the counts every SECONDS\n"
-	"      --filter EXPR        kernel event filter on every probe event (tracefs)\n"
+	"      --filter EXPR        kernel event filter on every probe event\n"
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G; tracefs)\n"
 	"      --backend perf|tracefs\n"
 	"                           perf (the default where perf events are allowed)\n"
 	"                           reads counters and writes no records; tracefs counts\n"
-	"                           decoded records (the default with --filter)\n"
+	"                           decoded records\n"
 	"      --json               print JSON (one document per report, one per line)\n"
 	"  -h, --help               this text\n"
 	"  -- CMD [ARGS]            run CMD once the probes are live, count in it and its\n"
@@ -135,11 +135,17 @@ static int setup_perf(struct kpt_live *live, struct count_run *run,
 	*refused = 0;
 	if (kpt_live_prepare(live, opts) < 0)
 		return -1;
-	/* System-wide only: see kpt_perf_counters_open() on the uprobe PMU and inherit. */
-	pmu = !live->target.pid && kpt_perf_has_uprobe_pmu();
+	/*
+	 * System-wide only: see kpt_perf_counters_open() on the uprobe PMU and
+	 * inherit. Not with a filter either: the kernel checks a filter on the
+	 * run's own instance, which has only tracefs events.
+	 */
+	pmu = !live->target.pid && !opts->filter && kpt_perf_has_uprobe_pmu();
 	live->session = kpt_session_alloc();
 	specs = calloc(2 * live->nr_probes, sizeof(*specs));
 	if (!live->session || !specs)
+		goto out;
+	if (opts->filter && kpt_session_create(live->session, 0) < 0)
 		goto out;
 	for (i = 0; i < live->nr_probes; i++) {
 		struct kpt_probe *probe = &live->probes[i];
@@ -158,7 +164,10 @@ static int setup_perf(struct kpt_live *live, struct count_run *run,
 		exit->tp_id = kpt_perf_event_id(probe->exit.system, probe->exit.event);
 		if (entry->tp_id < 0 || exit->tp_id < 0)
 			goto out;
+		entry->filter = exit->filter = opts->filter;
 	}
+	if (opts->filter && kpt_session_set_filter(live->session, opts->filter) < 0)
+		goto out;
 	run->counters = kpt_perf_counters_open(specs, 2 * live->nr_probes, live->target.pid);
 	if (!run->counters) {
 		if (kpt_perf_refused(errno))
@@ -176,16 +185,11 @@ out:
 /* perf, or the tracefs fallback when perf events are refused and no backend was asked for. */
 static int setup(struct kpt_live *live, struct count_run *run, struct kpt_trace_opts *opts)
 {
-	bool perf = opts->backend_given ? strcmp(opts->backend, "perf") == 0 : !opts->filter;
+	bool perf = !opts->backend_given || strcmp(opts->backend, "perf") == 0;
 	int refused;
 
 	if (opts->backend_given && !perf && strcmp(opts->backend, "tracefs") != 0) {
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
-		return -1;
-	}
-	if (perf && opts->filter) {
-		kpt_err("--filter works with --backend tracefs only (perf counters take no "
-			"filter)");
 		return -1;
 	}
 	if (perf) {

@@ -182,11 +182,23 @@ done
 	-- "$LOAD" -n 2 >/dev/null 2>"$WORK/err"
 assert_eq "perf --filter on no such field: exit status" $? 1
 assert_contains "perf --filter on no such field" "$WORK/err" "Field not found"
-# count without --backend takes tracefs with a filter: perf counters are opened outside an
-# instance, where no filter can be checked.
-"$KPTRACE" count --json --filter 'common_pid != 1' syscall:getppid -- "$LOAD" -g 1000 | json_lines >"$WORK/filter.json"
-assert_eq "count --filter backend" "$(json_get "$WORK/filter.json" '.backend')" tracefs
-assert_eq "count --filter hits" "$(json_get "$WORK/filter.json" '.probes[0].hits')" 1000
+# count filters on both backends too; perf counters count only the hits that pass.
+for backend in perf tracefs; do
+	for f in 'common_pid != 1:1000' 'common_pid == 1:0'; do
+		"$KPTRACE" count --json --backend $backend --filter "${f%:*}" syscall:getppid \
+			-- "$LOAD" -g 1000 | json_lines >"$WORK/filter.json"
+		assert_eq "count $backend --filter '${f%:*}': backend" \
+			"$(json_get "$WORK/filter.json" '.backend')" $backend
+		assert_eq "count $backend --filter '${f%:*}': hits" \
+			"$(json_get "$WORK/filter.json" '.probes[0].hits')" "${f##*:}"
+		assert_eq "count $backend --filter '${f%:*}': returns" \
+			"$(json_get "$WORK/filter.json" '.probes[0].returns')" "${f##*:}"
+	done
+done
+"$KPTRACE" count --filter 'nosuchfield == 1' syscall:getppid -- "$LOAD" -g 10 >/dev/null \
+	2>"$WORK/err"
+assert_eq "count --filter on no such field: exit status" $? 1
+assert_contains "count --filter on no such field" "$WORK/err" "Field not found"
 assert_clean "filter"
 
 # trace never hides loss: an 8 KiB perf ring cannot hold 200 k getppid pairs, and the
