@@ -488,7 +488,7 @@ target() {
 
 print_targets() {
 	local base floor k kp bpf ns lost v
-	echo "Targets (issue 5)"
+	echo "Targets (the goals kptrace set itself for these loads)"
 	floor=$(rate_of W1 floor) k=$(rate_of W1 kpt) kp=$(rate_of W1 kptperf) bpf=$(rate_of W1 bpf)
 	lost=$(col_max W1 kpt 7)
 	target "W1: events lost, kptrace latency, default buffers (max of rounds)" "$lost" "<=" 0 events

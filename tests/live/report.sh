@@ -20,7 +20,7 @@ TOP_FILES="tracing_on current_tracer trace_clock buffer_size_kb tracing_cpumask 
 
 # sym_offset FILE SYMBOL: the file offset of SYMBOL, for a uprobe. The symbol's address
 # minus the virtual address of the executable PT_LOAD that holds it, plus that segment's
-# file offset (see KERNEL-NOTES.md).
+# file offset (a virtual address is accepted when written but fails at enable).
 sym_offset() {
 	local value off vaddr memsz flags
 	value=$((16#$(nm "$1" | awk -v s="$2" '$3 == s { print $1; exit }')))
