@@ -708,8 +708,10 @@ struct kpt_perf_counters *kpt_perf_counters_open(const struct kpt_perf_counter_s
 	for (i = 0; i < nr; i++) {
 		char name[32];
 
+		if (!specs[i].filter)
+			continue;
 		snprintf(name, sizeof(name), "id %d", specs[i].tp_id);
-		if (specs[i].filter && set_filter(counters->evsels[i], specs[i].filter, name) < 0) {
+		if (set_filter(counters->evsels[i], specs[i].filter, name) < 0) {
 			err = EINVAL;
 			goto fail;
 		}

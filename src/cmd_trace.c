@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "live.h"
+#include "output.h"
 #include "session.h"
 
 static const char usage[] =
@@ -105,14 +106,7 @@ static void trace_report(void *ctx, int interval, bool final, double elapsed,
 	if (!final)
 		return;
 	fflush(stdout);
-	if (loss->overrun || loss->dropped || loss->missed_pages || loss->probe_misses ||
-	    loss->perf_lost)
-		fprintf(stderr, "kptrace: LOST EVENTS: %llu overwritten, %llu dropped, %llu pages "
-			"with missed events, %llu probe misses, %llu lost in perf ring buffers\n",
-			(unsigned long long)loss->overrun, (unsigned long long)loss->dropped,
-			(unsigned long long)loss->missed_pages,
-			(unsigned long long)loss->probe_misses,
-			(unsigned long long)loss->perf_lost);
+	kpt_output_loss_text(stderr, loss);
 }
 
 static const struct kpt_live_ops trace_ops = {

@@ -137,7 +137,14 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe)
 	print_histogram(out, hist);
 }
 
-static void print_loss(FILE *out, const struct kpt_loss *loss)
+/**
+ * kpt_output_loss_text - print what was lost, if anything
+ * @out: where to
+ * @loss: the run's or the file's losses
+ *
+ * Prints nothing when nothing was lost.
+ */
+void kpt_output_loss_text(FILE *out, const struct kpt_loss *loss)
 {
 	if (!loss->missed_pages && !loss->overrun && !loss->dropped && !loss->probe_misses &&
 	    !loss->perf_lost)
@@ -149,7 +156,7 @@ static void print_loss(FILE *out, const struct kpt_loss *loss)
 		fprintf(out, " (%" PRIu64 " events)", loss->missed_events);
 	fprintf(out, ", %" PRIu64 " probe misses (kprobe_profile nmissed), %" PRIu64
 		" lost in perf ring buffers\n"
-		"Durations and counts above are incomplete: raise --buffer-size, or trace fewer "
+		"What is printed above is incomplete: raise --buffer-size, or trace fewer "
 		"events.\n", loss->probe_misses, loss->perf_lost);
 }
 
@@ -174,7 +181,7 @@ void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 			latency->nr_probes == 1 ? "" : "s", info->elapsed);
 	for (i = 0; i < latency->nr_probes; i++)
 		print_probe(out, &latency->probes[i]);
-	print_loss(out, info->loss);
+	kpt_output_loss_text(out, info->loss);
 	fflush(out);
 }
 
@@ -308,7 +315,7 @@ void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int
 		fprintf(out, "%-*s %14" PRIu64 " %14" PRIu64 " %14.1f\n", width, probes[i].name,
 			probes[i].hits, probes[i].returns,
 			info->elapsed > 0 ? probes[i].hits / info->elapsed : 0.0);
-	print_loss(out, info->loss);
+	kpt_output_loss_text(out, info->loss);
 	fflush(out);
 }
 

@@ -28,6 +28,7 @@ struct kpt_count_result {
 };
 
 void kpt_format_duration(char *buf, size_t size, uint64_t ns);
+void kpt_output_loss_text(FILE *out, const struct kpt_loss *loss);
 void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 			     const struct kpt_report_info *info);
 int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
