@@ -96,6 +96,7 @@ struct kpt_perf {
 	uint64_t released;	/* fill(): the clock at the previous fill */
 	bool read_lost;		/* the events have PERF_FORMAT_LOST (Linux 6.0+) */
 	struct kpt_loss loss;	/* perf_lost: the PERF_RECORD_LOST records read */
+	uint64_t unparsed;	/* samples written but not usable: lost here, not in the kernel */
 };
 
 struct kpt_perf_counters {
@@ -502,7 +503,7 @@ static int perf_next(void *ctx, int index, struct kpt_record *rec)
 		if (event->header.type == PERF_RECORD_SAMPLE) {
 			if (parse_sample(event, rec))
 				return 1;
-			perf->loss.perf_lost++;
+			perf->unparsed++;
 		} else if (event->header.type == PERF_RECORD_LOST) {
 			perf->loss.perf_lost += event->lost.lost;
 		}
@@ -546,11 +547,13 @@ static void perf_loss(void *ctx, struct kpt_loss *loss)
 	uint64_t lost;
 
 	*loss = perf->loss;
+	/* The LOST records and the counters count the same samples, the counters all. */
 	if (perf->read_lost) {
 		lost = read_lost_samples(perf);
 		if (lost > loss->perf_lost)
 			loss->perf_lost = lost;
 	}
+	loss->perf_lost += perf->unparsed;
 }
 
 /* The second backend: perf ring buffers through libperf (--backend perf). */
