@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Live tracing: source (session + backend) -> merge -> decode -> consumer.
+ *
+ * Signal handlers only set a flag; the loop notices it, stops tracing,
+ * drains every buffer and reports. kpt_live_teardown() runs on every path
+ * and removes everything the session created.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/live.h"
+#include "pipeline/merge.h"
+#include "session/session.h"
+#include "source/source.h"
+#include "util.h"
+
+/* Longest sleep between two reads when no interval or end is nearer. */
+#define POLL_MS		200
+
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+	stop_requested = 1;
+}
+
+/* SIGCHLD only needs to interrupt poll(); the loop reaps. */
+static void child_changed(int sig)
+{
+}
+
+/*
+ * SA_RESTART keeps set-up's tracefs reads and writes from failing with EINTR;
+ * poll() is never restarted, so the loop still wakes at once.
+ */
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = request_stop, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = child_changed;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts)
+{
+	int i, j;
+
+	live->probes = calloc(opts->nr_probes, sizeof(*live->probes));
+	if (!live->probes)
+		return -1;
+	for (i = 0; i < opts->nr_probes; i++) {
+		struct kpt_probe *probe = &live->probes[live->nr_probes];
+		char *errmsg;
+
+		if (kpt_probe_parse(opts->probes[i], probe, &errmsg) < 0) {
+			kpt_err("%s", errmsg ? errmsg : "out of memory");
+			free(errmsg);
+			kpt_probe_release(probe);
+			return -1;
+		}
+		for (j = 0; j < live->nr_probes; j++) {
+			if (kpt_probe_merge_raw(&live->probes[j], probe))
+				break;
+		}
+		if (j < live->nr_probes)
+			kpt_probe_release(probe);
+		else
+			live->nr_probes++;
+	}
+	return 0;
+}
+
+static int resolve_probes(struct kpt_live *live, int pid)
+{
+	int i;
+
+	for (i = 0; i < live->nr_probes; i++) {
+		char *errmsg = NULL;
+
+		if (kpt_probe_resolve(&live->probes[i], pid, &errmsg) < 0) {
+			kpt_err("probe '%s': %s", live->probes[i].name,
+				errmsg ? errmsg : "out of memory");
+			free(errmsg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int add_decoded(struct kpt_live *live, const struct kpt_probe_point *point, int probe,
+		       enum kpt_role role)
+{
+	if (kpt_decoder_add(live->decoder, point->system, point->event, probe, role) == 0)
+		return 0;
+	kpt_err("no format for event %s:%s in tracefs: %s", point->system, point->event,
+		strerror(errno));
+	return -1;
+}
+
+static int setup_decoder(struct kpt_live *live)
+{
+	int i;
+
+	live->decoder = kpt_decoder_alloc(live->session->tep);
+	if (!live->decoder)
+		return -1;
+	for (i = 0; i < live->nr_probes; i++) {
+		if (add_decoded(live, &live->probes[i].entry, i, KPT_ROLE_ENTRY) < 0 ||
+		    add_decoded(live, &live->probes[i].exit, i, KPT_ROLE_EXIT) < 0)
+			return -1;
+	}
+	return kpt_decoder_add(live->decoder, "sched", "sched_process_exit", -1,
+			       KPT_ROLE_TASK_EXIT);
+}
+
+/**
+ * kpt_live_prepare - parse and resolve the probes, and start CMD (held)
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ *
+ * The first step of kpt_live_setup_raw(), for commands that create what
+ * they trace themselves (count with perf counters): nothing is created in
+ * tracefs. Returns 0, or -1 after printing why; call kpt_live_teardown()
+ * either way.
+ */
+int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts)
+{
+	memset(live, 0, sizeof(*live));
+	live->opts = opts;
+	live->target.gate_fd = -1;
+	install_signals();
+	if (parse_probes(live, opts) < 0)
+		return -1;
+	if (opts->pid) {
+		live->target.pid = opts->pid;
+		if (kpt_target_done(&live->target)) {
+			kpt_err("-p %d: no such process", opts->pid);
+			return -1;
+		}
+	}
+	if (resolve_probes(live, opts->pid) < 0)
+		return -1;
+	if (opts->command && kpt_target_spawn(&live->target, opts->command) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * kpt_live_setup_raw - parse probes, start CMD (held), create session and probes
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ *
+ * Like kpt_live_setup(), but parses no formats and opens no readers: the
+ * caller sets @live->source_ops and @live->source to its own sink (one with
+ * no next(): nothing is merged or decoded), e.g. record's page sink.
+ * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ */
+int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts)
+{
+	int i;
+
+	if (kpt_live_prepare(live, opts) < 0)
+		return -1;
+	live->session = kpt_session_alloc();
+	if (!live->session || kpt_session_create(live->session, opts->buffer_kb) < 0)
+		return -1;
+	for (i = 0; i < live->nr_probes; i++) {
+		if (kpt_session_add_probe(live->session, &live->probes[i], i) < 0)
+			return -1;
+	}
+	if (kpt_session_add_event(live->session, "sched", "sched_process_exit") < 0)
+		return -1;
+	if (opts->filter && kpt_session_set_filter(live->session, opts->filter) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * kpt_live_setup - parse probes, start CMD (held), create session, probes and readers
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ *
+ * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ */
+int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
+{
+	const struct kpt_source_ops *source_ops = kpt_source_find(opts->backend);
+
+	if (!source_ops) {
+		memset(live, 0, sizeof(*live));
+		live->target.gate_fd = -1;
+		kpt_err("--backend '%s': unknown; use tracefs or perf", opts->backend);
+		return -1;
+	}
+	if (kpt_live_setup_raw(live, opts) < 0)
+		return -1;
+	live->source_ops = source_ops;
+	if (kpt_session_load_formats(live->session) < 0 || setup_decoder(live) < 0)
+		return -1;
+	live->source = live->source_ops->open(live->session, live->target.pid);
+	if (!live->source)
+		return -1;
+	live->merge = kpt_merge_alloc(live->source_ops->nr_cpus(live->source),
+				      live->source_ops->next, live->source);
+	return live->merge ? 0 : -1;
+}
+
+static void consume(struct kpt_live *live, uint64_t limit, const struct kpt_live_ops *ops,
+		    void *ctx)
+{
+	struct kpt_record rec;
+	struct kpt_event ev;
+
+	if (!live->merge)
+		return;		/* a raw sink: nothing to merge */
+	kpt_merge_refill(live->merge);
+	while (kpt_merge_next(live->merge, limit, &rec)) {
+		if (kpt_decoder_decode(live->decoder, &rec, &ev))
+			ops->event(ctx, &ev);
+	}
+}
+
+static void read_loss(struct kpt_live *live, struct kpt_loss *loss)
+{
+	live->source_ops->loss(live->source, loss);
+	loss->probe_misses = kpt_session_probe_misses(live->session);
+}
+
+static int next_timeout(uint64_t now, uint64_t next_report, uint64_t end)
+{
+	uint64_t wake = now + POLL_MS * NSEC_PER_MSEC;
+
+	if (next_report && next_report < wake)
+		wake = next_report;
+	if (end && end < wake)
+		wake = end;
+	return wake > now ? (int)((wake - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC) : 0;
+}
+
+/**
+ * kpt_live_run - trace until the end, feeding every event to @ops
+ * @live: a set-up live run
+ * @ops: the consumer
+ * @ctx: passed to @ops
+ *
+ * Tracing ends at -d, at Ctrl-C/SIGTERM/SIGHUP, or when CMD or -p PID exits.
+ * Every buffer is drained before the final report. Returns 0, or -1 after
+ * printing why.
+ */
+int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ctx)
+{
+	const struct kpt_trace_opts *opts = live->opts;
+	uint64_t start, now, end = 0, next_report = 0, last_report, limit;
+	struct kpt_loss loss;
+	int interval = 0;
+
+	if (live->source_ops->enable(live->source) < 0)
+		return -1;
+	/* Before CMD starts: once released, it may run to its end before we run again. */
+	start = last_report = kpt_monotonic_ns();
+	/* Interrupted during set-up: report nothing traced, and never start CMD. */
+	if (!stop_requested && kpt_target_start(&live->target) < 0) {
+		kpt_err("cannot start '%s'", opts->command[0]);
+		return -1;
+	}
+	if (opts->duration)
+		end = start + (uint64_t)(opts->duration * NSEC_PER_SEC);
+	if (opts->interval)
+		next_report = start + (uint64_t)(opts->interval * NSEC_PER_SEC);
+
+	while (!stop_requested) {
+		now = kpt_monotonic_ns();
+		if (end && now >= end)
+			break;
+		if ((opts->command || opts->pid) && kpt_target_done(&live->target))
+			break;
+		if (live->source_ops->wait(live->source, next_timeout(now, next_report, end)) < 0 &&
+		    errno != EINTR) {
+			kpt_err("waiting for the ring buffers: %s", strerror(errno));
+			return -1;
+		}
+		if (live->source_ops->fill(live->source, false, &limit) < 0)
+			return -1;
+		consume(live, limit, ops, ctx);
+		now = kpt_monotonic_ns();
+		if (next_report && now >= next_report) {
+			read_loss(live, &loss);
+			ops->report(ctx, ++interval, false,
+				    (double)(now - last_report) / NSEC_PER_SEC, &loss);
+			last_report = now;
+			next_report += (uint64_t)(opts->interval * NSEC_PER_SEC);
+		}
+	}
+
+	live->source_ops->stop(live->source);
+	if (live->source_ops->fill(live->source, true, &limit) < 0)
+		return -1;
+	consume(live, limit, ops, ctx);
+	now = kpt_monotonic_ns();
+	read_loss(live, &loss);
+	ops->report(ctx, opts->interval ? ++interval : 0, true,
+		    (double)(now - last_report) / NSEC_PER_SEC, &loss);
+	return 0;
+}
+
+/**
+ * kpt_live_teardown - close readers, remove probes and instance, reap CMD
+ * @live: the run, in whatever state setup or run left it
+ *
+ * Returns the exit code to pass on: CMD's, or 0.
+ */
+int kpt_live_teardown(struct kpt_live *live)
+{
+	int i, code;
+
+	kpt_merge_free(live->merge);
+	if (live->source)
+		live->source_ops->close(live->source);
+	kpt_session_destroy(live->session);
+	kpt_session_free(live->session);
+	kpt_decoder_free(live->decoder);
+	kpt_target_abort(&live->target);
+	for (i = 0; i < live->nr_probes; i++)
+		kpt_probe_release(&live->probes[i]);
+	free(live->probes);
+	code = kpt_target_exit_code(&live->target);
+	memset(live, 0, sizeof(*live));
+	return code;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live tracing: set up probes and a session from the options, stream the
+ * records in time order to a consumer, and tear everything down.
+ * Commands that trace live (latency, and later count and record) share it.
+ */
+#ifndef KPT_LIVE_H
+#define KPT_LIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline/decode.h"
+#include "cmd/options.h"
+#include "probe/probe.h"
+#include "source/record.h"
+#include "cmd/target.h"
+
+struct kpt_decoder;
+struct kpt_merge;
+struct kpt_session;
+struct kpt_source_ops;
+
+struct kpt_live_ops {
+	/* Every decoded event of ours, in timestamp order. */
+	void (*event)(void *ctx, const struct kpt_event *ev);
+	/*
+	 * The -i interval elapsed (@interval counts from 1; 0 without -i), or
+	 * tracing ended (@final: every record has been delivered).
+	 */
+	void (*report)(void *ctx, int interval, bool final, double elapsed,
+		       const struct kpt_loss *loss);
+};
+
+struct kpt_live {
+	const struct kpt_trace_opts *opts;
+	struct kpt_probe *probes;
+	int nr_probes;
+	struct kpt_target target;
+	struct kpt_session *session;
+	struct kpt_decoder *decoder;
+	const struct kpt_source_ops *source_ops;	/* the backend */
+	void *source;
+	struct kpt_merge *merge;
+};
+
+int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts);
+int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts);
+int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts);
+int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ctx);
+int kpt_live_teardown(struct kpt_live *live);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Parse the options of live tracing commands. Parsing never exits, so the
+ * command line can be unit-tested.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/options.h"
+#include "util.h"
+
+enum {
+	OPT_FILTER = 256,
+	OPT_BUFFER_SIZE,
+	OPT_JSON,
+	OPT_BACKEND,
+};
+
+static const struct option long_options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char short_options[] = "p:d:i:h";
+
+/**
+ * kpt_trace_opts_parse - parse "[OPTIONS] PROBE... [-- CMD [ARGS]]"
+ * @argc: argument count, argv[0] being the command name
+ * @argv: the arguments; the result borrows from them
+ * @opts: filled in; release with kpt_trace_opts_free()
+ *
+ * Returns 0, or -1 after printing what is wrong with which argument.
+ */
+int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
+{
+	int dashdash, c, i;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->backend = "tracefs";
+	for (dashdash = 1; dashdash < argc; dashdash++) {
+		if (strcmp(argv[dashdash], "--") == 0)
+			break;
+	}
+	if (dashdash < argc) {
+		if (dashdash + 1 == argc) {
+			kpt_err("'--' must be followed by a command to run");
+			return -1;
+		}
+		opts->command = &argv[dashdash + 1];
+	}
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(dashdash, argv, short_options, long_options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (kpt_parse_pid(optarg, &opts->pid) < 0) {
+				kpt_err("-p '%s': not a process id", optarg);
+				return -1;
+			}
+			break;
+		case 'd':
+		case 'i':
+			if (kpt_parse_seconds(optarg, c == 'd' ? &opts->duration : &opts->interval) < 0) {
+				kpt_err("-%c '%s': not a positive duration (e.g. 5, 1.5, 500ms, 2m)", c,
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_FILTER:
+			opts->filter = optarg;
+			break;
+		case OPT_BUFFER_SIZE:
+			if (kpt_parse_size_kb(optarg, &opts->buffer_kb) < 0) {
+				kpt_err("--buffer-size '%s': not a size (KiB per CPU, or with K, M, G)",
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_JSON:
+			opts->json = true;
+			break;
+		case OPT_BACKEND:
+			opts->backend = optarg;
+			opts->backend_given = true;
+			break;
+		case 'h':
+			opts->help = true;
+			return 0;
+		case ':':
+			kpt_err("option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			kpt_err("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	/* Probes may stand between options too: gather every non-option before '--'. */
+	opts->probes = calloc(dashdash, sizeof(*opts->probes));
+	if (!opts->probes)
+		return -1;
+	for (i = optind; i < dashdash; i++) {
+		if (argv[i][0] == '-' && argv[i][1]) {
+			kpt_err("option '%s' must come before the probes", argv[i]);
+			return -1;
+		}
+		opts->probes[opts->nr_probes++] = argv[i];
+	}
+	if (!opts->nr_probes) {
+		kpt_err("no probe given: name at least one, e.g. 'syscall:openat' or "
+			"'/bin/bash:readline' (see kptrace-probes(7))");
+		return -1;
+	}
+	if (opts->pid && opts->command) {
+		kpt_err("-p and -- CMD are exclusive: trace a running process or start one");
+		return -1;
+	}
+	return 0;
+}
+
+/* Is @arg a shared option whose value is the next argument ("-p", "--filter")? */
+static bool takes_next_value(const char *arg)
+{
+	const struct option *opt;
+	const char *c;
+
+	if (arg[0] != '-' || !arg[1])
+		return false;
+	if (arg[1] != '-') {
+		c = arg[2] ? NULL : strchr(short_options, arg[1]);
+		return c && c[1] == ':';
+	}
+	for (opt = long_options; opt->name; opt++) {
+		if (strcmp(arg + 2, opt->name) == 0)
+			return opt->has_arg == required_argument;
+	}
+	return false;
+}
+
+static void remove_args(int *argc, char **argv, int at, int count)
+{
+	/* argv[*argc] is NULL and moves along */
+	memmove(&argv[at], &argv[at + count], (*argc - at - count + 1) * sizeof(*argv));
+	*argc -= count;
+}
+
+/**
+ * kpt_trace_opts_take_value - take a command's own option out of its command line
+ * @argc: argument count; lowered by what is taken out
+ * @argv: the arguments, changed in place; argv[*argc] must be NULL
+ * @short_name: the option's letter, e.g. 'o' for "-o FILE" and "-oFILE"
+ * @long_name: its long name, e.g. "output" for "--output FILE" and "--output=FILE"
+ * @value: set to the option's value (the last one given), or left as it was
+ *
+ * Lets a command add an option with a value to the shared ones: take it out,
+ * then hand the rest to kpt_trace_opts_parse(). Only arguments before "--"
+ * are looked at, and values of the shared options are passed over, so
+ * "--filter -o" keeps its filter. Returns 0, or -1 after printing that the
+ * option lacks its value.
+ */
+int kpt_trace_opts_take_value(int *argc, char **argv, char short_name, const char *long_name,
+			      const char **value)
+{
+	size_t long_len = strlen(long_name);
+	int i = 1;
+
+	while (i < *argc && strcmp(argv[i], "--") != 0) {
+		const char *arg = argv[i];
+		bool is_short = arg[0] == '-' && arg[1] == short_name;
+		bool is_long = arg[0] == '-' && arg[1] == '-' &&
+			       strncmp(arg + 2, long_name, long_len) == 0;
+
+		if (is_short && arg[2]) {
+			*value = arg + 2;
+			remove_args(argc, argv, i, 1);
+		} else if (is_long && arg[2 + long_len] == '=') {
+			*value = arg + 3 + long_len;
+			remove_args(argc, argv, i, 1);
+		} else if (is_short || (is_long && !arg[2 + long_len])) {
+			if (i + 1 >= *argc || strcmp(argv[i + 1], "--") == 0) {
+				kpt_err("option '%s' needs a value", arg);
+				return -1;
+			}
+			*value = argv[i + 1];
+			remove_args(argc, argv, i, 2);
+		} else {
+			i += takes_next_value(arg) ? 2 : 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * kpt_trace_opts_free - release what parsing allocated
+ * @opts: the options
+ */
+void kpt_trace_opts_free(struct kpt_trace_opts *opts)
+{
+	free(opts->probes);
+	opts->probes = NULL;
+}

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kptrace record: the probes' events, undecoded, into a trace.dat file that
+ * trace-cmd report and KernelShark open.
+ *
+ * While tracing, whole ring-buffer pages move from each CPU to a temporary
+ * file (pagesink.c); nothing is decoded. At the end the trace.dat is
+ * assembled as FILE.tmp: headers and formats read from tracefs, the per-CPU
+ * stats, then each CPU's pages (tracedat/write.c). It is synced and renamed to FILE
+ * only when complete, so FILE is never a partial file: a run that fails
+ * removes FILE.tmp, and one killed while assembling leaves a FILE.tmp that
+ * readers reject (its CPU table points past its end).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "cmd/commands.h"
+#include "cmd/live.h"
+#include "source/pagesink.h"
+#include "session/session.h"
+#include "tracedat/write.h"
+#include "util.h"
+
+static const char usage[] =
+	"usage: kptrace record -o FILE [OPTIONS] PROBE... [-- CMD [ARGS]]\n"
+	"\n"
+	"Record the events of every PROBE, entries and returns, into FILE in trace-cmd's\n"
+	"trace.dat format, for trace-cmd report and KernelShark.\n"
+	"\n"
+	"PROBE: as for 'kptrace latency' (see kptrace-probes(7)), e.g. syscall:read,\n"
+	"  /bin/bash:readline, vfs_read\n"
+	"\n"
+	"OPTIONS:\n"
+	"  -o, --output FILE        the trace.dat file to write (required)\n"
+	"  -p, --pid PID            trace the threads of PID and everything it starts\n"
+	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
+	"      --filter EXPR        kernel event filter on every probe event\n"
+	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
+	"  -h, --help               this text\n"
+	"  -- CMD [ARGS]            run CMD once the probes are live, trace it and its\n"
+	"                           children, and exit with its status\n";
+
+struct record_run {
+	double elapsed;
+	struct kpt_loss loss;
+};
+
+/* Everything in the file besides the pages, read from tracefs; owns its buffers. */
+struct record_meta {
+	struct kpt_tracedat_meta meta;
+	struct kpt_tracedat_blob *ftrace;
+	struct kpt_tracedat_system *systems;
+	struct kpt_tracedat_blob *formats;	/* the systems' formats, one array */
+	int nr_formats;		/* allocated, one per enabled event */
+	struct kpt_tracedat_cpu *cpus;
+	char **stats;
+	int nr_cpus;
+	char version[64];
+	char *uname;
+};
+
+static void record_event(void *ctx, const struct kpt_event *ev)
+{
+}
+
+static void record_report(void *ctx, int interval, bool final, double elapsed,
+			  const struct kpt_loss *loss)
+{
+	struct record_run *run = ctx;
+
+	run->elapsed += elapsed;
+	run->loss = *loss;
+}
+
+static const struct kpt_live_ops record_ops = {
+	.event = record_event,
+	.report = record_report,
+};
+
+/* A tracefs file below the top of tracefs, into @blob; empty if it cannot be read. */
+static void read_tracefs(const char *file, struct kpt_tracedat_blob *blob)
+{
+	int size = 0;
+
+	blob->data = tracefs_instance_file_read(NULL, file, &size);
+	blob->size = blob->data && size > 0 ? size : 0;
+}
+
+/* A file of unknown size such as /proc/kallsyms; empty if it cannot be read. */
+static void read_proc(const char *path, struct kpt_tracedat_blob *blob)
+{
+	size_t size = 0, cap = 1 << 20;
+	char *buf = malloc(cap), *bigger;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	while (fd >= 0 && buf) {
+		if (size == cap) {
+			bigger = realloc(buf, cap * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		n = read(fd, buf + size, cap - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		size += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (n != 0) {
+		free(buf);
+		buf = NULL;
+		size = 0;
+	}
+	blob->data = buf;
+	blob->size = size;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every events/ftrace/NAME/format, as trace-cmd stores them, in name order. */
+static int read_ftrace_formats(struct record_meta *rm)
+{
+	char **names = tracefs_system_events(NULL, "ftrace");
+	int i, nr = 0;
+
+	while (names && names[nr])
+		nr++;
+	rm->ftrace = calloc(nr ? nr : 1, sizeof(*rm->ftrace));
+	if (!rm->ftrace) {
+		tracefs_list_free(names);
+		return -1;
+	}
+	if (nr)
+		qsort(names, nr, sizeof(*names), compare_names);
+	for (i = 0; i < nr; i++) {
+		char *file = kpt_asprintf("events/ftrace/%s/format", names[i]);
+
+		if (!file)
+			break;
+		read_tracefs(file, &rm->ftrace[rm->meta.nr_ftrace_formats]);
+		free(file);
+		if (rm->ftrace[rm->meta.nr_ftrace_formats].size)
+			rm->meta.nr_ftrace_formats++;
+		else
+			free((char *)rm->ftrace[rm->meta.nr_ftrace_formats].data);
+	}
+	tracefs_list_free(names);
+	rm->meta.ftrace_formats = rm->ftrace;
+	return i == nr ? 0 : -1;
+}
+
+/* The formats of every event the session enabled, grouped by system. */
+static int read_event_formats(struct record_meta *rm, const struct kpt_session *session)
+{
+	int i, j, nr = 0;
+
+	rm->systems = calloc(session->nr_events, sizeof(*rm->systems));
+	rm->formats = calloc(session->nr_events, sizeof(*rm->formats));
+	if (!rm->systems || !rm->formats)
+		return -1;
+	rm->meta.systems = rm->systems;
+	rm->nr_formats = session->nr_events;
+	for (i = 0; i < session->nr_events; i++) {
+		size_t len = strcspn(session->events[i], "/");
+		struct kpt_tracedat_system *system;
+
+		for (j = 0; j < i; j++) {
+			if (!strncmp(session->events[j], session->events[i], len + 1))
+				break;
+		}
+		if (j < i)
+			continue;	/* the system is done */
+		system = &rm->systems[rm->meta.nr_systems++];
+		system->name = strndup(session->events[i], len);
+		system->formats = &rm->formats[nr];
+		if (!system->name)
+			return -1;
+		for (j = i; j < session->nr_events; j++) {
+			const char *name = session->events[j];
+			char *file;
+
+			if (strncmp(name, session->events[i], len + 1))
+				continue;
+			file = kpt_asprintf("events/%s/format", name);
+			if (!file)
+				return -1;
+			read_tracefs(file, &rm->formats[nr]);
+			free(file);
+			if (!rm->formats[nr].size) {
+				kpt_err("cannot read the format of event %s in %s: %s", name,
+					tracefs_tracing_dir(), strerror(errno));
+				return -1;
+			}
+			nr++;
+			system->nr_formats++;
+		}
+	}
+	return 0;
+}
+
+static int read_cpu_data(struct record_meta *rm, struct kpt_pagesink *sink)
+{
+	int cpu;
+
+	rm->nr_cpus = kpt_pagesink_nr_cpus(sink);
+	rm->cpus = calloc(rm->nr_cpus, sizeof(*rm->cpus));
+	rm->stats = calloc(rm->nr_cpus, sizeof(*rm->stats));
+	if (!rm->cpus || !rm->stats)
+		return -1;
+	for (cpu = 0; cpu < rm->nr_cpus; cpu++) {
+		struct kpt_pagesink_cpu pages;
+
+		kpt_pagesink_cpu(sink, cpu, &pages);
+		rm->stats[cpu] = kpt_pagesink_stats(sink, cpu);
+		rm->cpus[cpu] = (struct kpt_tracedat_cpu){
+			.fd = pages.fd, .size = pages.size, .stats = rm->stats[cpu],
+		};
+	}
+	return 0;
+}
+
+static int read_meta(struct record_meta *rm, const struct kpt_live *live,
+		     struct kpt_pagesink *sink)
+{
+	struct utsname uts;
+
+	kpt_tracedat_params_host(&rm->meta.params, kpt_pagesink_page_size(sink));
+	read_tracefs("events/header_page", &rm->meta.header_page);
+	read_tracefs("events/header_event", &rm->meta.header_event);
+	if (!rm->meta.header_page.size || !rm->meta.header_event.size) {
+		kpt_err("cannot read events/header_page and header_event in %s: %s",
+			tracefs_tracing_dir(), strerror(errno));
+		return -1;
+	}
+	if (read_ftrace_formats(rm) < 0 || read_event_formats(rm, live->session) < 0 ||
+	    read_cpu_data(rm, sink) < 0)
+		return -1;
+	read_proc("/proc/kallsyms", &rm->meta.kallsyms);
+	read_tracefs("printk_formats", &rm->meta.printk_formats);
+	read_tracefs("saved_cmdlines", &rm->meta.cmdlines);
+	rm->meta.clock = live->session->clock;
+	if (uname(&uts) == 0) {
+		rm->uname = kpt_asprintf("%s %s %s %s", uts.sysname, uts.nodename, uts.release,
+					 uts.machine);
+		rm->meta.uname = rm->uname;
+	}
+	snprintf(rm->version, sizeof(rm->version), "kptrace %s", PACKAGE_VERSION);
+	rm->meta.version = rm->version;
+	return 0;
+}
+
+static void free_meta(struct record_meta *rm)
+{
+	int i;
+
+	free((char *)rm->meta.header_page.data);
+	free((char *)rm->meta.header_event.data);
+	for (i = 0; rm->ftrace && i < rm->meta.nr_ftrace_formats; i++)
+		free((char *)rm->ftrace[i].data);
+	free(rm->ftrace);
+	for (i = 0; rm->formats && i < rm->nr_formats; i++)
+		free((char *)rm->formats[i].data);
+	free(rm->formats);
+	for (i = 0; rm->systems && i < rm->meta.nr_systems; i++)
+		free((char *)rm->systems[i].name);
+	free(rm->systems);
+	free((char *)rm->meta.kallsyms.data);
+	free((char *)rm->meta.printk_formats.data);
+	free((char *)rm->meta.cmdlines.data);
+	for (i = 0; rm->stats && i < rm->nr_cpus; i++)
+		free(rm->stats[i]);
+	free(rm->stats);
+	free(rm->cpus);
+	free(rm->uname);
+}
+
+/* Assemble FILE.tmp, sync it, and rename it to FILE. Returns the bytes written, or -1. */
+static int64_t write_tracedat(const struct record_meta *rm, const char *output)
+{
+	char *tmp = kpt_asprintf("%s.tmp", output);
+	int64_t size = -1;
+	int fd;
+
+	if (!tmp)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		kpt_err("cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (kpt_tracedat_write(fd, &rm->meta, rm->cpus, rm->nr_cpus) < 0 || fsync(fd) < 0) {
+		kpt_err("cannot write %s: %s; removed it", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	size = lseek(fd, 0, SEEK_CUR);
+	if (close(fd) < 0) {
+		kpt_err("cannot write %s: %s; removed it", tmp, strerror(errno));
+		unlink(tmp);
+		size = -1;
+	} else if (rename(tmp, output) < 0) {
+		kpt_err("cannot rename %s to %s: %s; removed it", tmp, output, strerror(errno));
+		unlink(tmp);
+		size = -1;
+	}
+out:
+	free(tmp);
+	return size;
+}
+
+static int finish(const struct kpt_live *live, struct kpt_pagesink *sink, const char *output,
+		  const struct record_run *run)
+{
+	struct record_meta rm = { 0 };
+	const struct kpt_loss *loss = &run->loss;
+	int64_t size;
+	int ret = -1;
+
+	if (read_meta(&rm, live, sink) < 0)
+		goto out;
+	size = write_tracedat(&rm, output);
+	if (size < 0)
+		goto out;
+	fprintf(stderr, "Recorded %.2f s on %d CPUs to %s (%.1f KiB).\n", run->elapsed,
+		rm.nr_cpus, output, size / 1024.0);
+	if (loss->overrun || loss->dropped)
+		fprintf(stderr, "LOST EVENTS: %" PRIu64 " overwritten (overrun), %" PRIu64
+			" dropped: raise --buffer-size, or trace fewer events.\n", loss->overrun,
+			loss->dropped);
+	ret = 0;
+out:
+	free_meta(&rm);
+	return ret;
+}
+
+static int parse_options(int argc, char **argv, struct kpt_trace_opts *opts, const char **output)
+{
+	if (kpt_trace_opts_take_value(&argc, argv, 'o', "output", output) < 0 ||
+	    kpt_trace_opts_parse(argc, argv, opts) < 0)
+		return -1;
+	if (opts->help)
+		return 0;
+	if (!*output || !**output) {
+		kpt_err("no output file: name it with -o FILE");
+		return -1;
+	}
+	if (opts->interval || opts->json) {
+		kpt_err("record writes a trace.dat file: -i and --json apply to latency only");
+		return -1;
+	}
+	if (strcmp(opts->backend, "tracefs") != 0) {
+		kpt_err("--backend '%s': record reads the tracefs ring buffers only",
+			opts->backend);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_cmd_record - the "record" command
+ * @argc: argument count; argv[0] is "record"
+ * @argv: arguments (-o FILE is taken out of them)
+ *
+ * Returns the process exit code: CMD's with -- CMD, 0 on success, 1 on error,
+ * 2 on a usage error.
+ */
+int kpt_cmd_record(int argc, char **argv)
+{
+	struct record_run run = { 0 };
+	struct kpt_pagesink *sink;
+	struct kpt_trace_opts opts;
+	const char *output = NULL;
+	struct kpt_live live;
+	int ret = 1, code;
+
+	memset(&opts, 0, sizeof(opts));
+	if (parse_options(argc, argv, &opts, &output) < 0 || opts.help) {
+		fputs(usage, opts.help ? stdout : stderr);
+		ret = opts.help ? 0 : 2;
+		kpt_trace_opts_free(&opts);
+		return ret;
+	}
+	if (kpt_live_setup_raw(&live, &opts) < 0)
+		goto out;
+	sink = kpt_pagesink_open(live.session, live.target.pid, output);
+	if (!sink)
+		goto out;
+	live.source_ops = &kpt_pagesink_ops;
+	live.source = sink;
+	fprintf(stderr, "Recording %d probe%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
+		live.nr_probes == 1 ? "" : "s", opts.command ? " while CMD runs" : "", output);
+	if (kpt_live_run(&live, &record_ops, &run) == 0 && finish(&live, sink, output, &run) == 0)
+		ret = 0;
+out:
+	code = kpt_live_teardown(&live);
+	if (ret == 0 && opts.command)
+		ret = code;
+	kpt_trace_opts_free(&opts);
+	return ret;
+}

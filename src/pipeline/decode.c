@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Decode raw records into kpt_events.
+ *
+ * Every ftrace record starts with the common fields; their offsets are the
+ * same for all events, so they are read once. The event id indexes a table
+ * built when the events are added, so decoding a record is two loads and a
+ * table lookup: no name lookups, no allocation.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event-parse.h>
+
+#include "pipeline/decode.h"
+
+struct decoded_type {
+	struct tep_event *format;
+	int probe;
+	enum kpt_role role;
+};
+
+struct kpt_decoder {
+	struct tep_handle *tep;
+	struct tep_format_field *type_field;	/* common_type */
+	struct tep_format_field *pid_field;	/* common_pid: the thread id */
+	bool native;				/* records in this host's byte order */
+	struct decoded_type *types;		/* indexed by event id */
+	int nr_types;
+};
+
+/*
+ * An unsigned field of @size bytes at @offset. In the host's byte order the
+ * field is loaded directly: tep_read_number() is a library call and a
+ * switch per field, twice per record on the hot path.
+ */
+static inline unsigned long long read_field(const struct kpt_decoder *decoder, const void *data,
+					    const struct tep_format_field *field)
+{
+	const char *p = (const char *)data + field->offset;
+	uint32_t u32;
+	uint16_t u16;
+	uint64_t u64;
+
+	if (decoder->native) {
+		switch (field->size) {
+		case 1:
+			return *(const uint8_t *)p;
+		case 2:
+			memcpy(&u16, p, 2);
+			return u16;
+		case 4:
+			memcpy(&u32, p, 4);
+			return u32;
+		case 8:
+			memcpy(&u64, p, 8);
+			return u64;
+		}
+	}
+	return tep_read_number(decoder->tep, p, field->size);
+}
+
+/* The common fields are the same in every event's format: take them from @format. */
+static int find_common_fields(struct kpt_decoder *decoder, struct tep_event *format)
+{
+	decoder->type_field = tep_find_common_field(format, "common_type");
+	decoder->pid_field = tep_find_common_field(format, "common_pid");
+	if (!decoder->type_field || !decoder->pid_field) {
+		decoder->type_field = decoder->pid_field = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_decoder_alloc - a decoder for records described by @tep
+ * @tep: the event formats; must outlive the decoder
+ *
+ * Returns the decoder, or NULL with errno set.
+ */
+struct kpt_decoder *kpt_decoder_alloc(struct tep_handle *tep)
+{
+	struct kpt_decoder *decoder = calloc(1, sizeof(*decoder));
+
+	if (!decoder)
+		return NULL;
+	decoder->tep = tep;
+	decoder->native = tep_is_file_bigendian(tep) == tep_is_local_bigendian(tep);
+	if (tep_get_events_count(tep) > 0)
+		find_common_fields(decoder, tep_get_event(tep, 0));
+	return decoder;
+}
+
+/**
+ * kpt_decoder_add - map an event to a probe and a role
+ * @decoder: the decoder
+ * @system: the event's system (group)
+ * @event: the event's name
+ * @probe: the probe index, or -1 for KPT_ROLE_TASK_EXIT
+ * @role: what the event means for the probe
+ *
+ * Returns 0, or -1 with errno ENOENT if @tep has no such event.
+ */
+int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char *event,
+		    int probe, enum kpt_role role)
+{
+	struct tep_event *format = tep_find_event_by_name(decoder->tep, system, event);
+	struct decoded_type *types;
+
+	if (!format) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!decoder->type_field && find_common_fields(decoder, format) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (format->id >= decoder->nr_types) {
+		types = realloc(decoder->types, (format->id + 1) * sizeof(*types));
+		if (!types)
+			return -1;
+		memset(types + decoder->nr_types, 0,
+		       (format->id + 1 - decoder->nr_types) * sizeof(*types));
+		decoder->types = types;
+		decoder->nr_types = format->id + 1;
+	}
+	decoder->types[format->id] = (struct decoded_type){ format, probe, role };
+	return 0;
+}
+
+/**
+ * kpt_decoder_type - the event id of a record
+ * @decoder: the decoder
+ * @rec: the raw record
+ *
+ * Returns the id (common_type), or -1 if the record is too short to have one.
+ */
+int kpt_decoder_type(const struct kpt_decoder *decoder, const struct kpt_record *rec)
+{
+	const struct tep_format_field *type = decoder->type_field;
+
+	if (!type || rec->size < type->offset + type->size)
+		return -1;
+	return (int)read_field(decoder, rec->data, type);
+}
+
+/**
+ * kpt_decoder_decode - classify one record
+ * @decoder: the decoder
+ * @rec: the raw record
+ * @ev: filled in when the record is one of the added events
+ *
+ * Returns 1 if @ev was filled, 0 if the record is of no interest (or too short).
+ */
+int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_record *rec,
+		       struct kpt_event *ev)
+{
+	const struct tep_format_field *type = decoder->type_field;
+	const struct decoded_type *dt;
+	unsigned long long id;
+
+	if (!type || rec->size < decoder->pid_field->offset + decoder->pid_field->size)
+		return 0;
+	id = read_field(decoder, rec->data, type);
+	if (id >= (unsigned long long)decoder->nr_types)
+		return 0;
+	dt = &decoder->types[id];
+	if (!dt->format)
+		return 0;
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->tid = (int)read_field(decoder, rec->data, decoder->pid_field);
+	ev->probe = dt->probe;
+	ev->role = dt->role;
+	ev->format = dt->format;
+	ev->data = rec->data;
+	ev->size = rec->size;
+	return 1;
+}
+
+/**
+ * kpt_decoder_free - release a decoder (NULL is fine)
+ * @decoder: the decoder
+ */
+void kpt_decoder_free(struct kpt_decoder *decoder)
+{
+	if (!decoder)
+		return;
+	free(decoder->types);
+	free(decoder);
+}

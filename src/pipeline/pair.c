@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Pair entries with returns.
+ *
+ * Threads live in an open-addressing hash keyed by thread id (linear probing,
+ * deletion by backward shift, grown at half load). Each thread has a stack of
+ * open calls. A return pops the newest open call of its probe; open calls of
+ * other probes above it lost their return (a kretprobe miss, a longjmp) and
+ * are counted as such. Memory is allocated when a thread is first seen or its
+ * stack outgrows every earlier depth, never per record.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/pair.h"
+
+#define INITIAL_THREADS	256	/* hash slots; a power of two */
+#define INITIAL_DEPTH	8
+
+struct frame {
+	int probe;
+	int cpu;
+	uint64_t start;
+};
+
+struct thread {
+	int key;		/* thread id + 1, so that the idle task (0) fits; 0: free slot */
+	int depth;
+	int capacity;
+	struct frame *frames;
+};
+
+struct kpt_pairer {
+	kpt_span_fn span_fn;
+	void *ctx;
+	int nr_probes;
+	struct kpt_pair_counts *counts;
+	struct thread *threads;
+	unsigned int nr_slots;	/* a power of two */
+	unsigned int nr_threads;
+};
+
+/**
+ * kpt_pairer_alloc - a pairer for @nr_probes probes
+ * @nr_probes: probe indexes in events run from 0 to @nr_probes - 1
+ * @span_fn: called for every completed span
+ * @ctx: passed to @span_fn
+ *
+ * Returns the pairer, or NULL on allocation failure.
+ */
+struct kpt_pairer *kpt_pairer_alloc(int nr_probes, kpt_span_fn span_fn, void *ctx)
+{
+	struct kpt_pairer *pairer = calloc(1, sizeof(*pairer));
+
+	if (!pairer)
+		return NULL;
+	pairer->span_fn = span_fn;
+	pairer->ctx = ctx;
+	pairer->nr_probes = nr_probes;
+	pairer->nr_slots = INITIAL_THREADS;
+	pairer->counts = calloc(nr_probes, sizeof(*pairer->counts));
+	pairer->threads = calloc(pairer->nr_slots, sizeof(*pairer->threads));
+	if (!pairer->counts || !pairer->threads) {
+		kpt_pairer_free(pairer);
+		return NULL;
+	}
+	return pairer;
+}
+
+static unsigned int slot_of(const struct kpt_pairer *pairer, int key)
+{
+	return ((unsigned int)key * 2654435761u) & (pairer->nr_slots - 1);
+}
+
+static struct thread *find_thread(struct kpt_pairer *pairer, int tid)
+{
+	unsigned int i = slot_of(pairer, tid + 1);
+
+	while (pairer->threads[i].key) {
+		if (pairer->threads[i].key == tid + 1)
+			return &pairer->threads[i];
+		i = (i + 1) & (pairer->nr_slots - 1);
+	}
+	return NULL;
+}
+
+static struct thread *insert_slot(struct thread *threads, unsigned int nr_slots, int key)
+{
+	unsigned int i = ((unsigned int)key * 2654435761u) & (nr_slots - 1);
+
+	while (threads[i].key)
+		i = (i + 1) & (nr_slots - 1);
+	threads[i].key = key;
+	return &threads[i];
+}
+
+static int grow_threads(struct kpt_pairer *pairer)
+{
+	unsigned int nr_slots = pairer->nr_slots * 2, i;
+	struct thread *threads = calloc(nr_slots, sizeof(*threads));
+
+	if (!threads)
+		return -1;
+	for (i = 0; i < pairer->nr_slots; i++) {
+		if (pairer->threads[i].key)
+			*insert_slot(threads, nr_slots, pairer->threads[i].key) = pairer->threads[i];
+	}
+	free(pairer->threads);
+	pairer->threads = threads;
+	pairer->nr_slots = nr_slots;
+	return 0;
+}
+
+static struct thread *add_thread(struct kpt_pairer *pairer, int tid)
+{
+	if ((pairer->nr_threads + 1) * 2 > pairer->nr_slots && grow_threads(pairer) < 0)
+		return NULL;
+	pairer->nr_threads++;
+	return insert_slot(pairer->threads, pairer->nr_slots, tid + 1);
+}
+
+/* Remove @thread, shifting back the entries that probed past its slot. */
+static void remove_thread(struct kpt_pairer *pairer, struct thread *thread)
+{
+	unsigned int mask = pairer->nr_slots - 1;
+	unsigned int hole = thread - pairer->threads, i = hole;
+
+	free(thread->frames);
+	memset(thread, 0, sizeof(*thread));
+	pairer->nr_threads--;
+	for (;;) {
+		unsigned int home;
+
+		i = (i + 1) & mask;
+		if (!pairer->threads[i].key)
+			return;
+		home = slot_of(pairer, pairer->threads[i].key);
+		/* Move it if its home is not cyclically within (hole, i]. */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			pairer->threads[hole] = pairer->threads[i];
+			memset(&pairer->threads[i], 0, sizeof(pairer->threads[i]));
+			hole = i;
+		}
+	}
+}
+
+static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	struct thread *thread = find_thread(pairer, ev->tid);
+
+	if (!thread && !(thread = add_thread(pairer, ev->tid)))
+		return;
+	if (thread->depth == thread->capacity) {
+		int capacity = thread->capacity ? thread->capacity * 2 : INITIAL_DEPTH;
+		struct frame *frames = realloc(thread->frames, capacity * sizeof(*frames));
+
+		if (!frames)
+			return;
+		thread->frames = frames;
+		thread->capacity = capacity;
+	}
+	thread->frames[thread->depth++] = (struct frame){ ev->probe, ev->cpu, ev->ts };
+}
+
+static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	struct thread *thread = find_thread(pairer, ev->tid);
+	struct kpt_span span;
+	int i;
+
+	for (i = thread ? thread->depth - 1 : -1; i >= 0; i--) {
+		if (thread->frames[i].probe == ev->probe)
+			break;
+	}
+	if (i < 0) {
+		pairer->counts[ev->probe].orphan_exits++;
+		return;
+	}
+	while (thread->depth - 1 > i)
+		pairer->counts[thread->frames[--thread->depth].probe].lost_exits++;
+	thread->depth--;
+	pairer->counts[ev->probe].spans++;
+	span = (struct kpt_span){
+		.probe = ev->probe,
+		.tid = ev->tid,
+		.depth = thread->depth,
+		.cpu = thread->frames[i].cpu,
+		.start = thread->frames[i].start,
+		.end = ev->ts,
+		.exit = ev,
+	};
+	pairer->span_fn(pairer->ctx, &span);
+}
+
+static void task_exit(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	struct thread *thread = find_thread(pairer, ev->tid);
+
+	if (!thread)
+		return;
+	while (thread->depth)
+		pairer->counts[thread->frames[--thread->depth].probe].task_exits++;
+	remove_thread(pairer, thread);
+}
+
+/**
+ * kpt_pairer_feed - take the next event, in timestamp order
+ * @pairer: the pairer
+ * @ev: the event; completed spans go to the span callback before this returns
+ */
+void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	switch (ev->role) {
+	case KPT_ROLE_ENTRY:
+		push(pairer, ev);
+		break;
+	case KPT_ROLE_EXIT:
+		pop(pairer, ev);
+		break;
+	case KPT_ROLE_TASK_EXIT:
+		task_exit(pairer, ev);
+		break;
+	}
+}
+
+/**
+ * kpt_pairer_finish - count the calls still open as open at the end, and forget them
+ * @pairer: the pairer
+ */
+void kpt_pairer_finish(struct kpt_pairer *pairer)
+{
+	unsigned int i;
+
+	for (i = 0; i < pairer->nr_slots; i++) {
+		struct thread *thread = &pairer->threads[i];
+
+		while (thread->depth)
+			pairer->counts[thread->frames[--thread->depth].probe].open_at_end++;
+		free(thread->frames);
+		memset(thread, 0, sizeof(*thread));
+	}
+	pairer->nr_threads = 0;
+}
+
+/**
+ * kpt_pairer_counts - what paired and what did not, for one probe
+ * @pairer: the pairer
+ * @probe: the probe index
+ */
+const struct kpt_pair_counts *kpt_pairer_counts(const struct kpt_pairer *pairer, int probe)
+{
+	return &pairer->counts[probe];
+}
+
+/**
+ * kpt_pairer_reset_counts - zero the counts (for interval reports); open calls stay open
+ * @pairer: the pairer
+ */
+void kpt_pairer_reset_counts(struct kpt_pairer *pairer)
+{
+	memset(pairer->counts, 0, pairer->nr_probes * sizeof(*pairer->counts));
+}
+
+/**
+ * kpt_pairer_free - release a pairer (NULL is fine)
+ * @pairer: the pairer
+ */
+void kpt_pairer_free(struct kpt_pairer *pairer)
+{
+	unsigned int i;
+
+	if (!pairer)
+		return;
+	for (i = 0; pairer->threads && i < pairer->nr_slots; i++)
+		free(pairer->threads[i].frames);
+	free(pairer->threads);
+	free(pairer->counts);
+	free(pairer);
+}

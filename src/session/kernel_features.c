@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Features of the running kernel's tracing, and the checks kptrace makes
+ * before asking the kernel for a kprobe (so errors can say why, and what to
+ * do, instead of a bare EINVAL).
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "session/kernel_features.h"
+#include "util.h"
+
+#define KPROBE_BLACKLIST	"/sys/kernel/debug/kprobes/blacklist"
+
+static bool readme_has(const char *readme, const char *text)
+{
+	return readme && strstr(readme, text);
+}
+
+/* The README line describing kprobe places, which lists %return where supported. */
+static bool kprobe_place_has_return(const char *readme)
+{
+	const char *line = readme ? strstr(readme, "place (kprobe):") : NULL;
+	const char *end;
+
+	if (!line)
+		return false;
+	end = strchr(line, '\n');
+	if (!end)
+		return strstr(line, "%return") != NULL;
+	return memmem(line, end - line, "%return", 7) != NULL;
+}
+
+static void probe_perf(struct kpt_features *features)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	long long id = -1;
+	FILE *file;
+	int fd;
+
+	file = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	features->perf_paranoid = -99;
+	if (file) {
+		if (fscanf(file, "%d", &features->perf_paranoid) != 1)
+			features->perf_paranoid = -99;
+		fclose(file);
+	}
+	if (tracefs_event_file_exists(NULL, "sched", "sched_process_exit", "id")) {
+		char *text = tracefs_event_file_read(NULL, "sched", "sched_process_exit", "id",
+						     NULL);
+
+		if (text)
+			id = atoll(text);
+		free(text);
+	}
+	if (id < 0)
+		return;
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = id;
+	attr.disabled = 1;
+	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd >= 0) {
+		features->perf_events = true;
+		close(fd);
+	}
+}
+
+/**
+ * kpt_features_probe - find out what this kernel's tracing offers
+ * @features: filled in
+ */
+void kpt_features_probe(struct kpt_features *features)
+{
+	const char *dir = tracefs_tracing_dir();
+	char *readme, *clocks;
+
+	memset(features, 0, sizeof(*features));
+	if (dir && tracefs_file_exists(NULL, "README"))
+		snprintf(features->tracefs, sizeof(features->tracefs), "%s", dir);
+	if (!features->tracefs[0])
+		return;
+	readme = tracefs_instance_file_read(NULL, "README", NULL);
+	features->kprobe_events = tracefs_file_exists(NULL, "kprobe_events");
+	features->uprobe_events = tracefs_file_exists(NULL, "uprobe_events");
+	features->dynamic_events = tracefs_file_exists(NULL, "dynamic_events");
+	features->syscall_tracepoints = tracefs_dir_exists(NULL, "events/syscalls");
+	features->fetch_argn = readme_has(readme, "$arg<N>");
+	features->kretprobe_suffix = kprobe_place_has_return(readme);
+	features->maxactive = readme_has(readme, "r[maxactive]");
+	features->error_log = tracefs_file_exists(NULL, "error_log");
+	features->hist_triggers = readme_has(readme, "hist trigger") ||
+				  readme_has(readme, "hist:keys");
+	features->kprobe_blacklist = access(KPROBE_BLACKLIST, R_OK) == 0;
+	clocks = tracefs_instance_file_read(NULL, "trace_clock", NULL);
+	if (clocks) {
+		clocks[strcspn(clocks, "\n")] = '\0';
+		snprintf(features->clocks, sizeof(features->clocks), "%s", clocks);
+		features->mono_clock = strstr(clocks, " mono ") || strstr(clocks, "[mono]") ||
+				       strstr(clocks, " mono\n");
+	}
+	free(clocks);
+	free(readme);
+	probe_perf(features);
+	features->bpf = syscall(SYS_bpf, -1, NULL, 0) < 0 && errno != ENOSYS;
+}
+
+/**
+ * kpt_features_rewrite_argn - spell $argN as registers for kernels without $arg<N>
+ * @fetchargs: fetch-args text, or NULL
+ * @errmsg: set when a $argN cannot be rewritten
+ *
+ * On x86-64, argument N of a function is in the N-th register of the calling
+ * convention (%di, %si, %dx, %cx, %r8, %r9) at function entry, which is what
+ * $argN means. Returns a malloc'd copy with every $argN replaced, or NULL
+ * with *errmsg set.
+ */
+char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg)
+{
+#if defined(__x86_64__)
+	static const char *const regs[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
+	size_t size = strlen(fetchargs) + 1, len = 0;
+	char *out = malloc(size * 2);
+	const char *p = fetchargs;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		int n;
+
+		if (strncmp(p, "$arg", 4) == 0 && p[4] >= '1' && p[4] <= '6' &&
+		    !(p[5] >= '0' && p[5] <= '9')) {
+			n = p[4] - '1';
+			len += sprintf(out + len, "%s", regs[n]);
+			p += 5;
+			continue;
+		}
+		if (strncmp(p, "$arg", 4) == 0) {
+			*errmsg = kpt_asprintf("'%s': this kernel has no $argN and only $arg1 to "
+					       "$arg6 map to registers; use a register or a stack "
+					       "fetch-arg", fetchargs);
+			free(out);
+			return NULL;
+		}
+		out[len++] = *p++;
+	}
+	out[len] = '\0';
+	return out;
+#else
+	*errmsg = kpt_asprintf("'%s': this kernel has no $argN fetch-args; use registers",
+			       fetchargs);
+	return NULL;
+#endif
+}
+
+/* Does /proc/kallsyms list @function (of module @module, or of the kernel)? */
+static int find_in_kallsyms(const char *function, const char *module)
+{
+	char line[512], name[256], mod[128];
+	int found = 0;
+	FILE *file = fopen("/proc/kallsyms", "r");
+
+	if (!file)
+		return -1;
+	while (!found && fgets(line, sizeof(line), file)) {
+		char type;
+		int fields = sscanf(line, "%*s %c %255s [%127[^]]]", &type, name, mod);
+
+		if (fields < 2 || strcmp(name, function) != 0)
+			continue;
+		if (module && (fields < 3 || strcmp(mod, module) != 0))
+			continue;
+		found = 1;
+	}
+	fclose(file);
+	return found;
+}
+
+static bool in_list_file(const char *path, const char *function, int column)
+{
+	char line[512];
+	bool found = false;
+	FILE *file = fopen(path, "r");
+
+	if (!file)
+		return false;
+	while (!found && fgets(line, sizeof(line), file)) {
+		char *word = strtok(line, " \t\n");
+		int i;
+
+		for (i = 0; word && i < column; i++)
+			word = strtok(NULL, " \t\n");
+		found = word && strcmp(word, function) == 0;
+	}
+	fclose(file);
+	return found;
+}
+
+/**
+ * kpt_kernel_symbol_check - can a kprobe go on @symbol? Checked before asking the kernel
+ * @symbol: [MOD:]FUNCTION[+OFF]
+ * @errmsg: set on error, naming the function and what to do
+ *
+ * Errors when kallsyms does not list the function, or when it is on the
+ * kprobe blacklist (NOKPROBE_SYMBOL, read from debugfs when mounted). Warns
+ * when it is not in available_filter_functions (notrace or inlined): a
+ * kprobe still works there, through a breakpoint, but inlined copies are missed.
+ * Returns 0 when the probe may be tried, -1 on error.
+ */
+int kpt_kernel_symbol_check(const char *symbol, char **errmsg)
+{
+	const char *colon = strchr(symbol, ':');
+	char *function = strndup(colon ? colon + 1 : symbol, strcspn(colon ? colon + 1 : symbol, "+"));
+	char *module = colon ? strndup(symbol, colon - symbol) : NULL;
+	char *filter = tracefs_get_tracing_file("available_filter_functions");
+	int found, ret = -1;
+
+	if (!function || (colon && !module))
+		goto out;
+	found = find_in_kallsyms(function, module);
+	if (found == 0) {
+		*errmsg = kpt_asprintf("'%s' is not a function of this kernel%s%s (see "
+				       "/proc/kallsyms; static functions may carry a suffix such "
+				       "as .isra.0 or .constprop.0)", function,
+				       module ? " module " : "", module ? module : "");
+		goto out;
+	}
+	if (in_list_file(KPROBE_BLACKLIST, function, 1)) {
+		*errmsg = kpt_asprintf("'%s' is on the kernel's kprobe blacklist (%s): kprobes "
+				       "cannot go there; probe a function that calls it", function,
+				       KPROBE_BLACKLIST);
+		goto out;
+	}
+	if (filter && access(filter, R_OK) == 0 && !in_list_file(filter, function, 0))
+		kpt_warn("'%s' is not in available_filter_functions (notrace or inlined): the "
+			 "kprobe uses a breakpoint, and calls of inlined copies are not seen",
+			 function);
+	ret = 0;
+out:
+	tracefs_put_tracing_file(filter);
+	free(function);
+	free(module);
+	return ret;
+}

@@ -1,0 +1,779 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Session: the run's tracefs instance and probe group.
+ *
+ * Nothing global is changed: the trace clock, buffer size, pid filter, event
+ * filters and enables are all per instance, and the probes are in a group of
+ * our own. kpt_session_destroy() undoes all of it and runs on every exit path;
+ * a run killed before it could run leaves a group and an instance named after
+ * a dead pid, which the next run removes (kpt_session_remove_stale()).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include "session/kernel_features.h"
+#include "session/session.h"
+#include "cmd/target.h"
+#include "util.h"
+
+#define SESSION_PREFIX	"kptrace_"
+
+/*
+ * "mono" is CLOCK_MONOTONIC: synchronised across CPUs, so records from
+ * different CPUs merge into true order, and the same clock perf uses with
+ * use_clockid, so both backends stamp alike. "global" is the older
+ * cross-CPU-synchronised clock, for kernels without "mono".
+ */
+static const char *const trace_clocks[] = { "mono", "global" };
+
+static const char no_kprobes_hint[] =
+	"this kernel has no kprobe support (no kprobe_events in tracefs: CONFIG_KPROBE_EVENTS is "
+	"off). Trace user functions with uprobes (OBJECT:SYMBOL) or kernel paths with "
+	"tracepoints (syscall:NAME, tp:SYSTEM:ENTRY,SYSTEM:EXIT); 'kptrace check' lists what "
+	"this kernel supports";
+
+/**
+ * kpt_session_alloc - a session descriptor named after this process
+ *
+ * Touches nothing in tracefs. Returns the session, or NULL.
+ */
+struct kpt_session *kpt_session_alloc(void)
+{
+	struct kpt_session *session = calloc(1, sizeof(*session));
+
+	if (!session)
+		return NULL;
+	session->name = kpt_asprintf(SESSION_PREFIX "%d", (int)getpid());
+	if (!session->name) {
+		free(session);
+		return NULL;
+	}
+	return session;
+}
+
+static int set_clock(struct kpt_session *session)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(trace_clocks); i++) {
+		if (tracefs_instance_file_write(session->instance, "trace_clock",
+						trace_clocks[i]) > 0) {
+			snprintf(session->clock, sizeof(session->clock), "%s", trace_clocks[i]);
+			return 0;
+		}
+	}
+	kpt_err("cannot set a cross-CPU trace clock (mono or global) in instance %s: "
+		"this kernel's trace_clock offers neither", session->name);
+	return -1;
+}
+
+/**
+ * kpt_session_create - make the session's instance
+ * @session: the session
+ * @buffer_kb: per-CPU ring-buffer size in KiB, or 0 for the kernel's default
+ *
+ * Removes what dead runs left behind first. Returns 0, or -1 after printing
+ * why.
+ */
+int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
+{
+	session->buffer_kb = buffer_kb;
+	if (!tracefs_tracing_dir()) {
+		kpt_err("tracefs is not mounted and could not be mounted: as root, run "
+			"'mount -t tracefs nodev /sys/kernel/tracing'");
+		return -1;
+	}
+	kpt_session_remove_stale(false);
+	session->instance = tracefs_instance_create(session->name);
+	if (!session->instance) {
+		kpt_err("cannot create tracefs instance %s: %s (kptrace needs root, or "
+			"CAP_SYS_ADMIN, and write access to tracefs)", session->name,
+			strerror(errno));
+		return -1;
+	}
+	if (set_clock(session) < 0)
+		return -1;
+	if (buffer_kb && tracefs_instance_set_buffer_size(session->instance, buffer_kb, -1) < 0) {
+		kpt_err("cannot set the buffer size to %lu KiB per CPU: %s (try a smaller "
+			"--buffer-size)", buffer_kb, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* @probe: the event is one of a probe's, which --filter applies to */
+static int add_event(struct kpt_session *session, const char *system, const char *event,
+		     bool probe)
+{
+	char **events = realloc(session->events, (session->nr_events + 1) * sizeof(*events));
+	bool *of_probe;
+
+	if (!events)
+		return -1;
+	session->events = events;
+	of_probe = realloc(session->of_probe, (session->nr_events + 1) * sizeof(*of_probe));
+	if (!of_probe)
+		return -1;
+	session->of_probe = of_probe;
+	events[session->nr_events] = kpt_asprintf("%s/%s", system, event);
+	if (!events[session->nr_events])
+		return -1;
+	of_probe[session->nr_events] = probe;
+	session->nr_events++;
+	return 0;
+}
+
+/**
+ * kpt_session_add_event - enable an existing event too, e.g. sched:sched_process_exit
+ * @session: the session
+ * @system: the event's system
+ * @event: the event's name
+ *
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event)
+{
+	if (!tracefs_event_file_exists(NULL, system, event, "enable")) {
+		kpt_err("this kernel has no %s:%s tracepoint (see %s/events/%s)", system, event,
+			tracefs_tracing_dir(), system);
+		return -1;
+	}
+	return add_event(session, system, event, false);
+}
+
+/* The newest error_log line if it appeared since @before was read. */
+static char *new_kernel_error(const char *before)
+{
+	char *after = tracefs_error_all(NULL);
+	char *last = NULL;
+
+	if (after && (!before || strcmp(before, after) != 0))
+		last = tracefs_error_last(NULL);
+	free(after);
+	return last;
+}
+
+static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
+			   const char *what, const struct kpt_probe *probe)
+{
+	struct tracefs_dynevent **list;
+	char *before, *kernel_says;
+	int err;
+
+	if (!dynevent) {
+		kpt_err("probe '%s': cannot describe the %s: %s", probe->name, what,
+			strerror(errno));
+		return -1;
+	}
+	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
+	if (!list) {
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	session->dynevents = list;
+	before = tracefs_error_all(NULL);
+	if (tracefs_dynevent_create(dynevent) < 0) {
+		err = errno;
+		kernel_says = new_kernel_error(before);
+		if (kernel_says)
+			kpt_err("probe '%s': the kernel rejected the %s: %s", probe->name, what,
+				kernel_says);
+		else
+			kpt_err("probe '%s': cannot create the %s: %s", probe->name, what,
+				strerror(err));
+		free(kernel_says);
+		free(before);
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	free(before);
+	list[session->nr_dynevents++] = dynevent;
+	return 0;
+}
+
+static bool kernel_has_argn(void)
+{
+	char *readme = tracefs_instance_file_read(NULL, "README", NULL);
+	bool has = readme && strstr(readme, "$arg<N>");
+
+	free(readme);
+	return has;
+}
+
+/* Kernels without $arg<N> (the tracefs README tells) get the registers it stands for. */
+static int fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point)
+{
+	char *errmsg = NULL, *rewritten;
+
+	if (!point->fetchargs || !strstr(point->fetchargs, "$arg") || kernel_has_argn())
+		return 0;
+	rewritten = kpt_features_rewrite_argn(point->fetchargs, &errmsg);
+	if (!rewritten) {
+		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	kpt_info("probe '%s': this kernel has no $argN; using '%s'", probe->name, rewritten);
+	free(point->fetchargs);
+	point->fetchargs = rewritten;
+	return 0;
+}
+
+/*
+ * libtracefs 1.6 writes a kretprobe with maxactive as "rN::GROUP/EVENT", which
+ * the kernel rejects; write the definition ourselves, then take the library's
+ * handle on it so that it is removed like every other probe.
+ */
+static int create_maxactive_kretprobe(struct kpt_session *session, const struct kpt_probe *probe,
+				      const char *target)
+{
+	struct tracefs_dynevent **list;
+	char *definition, *before, *kernel_says;
+	int ret;
+
+	definition = kpt_asprintf("r%d:%s/%s %s %s", probe->maxactive, probe->exit.system,
+				  probe->exit.event, target,
+				  probe->exit.fetchargs ? probe->exit.fetchargs : "");
+	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
+	if (!definition || !list) {
+		free(definition);
+		return -1;
+	}
+	session->dynevents = list;
+	before = tracefs_error_all(NULL);
+	ret = tracefs_instance_file_append(NULL, "kprobe_events", definition);
+	if (ret < 0) {
+		kernel_says = new_kernel_error(before);
+		kpt_err("probe '%s': the kernel rejected the kretprobe '%s': %s", probe->name,
+			definition, kernel_says ? kernel_says : strerror(errno));
+		free(kernel_says);
+	}
+	free(before);
+	free(definition);
+	if (ret < 0)
+		return -1;
+	list[session->nr_dynevents] = tracefs_dynevent_get(TRACEFS_DYNEVENT_KRETPROBE,
+							   probe->exit.system, probe->exit.event);
+	if (!list[session->nr_dynevents]) {
+		kpt_err("probe '%s': the kretprobe %s/%s was created but cannot be listed back",
+			probe->name, probe->exit.system, probe->exit.event);
+		return -1;
+	}
+	session->nr_dynevents++;
+	return 0;
+}
+
+static int add_kernel_probe(struct kpt_session *session, struct kpt_probe *probe,
+			    const char *entry, const char *exit)
+{
+	char *errmsg = NULL;
+
+	if (!tracefs_file_exists(NULL, "kprobe_events")) {
+		kpt_err("probe '%s': %s", probe->name, no_kprobes_hint);
+		return -1;
+	}
+	if (kpt_kernel_symbol_check(probe->symbol, &errmsg) < 0) {
+		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	if (fix_fetchargs(probe, &probe->entry) < 0 || fix_fetchargs(probe, &probe->exit) < 0)
+		return -1;
+	if (create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system, probe->entry.event,
+							  entry, probe->entry.fetchargs),
+			    "kprobe", probe) < 0)
+		return -1;
+	if (probe->maxactive)
+		return create_maxactive_kretprobe(session, probe, exit);
+	return create_dynevent(session, tracefs_kretprobe_alloc(probe->exit.system,
+								probe->exit.event, exit,
+								probe->exit.fetchargs, 0),
+			       "kretprobe", probe);
+}
+
+static int add_user_probe(struct kpt_session *session, struct kpt_probe *probe)
+{
+	if (!tracefs_file_exists(NULL, "uprobe_events")) {
+		kpt_err("probe '%s': this kernel has no uprobe support (no uprobe_events in "
+			"tracefs: CONFIG_UPROBE_EVENTS is off); use tracepoints instead",
+			probe->name);
+		return -1;
+	}
+	if (fix_fetchargs(probe, &probe->entry) < 0 || fix_fetchargs(probe, &probe->exit) < 0)
+		return -1;
+	if (create_dynevent(session, tracefs_uprobe_alloc(probe->entry.system, probe->entry.event,
+							  probe->path, probe->offset,
+							  probe->entry.fetchargs),
+			    "uprobe", probe) < 0)
+		return -1;
+	return create_dynevent(session, tracefs_uretprobe_alloc(probe->exit.system,
+								probe->exit.event, probe->path,
+								probe->exit_offset,
+								probe->exit.fetchargs),
+			       "uretprobe", probe);
+}
+
+static int check_tracepoint(const struct kpt_probe *probe, const struct kpt_probe_point *point)
+{
+	if (tracefs_event_file_exists(NULL, point->system, point->event, "enable"))
+		return 0;
+	if (strcmp(point->system, "syscalls") == 0 && !tracefs_dir_exists(NULL, "events/syscalls"))
+		kpt_err("probe '%s': this kernel has no syscall tracepoints "
+			"(CONFIG_FTRACE_SYSCALLS is off)", probe->name);
+	else if (strcmp(point->system, "syscalls") == 0)
+		kpt_err("probe '%s': no tracepoint syscalls:%s: is it a syscall of this kernel? "
+			"The names are in %s/events/syscalls", probe->name, point->event,
+			tracefs_tracing_dir());
+	else
+		kpt_err("probe '%s': no tracepoint %s:%s on this kernel (see %s/available_events)",
+			probe->name, point->system, point->event, tracefs_tracing_dir());
+	return -1;
+}
+
+/**
+ * kpt_session_add_probe - create a probe's events and queue them for enabling
+ * @session: the session
+ * @probe: a parsed (and for user probes, resolved) probe
+ * @index: the probe's index, which keeps its event names unique
+ *
+ * Returns 0, or -1 after printing why (with the kernel's error_log text where
+ * it gave one). Events created before a failure are still removed by
+ * kpt_session_destroy().
+ */
+int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index)
+{
+	char *entry, *exit;
+	int ret;
+
+	switch (probe->type) {
+	case KPT_PROBE_TRACEPOINTS:
+		if (check_tracepoint(probe, &probe->entry) < 0 ||
+		    check_tracepoint(probe, &probe->exit) < 0)
+			return -1;
+		break;
+	case KPT_PROBE_KERNEL:
+	case KPT_PROBE_USER:
+		if (kpt_probe_name_events(probe, session->name, index) < 0)
+			return -1;
+		if (probe->type == KPT_PROBE_USER) {
+			if (add_user_probe(session, probe) < 0)
+				return -1;
+			break;
+		}
+		entry = kpt_probe_dynevent_target(probe, false);
+		exit = kpt_probe_dynevent_target(probe, true);
+		ret = entry && exit ? add_kernel_probe(session, probe, entry, exit) : -1;
+		free(entry);
+		free(exit);
+		if (ret < 0)
+			return -1;
+		break;
+	}
+	if (add_event(session, probe->entry.system, probe->entry.event, true) < 0 ||
+	    add_event(session, probe->exit.system, probe->exit.event, true) < 0)
+		return -1;
+	return 0;
+}
+
+static void split_event(const char *name, char *system, size_t size, const char **event)
+{
+	size_t len = strcspn(name, "/");
+
+	snprintf(system, size, "%.*s", (int)len, name);
+	*event = name + len + 1;
+}
+
+static int parse_format(struct tep_handle *tep, const char *system, const char *event)
+{
+	char *format;
+	int size, ret;
+
+	format = tracefs_event_file_read(NULL, system, event, "format", &size);
+	if (!format) {
+		kpt_err("cannot read the format of event %s:%s: %s", system, event,
+			strerror(errno));
+		return -1;
+	}
+	ret = tep_parse_event(tep, format, size, system);
+	free(format);
+	if (ret) {
+		kpt_err("cannot parse the format of event %s:%s (libtraceevent error %d)", system,
+			event, ret);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_load_formats - parse the formats of the events the session enables
+ * @session: the session, with all its probes added (their formats exist only then)
+ *
+ * Parses the ring-buffer header and exactly the session's events, plus the
+ * pid-to-comm table: loading whole systems (syscalls has hundreds of events)
+ * and kallsyms would cost a tenth of a second and tens of megabytes.
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_session_load_formats(struct kpt_session *session)
+{
+	enum tep_endian endian = tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
+	char system[256], *header;
+	const char *event;
+	int i, size;
+
+	session->tep = tep_alloc();
+	if (!session->tep)
+		return -1;
+	tep_set_file_bigendian(session->tep, endian);
+	tep_set_local_bigendian(session->tep, endian);
+	tep_set_long_size(session->tep, sizeof(long));
+	tep_set_page_size(session->tep, getpagesize());
+	header = tracefs_instance_file_read(NULL, "events/header_page", &size);
+	if (!header || tep_parse_header_page(session->tep, header, size, sizeof(long)) < 0) {
+		kpt_err("cannot read the ring buffer's page header from %s/events/header_page",
+			tracefs_tracing_dir());
+		free(header);
+		return -1;
+	}
+	free(header);
+	for (i = 0; i < session->nr_events; i++) {
+		split_event(session->events[i], system, sizeof(system), &event);
+		if (parse_format(session->tep, system, event) < 0)
+			return -1;
+	}
+	tracefs_load_cmdlines(NULL, session->tep);
+	return 0;
+}
+
+/**
+ * kpt_session_set_filter - apply a kernel event filter to every probe event
+ * @session: the session, with its instance created
+ * @filter: the filter, in the kernel's syntax (see events.rst), e.g. "common_pid != 1";
+ *          kept, so it must outlive @session
+ *
+ * Events added with kpt_session_add_event() are not filtered. The kernel
+ * checks the filter against each event here; a backend that opens the events
+ * itself (perf) applies kpt_session_event_filter() to them. Returns 0, or -1
+ * after printing the kernel's complaint.
+ */
+int kpt_session_set_filter(struct kpt_session *session, const char *filter)
+{
+	char system[256], *kernel_says;
+	const char *event;
+	int i;
+
+	for (i = 0; i < session->nr_events; i++) {
+		if (!session->of_probe[i])
+			continue;
+		split_event(session->events[i], system, sizeof(system), &event);
+		if (tracefs_event_file_write(session->instance, system, event, "filter",
+					     filter) >= 0)
+			continue;
+		kernel_says = tracefs_error_last(session->instance);
+		kpt_err("--filter '%s': the kernel rejected it for event %s:%s%s%s (use the "
+			"event's fields, listed in its format file, and common_pid)", filter,
+			system, event, kernel_says ? ": " : "", kernel_says ? kernel_says : "");
+		free(kernel_says);
+		return -1;
+	}
+	session->filter = filter;
+	return 0;
+}
+
+/**
+ * kpt_session_event_filter - the filter of session event @index
+ * @session: the session
+ * @index: into @session->events
+ *
+ * Returns the filter set with kpt_session_set_filter() for a probe event, or
+ * NULL for an unfiltered one.
+ */
+const char *kpt_session_event_filter(const struct kpt_session *session, int index)
+{
+	return session->of_probe[index] ? session->filter : NULL;
+}
+
+/**
+ * kpt_session_follow - trace only process @pid, its threads and every task they start
+ * @session: the session
+ * @pid: the process
+ *
+ * Writes every thread of @pid to the instance's set_event_pid and turns on
+ * event-fork, so the kernel adds children and new threads itself. Threads
+ * are listed again until the list stops growing, so none started during the
+ * set-up slips through (set_event_pid ignores pids it has). Returns 0, or -1
+ * after printing why.
+ */
+int kpt_session_follow(struct kpt_session *session, int pid)
+{
+	int *tids = NULL, nr, last = -1, round, i;
+	char buf[16];
+
+	if (tracefs_option_enable(session->instance, TRACEFS_OPTION_EVENT_FORK) < 0) {
+		kpt_err("cannot enable the event-fork option: %s", strerror(errno));
+		return -1;
+	}
+	for (round = 0; round < 10; round++, last = nr) {
+		nr = kpt_target_threads(pid, &tids);
+		if (nr < 0) {
+			kpt_err("-p %d: no such process", pid);
+			return -1;
+		}
+		for (i = 0; i < nr; i++) {
+			snprintf(buf, sizeof(buf), "%d", tids[i]);
+			if (tracefs_instance_file_append(session->instance, "set_event_pid",
+							 buf) < 0 && errno != ESRCH) {
+				kpt_err("cannot add pid %d to set_event_pid: %s", tids[i],
+					strerror(errno));
+				free(tids);
+				return -1;
+			}
+		}
+		free(tids);
+		if (nr == last)
+			break;
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_enable - start tracing: enable every queued event at once
+ * @session: the session
+ *
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_session_enable(struct kpt_session *session)
+{
+	char system[256];
+	const char *event;
+	int i;
+
+	tracefs_trace_off(session->instance);
+	for (i = 0; i < session->nr_events; i++) {
+		split_event(session->events[i], system, sizeof(system), &event);
+		if (tracefs_event_enable(session->instance, system, event) < 0) {
+			kpt_err("cannot enable event %s:%s: %s", system, event, strerror(errno));
+			return -1;
+		}
+	}
+	if (tracefs_trace_on(session->instance) < 0) {
+		kpt_err("cannot turn tracing on in instance %s: %s", session->name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_session_stop - stop writing records; what is buffered stays readable
+ * @session: the session
+ */
+void kpt_session_stop(struct kpt_session *session)
+{
+	if (session->instance)
+		tracefs_trace_off(session->instance);
+}
+
+/**
+ * kpt_session_probe_misses - how often our kprobes and kretprobes missed a hit
+ * @session: the session
+ *
+ * Reads nmissed from kprobe_profile (a kretprobe misses when more calls are
+ * in flight than its maxactive). Returns the sum, 0 without kprobes.
+ */
+uint64_t kpt_session_probe_misses(struct kpt_session *session)
+{
+	char *profile = tracefs_instance_file_read(NULL, "kprobe_profile", NULL);
+	char *line, *save = NULL;
+	uint64_t missed = 0;
+
+	if (!profile)
+		return 0;
+	for (line = strtok_r(profile, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long hits, nmissed;
+		char name[512];
+		int i;
+
+		if (sscanf(line, "%511s %llu %llu", name, &hits, &nmissed) != 3)
+			continue;
+		for (i = 0; i < session->nr_events; i++) {
+			const char *event = strchr(session->events[i], '/') + 1;
+
+			if (strcmp(name, session->events[i]) == 0 ||
+			    (strcmp(name, event) == 0 &&
+			     strncmp(session->events[i], session->name, strlen(session->name)) == 0))
+				missed += nmissed;
+		}
+	}
+	free(profile);
+	return missed;
+}
+
+static void destroy_dynevent(struct tracefs_dynevent *dynevent)
+{
+	char *system = NULL, *event = NULL;
+
+	if (tracefs_dynevent_destroy(dynevent, false) == 0 ||
+	    tracefs_dynevent_destroy(dynevent, true) == 0)
+		return;
+	tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
+	kpt_warn("cannot remove probe %s/%s: %s; remove it with 'kptrace cleanup'",
+		 system ? system : "?", event ? event : "?", strerror(errno));
+	free(system);
+	free(event);
+}
+
+/**
+ * kpt_session_destroy - remove the session's probes and instance from the system
+ * @session: the session (NULL is fine); the stream must be closed first
+ *
+ * Safe to call on a partly created session, and more than once.
+ */
+void kpt_session_destroy(struct kpt_session *session)
+{
+	int i;
+
+	if (!session)
+		return;
+	if (session->instance) {
+		tracefs_trace_off(session->instance);
+		tracefs_event_disable(session->instance, NULL, NULL);
+	}
+	for (i = session->nr_dynevents - 1; i >= 0; i--) {
+		destroy_dynevent(session->dynevents[i]);
+		tracefs_dynevent_free(session->dynevents[i]);
+	}
+	session->nr_dynevents = 0;
+	if (session->instance) {
+		if (tracefs_instance_destroy(session->instance) < 0)
+			kpt_warn("cannot remove instance %s: %s; remove it with 'kptrace cleanup'",
+				 session->name, strerror(errno));
+		tracefs_instance_free(session->instance);
+		session->instance = NULL;
+	}
+}
+
+/**
+ * kpt_session_free - release the descriptor (NULL is fine); call kpt_session_destroy() first
+ * @session: the session
+ */
+void kpt_session_free(struct kpt_session *session)
+{
+	int i;
+
+	if (!session)
+		return;
+	for (i = 0; i < session->nr_events; i++)
+		free(session->events[i]);
+	free(session->events);
+	free(session->of_probe);
+	free(session->dynevents);
+	tep_free(session->tep);
+	free(session->name);
+	free(session);
+}
+
+/* Is @name "kptrace_<pid>" of a run that is gone? Our own is not stale. */
+static bool is_stale(const char *name)
+{
+	char path[64], comm[32] = "";
+	FILE *file;
+	int pid;
+
+	if (strncmp(name, SESSION_PREFIX, strlen(SESSION_PREFIX)) != 0 ||
+	    kpt_parse_pid(name + strlen(SESSION_PREFIX), &pid) < 0)
+		return false;
+	if (pid == getpid())
+		return false;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	file = fopen(path, "r");
+	if (!file)
+		return true;
+	if (!fgets(comm, sizeof(comm), file))
+		comm[0] = '\0';
+	fclose(file);
+	/* The pid was reused by something that is not kptrace. */
+	return strncmp(comm, "kptrace", 7) != 0;
+}
+
+/* tracefs_instances_walk() callback: gather the stale instances' names. */
+static int collect_stale(const char *name, void *data)
+{
+	char ***list = data;
+
+	if (is_stale(name))
+		*list = tracefs_list_add(*list, name);
+	return 0;
+}
+
+/**
+ * kpt_session_remove_stale - remove instances and probe groups of kptrace runs that died
+ * @verbose: say what was removed
+ *
+ * Only "kptrace_<pid>" names whose pid is gone (or is no longer kptrace) are
+ * touched; other tools' probes and instances never are. Returns how many
+ * objects were removed, or -1 if tracefs cannot be read.
+ */
+int kpt_session_remove_stale(bool verbose)
+{
+	struct tracefs_dynevent **dynevents;
+	char **instances = NULL;
+	int i, removed = 0;
+
+	/* Disable first: neither an enabled probe nor its instance can be removed. */
+	if (tracefs_instances_walk(collect_stale, &instances) < 0)
+		return -1;
+	for (i = 0; instances && instances[i]; i++) {
+		struct tracefs_instance *instance;
+
+		instance = tracefs_instance_alloc(NULL, instances[i]);
+		if (instance) {
+			tracefs_trace_off(instance);
+			tracefs_event_disable(instance, NULL, NULL);
+		}
+		tracefs_instance_free(instance);
+	}
+
+	dynevents = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
+					     TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE,
+					     NULL);
+	for (i = 0; dynevents && dynevents[i]; i++) {
+		char *system = NULL, *event = NULL;
+
+		tracefs_dynevent_info(dynevents[i], &system, &event, NULL, NULL, NULL);
+		if (system && is_stale(system) && tracefs_dynevent_destroy(dynevents[i], true) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed probe %s/%s", system, event);
+		}
+		free(system);
+		free(event);
+	}
+	tracefs_dynevent_list_free(dynevents);
+
+	for (i = 0; instances && instances[i]; i++) {
+		struct tracefs_instance *instance;
+
+		instance = tracefs_instance_alloc(NULL, instances[i]);
+		if (instance && tracefs_instance_destroy(instance) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed instance %s", instances[i]);
+		} else {
+			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
+				 instances[i], strerror(errno));
+		}
+		tracefs_instance_free(instance);
+	}
+	tracefs_list_free(instances);
+	return removed;
+}

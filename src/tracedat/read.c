@@ -1,0 +1,1293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Trace files (trace-cmd's trace.dat, versions 6 and 7).
+ *
+ * Version 6, in file order (numbers in the file's byte order):
+ *   magic 17 08 44 "tracing", "6\0", endianness, long size, u32 page size,
+ *   "header_page\0" u64 size + text, "header_event\0" u64 size + text,
+ *   u32 count + (u64 size + format) ftrace events, u32 systems + per system
+ *   "name\0" u32 count + (u64 size + format), u32 size + kallsyms, u32 size +
+ *   printk formats, u64 size + saved cmdlines, u32 CPUs,
+ *   "options  \0" + (u16 id, u32 size, data) up to a u16 0,
+ *   "flyrecord\0" + per CPU (u64 offset, u64 size) ["latency  \0": text].
+ *   An instance's buffer (option 3: u64 offset, "name\0") has at its offset
+ *   "flyrecord\0" and its own table.
+ * Version 7: the same start, then "compression\0" "version\0", u64 offset of
+ *   the first options section. A section is u16 id, u16 flags (1: compressed),
+ *   u32 description, u64 size, data. Options sections (id 0) hold options,
+ *   the last of which (DONE) gives the next options section's offset; the
+ *   metadata sections are found through options 16-21 (u64 offset each), and
+ *   each buffer through option 3: u64 offset of its section, "name\0",
+ *   "clock\0", u32 page size, u32 CPUs, per CPU (u32 cpu, u64 offset, u64
+ *   size). Compressed CPU data is u32 chunks, then per chunk u32 compressed
+ *   size, u32 size, the compressed bytes.
+ *
+ * The walk reads only headers and tables, so it is fast on any size of file.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <kbuffer.h>
+#include <trace-cmd.h>
+
+#include "pipeline/merge.h"
+#include "tracedat/format.h"
+#include "tracedat/read.h"
+#include "util.h"
+
+#define MIN_VERSION		6
+#define MAX_VERSION		7
+#define SECTION_HEADER_SIZE	16
+#define SECTION_COMPRESSED	0x1
+#define MAX_SECTIONS		4096		/* options sections followed: no loops */
+#define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
+#define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
+
+static const char *const section_names[] = {
+	[KPT_TRACEDAT_OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats",
+	"kallsyms", "printk formats", "saved command lines",
+};
+
+/*
+ * Declared only in libtracecmd's private header, but exported by every
+ * libtracecmd 1.x; weak, so that a library without them still links and the
+ * report goes without per-CPU statistics.
+ */
+const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((weak));
+
+struct cpu_range {
+	int cpu;
+	uint64_t offset;
+	uint64_t size;
+};
+
+struct buffer {
+	char *name;		/* "" for the top-level buffer */
+	char *clock;
+	unsigned int page_size;
+	bool compressed;
+	bool latency;		/* latency-format text, not pages */
+	int nr_cpus;
+	struct cpu_range *cpus;
+	uint64_t table;		/* version 6 instances: offset of the CPU table */
+};
+
+/* One CPU of one buffer, a merge source of the streaming reader. */
+struct cpu_reader {
+	struct kpt_tracedat *file;
+	int buffer;
+	int cpu;
+	uint64_t pos;		/* file offset of what to read next */
+	uint64_t end;
+	uint32_t chunks;	/* compressed: chunks left */
+	char *data;		/* pages read, or the decompressed chunk */
+	size_t capacity;
+	size_t len;		/* bytes of pages in data */
+	size_t page;		/* offset of the page loaded in kbuf; len: none */
+	struct kbuffer *kbuf;
+	bool loaded;
+	int missed;		/* of the record returned last */
+};
+
+struct kpt_tracedat {
+	char *path;
+	int fd;
+	uint64_t size;
+	struct kpt_tracedat_header header;
+	char *compression;
+	char *clock;
+	bool layout_known;	/* the walk understood where every buffer's data is */
+	bool ts_adjusted;	/* options make libtracecmd change timestamps */
+	int nr_buffers;
+	struct buffer *buffers;
+	struct tracecmd_input *handle;
+	struct tracecmd_input **handles;	/* per buffer, for libtracecmd's reader */
+	struct tep_handle *tep;
+	char *why_not_streamed;
+	char *read_error;
+	/* streaming */
+	struct cpu_reader *readers;
+	int nr_readers;
+	char *zbuf;
+	size_t zcapacity;
+};
+
+static bool skip_kallsyms;
+
+/*
+ * libtracecmd parses the file's whole kallsyms into the tep when it opens a
+ * file: over 100,000 symbols and 16 MB that a latency report never looks at.
+ * kptrace defines the function, so libtracecmd's call lands here; while a
+ * trace file is being opened it does nothing, and otherwise it passes the
+ * call on to libtraceevent.
+ */
+int tep_parse_kallsyms(struct tep_handle *tep, const char *kallsyms)
+{
+	int (*next)(struct tep_handle *, const char *);
+
+	if (skip_kallsyms)
+		return 0;
+	next = (int (*)(struct tep_handle *, const char *))dlsym(RTLD_NEXT, "tep_parse_kallsyms");
+	return next ? next(tep, kallsyms) : -1;
+}
+
+static uint64_t get_number(bool big_endian, const void *buf, int size)
+{
+	const unsigned char *p = buf;
+	uint64_t val = 0;
+	int i;
+
+	for (i = 0; i < size; i++)
+		val |= (uint64_t)p[big_endian ? size - 1 - i : i] << (8 * i);
+	return val;
+}
+
+/**
+ * kpt_tracedat_parse_header - check the start of a trace.dat file
+ * @buf: the file's first bytes
+ * @len: how many (at least 32 when the file has as many)
+ * @header: filled in on success
+ * @errmsg: on failure, a malloc'd message saying what is wrong (without the file name)
+ *
+ * Returns 0, or -1 if this is not a trace.dat file, or not a version
+ * libtracecmd reads.
+ */
+int kpt_tracedat_parse_header(const void *buf, unsigned int len,
+			       struct kpt_tracedat_header *header, char **errmsg)
+{
+	const char *p = buf, *version = p + KPT_TRACEDAT_MAGIC_LEN, *nul;
+	char *end;
+	long ver;
+
+	*errmsg = NULL;
+	memset(header, 0, sizeof(*header));
+	if (len < KPT_TRACEDAT_MAGIC_LEN || memcmp(p, KPT_TRACEDAT_MAGIC, KPT_TRACEDAT_MAGIC_LEN)) {
+		bool partial = len < KPT_TRACEDAT_MAGIC_LEN &&
+			       memcmp(p, KPT_TRACEDAT_MAGIC, len) == 0;
+
+		*errmsg = strdup(partial ? "it ends inside the trace.dat magic" :
+				 "not a trace.dat file: it does not start with trace-cmd's magic "
+				 "bytes (17 08 44 \"tracing\")");
+		return -1;
+	}
+	nul = memchr(version, '\0', len - KPT_TRACEDAT_MAGIC_LEN);
+	if (!nul) {
+		*errmsg = strdup("truncated or corrupt: no file version after the magic");
+		return -1;
+	}
+	errno = 0;
+	ver = strtol(version, &end, 10);
+	if (end != nul || end == version || errno) {
+		*errmsg = kpt_asprintf("corrupt file version '%.*s' (a number is expected)",
+				       (int)(nul - version < 16 ? nul - version : 16), version);
+		return -1;
+	}
+	if (ver < MIN_VERSION || ver > MAX_VERSION) {
+		*errmsg = kpt_asprintf("trace.dat version %ld is not supported: libtracecmd "
+				       "reads versions %d and %d", ver, MIN_VERSION, MAX_VERSION);
+		return -1;
+	}
+	if (nul + 1 + 6 > p + len) {
+		*errmsg = strdup("truncated inside its header");
+		return -1;
+	}
+	header->version = ver;
+	header->big_endian = nul[1];
+	header->long_size = (unsigned char)nul[2];
+	header->page_size = get_number(header->big_endian, nul + 3, 4);
+	header->length = nul + 7 - p;
+	if (nul[1] > 1 || (header->long_size != 4 && header->long_size != 8) ||
+	    header->page_size < 512 || (header->page_size & (header->page_size - 1))) {
+		*errmsg = kpt_asprintf("corrupt header: endianness %d, long size %d, page size %u",
+				       nul[1], header->long_size, header->page_size);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The layout walk: positioned reads that turn a short read into an error
+ * saying where the file ends and what needed the missing bytes.
+ */
+struct walk {
+	struct kpt_tracedat *file;
+	uint64_t pos;
+	char *errmsg;
+};
+
+static int walk_fail(struct walk *w, char *msg)
+{
+	if (!w->errmsg)
+		w->errmsg = msg;
+	else
+		free(msg);
+	return -1;
+}
+
+/* Percent of @part in @whole, rounded down so that anything short of all is below 100. */
+static double percent(uint64_t part, uint64_t whole)
+{
+	return whole ? (double)(uint64_t)(1000.0 * part / whole) / 10 : 0;
+}
+
+static int truncated(struct walk *w, const char *what, uint64_t needed)
+{
+	return walk_fail(w, kpt_asprintf("truncated: the file has %" PRIu64 " bytes, but it needs "
+					 "%" PRIu64 " bytes for its %s (%.1f%% present)",
+					 w->file->size, needed, what,
+					 percent(w->file->size, needed)));
+}
+
+static int walk_read(struct walk *w, void *buf, uint64_t len, const char *what)
+{
+	ssize_t n;
+
+	if (w->pos + len > w->file->size || w->pos + len < w->pos)
+		return truncated(w, what, w->pos + len);
+	n = pread(w->file->fd, buf, len, w->pos);
+	if (n < 0 || (uint64_t)n != len)
+		return walk_fail(w, kpt_asprintf("cannot read %" PRIu64 " bytes at offset %"
+						 PRIu64 ": %s", len, w->pos,
+						 n < 0 ? strerror(errno) : "short read"));
+	w->pos += len;
+	return 0;
+}
+
+static int walk_skip(struct walk *w, uint64_t len, const char *what)
+{
+	if (w->pos + len > w->file->size || w->pos + len < w->pos)
+		return truncated(w, what, w->pos + len);
+	w->pos += len;
+	return 0;
+}
+
+static int walk_number(struct walk *w, int size, uint64_t *val, const char *what)
+{
+	unsigned char buf[8];
+
+	if (walk_read(w, buf, size, what) < 0)
+		return -1;
+	*val = get_number(w->file->header.big_endian, buf, size);
+	return 0;
+}
+
+/* A NUL-terminated string of at most 4 KiB; malloc'd. */
+static char *walk_string(struct walk *w, const char *what)
+{
+	char buf[4096];
+	uint64_t avail = w->file->size > w->pos ? w->file->size - w->pos : 0;
+	size_t len = avail < sizeof(buf) ? avail : sizeof(buf);
+	ssize_t n = pread(w->file->fd, buf, len, w->pos);
+	char *nul = n > 0 ? memchr(buf, '\0', n) : NULL;
+
+	if (!nul) {
+		if (len < sizeof(buf))
+			truncated(w, what, w->file->size + 1);
+		else
+			walk_fail(w, kpt_asprintf("corrupt %s at offset %" PRIu64 ": no end of "
+						  "string", what, w->pos));
+		return NULL;
+	}
+	w->pos += nul - buf + 1;
+	return strdup(buf);
+}
+
+static int walk_expect(struct walk *w, const char *text, size_t len, const char *what)
+{
+	char buf[16];
+
+	if (walk_read(w, buf, len, what) < 0)
+		return -1;
+	if (memcmp(buf, text, len))
+		return walk_fail(w, kpt_asprintf("corrupt: \"%s\" expected at offset %" PRIu64
+						 " for its %s", text, w->pos - len, what));
+	return 0;
+}
+
+static struct buffer *add_buffer(struct kpt_tracedat *file, const char *name)
+{
+	struct buffer *buffers = realloc(file->buffers, (file->nr_buffers + 1) * sizeof(*buffers));
+	struct buffer *buffer;
+
+	if (!buffers)
+		return NULL;
+	file->buffers = buffers;
+	buffer = &buffers[file->nr_buffers];
+	memset(buffer, 0, sizeof(*buffer));
+	buffer->name = strdup(name);
+	buffer->page_size = file->header.page_size;
+	if (!buffer->name)
+		return NULL;
+	file->nr_buffers++;
+	return buffer;
+}
+
+/* Every CPU's data must lie inside the file; say how much of it does if not. */
+static int check_data(struct walk *w)
+{
+	struct kpt_tracedat *file = w->file;
+	uint64_t want = 0, have = 0, end = 0;
+	const struct buffer *last_buffer = NULL;
+	const struct cpu_range *last = NULL;
+	const char *name;
+	int i, j;
+
+	for (i = 0; i < file->nr_buffers; i++) {
+		for (j = 0; j < file->buffers[i].nr_cpus; j++) {
+			const struct cpu_range *cpu = &file->buffers[i].cpus[j];
+
+			if (!cpu->size)
+				continue;
+			want += cpu->size;
+			if (cpu->offset < file->size)
+				have += cpu->offset + cpu->size <= file->size ? cpu->size :
+					file->size - cpu->offset;
+			if (cpu->offset + cpu->size > end) {
+				end = cpu->offset + cpu->size;
+				last = cpu;
+				last_buffer = &file->buffers[i];
+			}
+		}
+	}
+	if (end <= file->size)
+		return 0;
+	name = last_buffer->name;
+	return walk_fail(w, kpt_asprintf("truncated: the file has %" PRIu64 " bytes, but the "
+					 "data of CPU %d%s%s%s ends at byte %" PRIu64 "; %" PRIu64
+					 " of %" PRIu64 " bytes of trace data (%.1f%%) are present",
+					 file->size, last->cpu, *name ? " (buffer " : "", name,
+					 *name ? ")" : "", end, have, want, percent(have, want)));
+}
+
+/* A v6 "flyrecord\0" table of @nr_cpus (offset, size) pairs, at the walk's position. */
+static int walk_cpu_table(struct walk *w, struct buffer *buffer, int nr_cpus)
+{
+	int cpu;
+
+	if (walk_expect(w, "flyrecord", 10, "CPU data table"))
+		return -1;
+	buffer->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*buffer->cpus));
+	if (!buffer->cpus)
+		return -1;
+	buffer->nr_cpus = nr_cpus;
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		buffer->cpus[cpu].cpu = cpu;
+		if (walk_number(w, 8, &buffer->cpus[cpu].offset, "CPU data table") < 0 ||
+		    walk_number(w, 8, &buffer->cpus[cpu].size, "CPU data table") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool adjusts_timestamps(unsigned int id)
+{
+	return id == KPT_TRACEDAT_OPT_DATE || id == KPT_TRACEDAT_OPT_OFFSET ||
+	       id == KPT_TRACEDAT_OPT_TIME_SHIFT || id == KPT_TRACEDAT_OPT_TSC2NSEC;
+}
+
+/* "[mono] local global": the bracketed one. */
+static char *clock_from_option(const char *text, size_t len)
+{
+	const char *open = memchr(text, '[', len), *close;
+
+	if (!open)
+		return NULL;
+	close = memchr(open, ']', text + len - open);
+	return close ? strndup(open + 1, close - open - 1) : NULL;
+}
+
+static int walk_v6(struct walk *w)
+{
+	struct kpt_tracedat *file = w->file;
+	uint64_t count, size, nr_cpus, i, j;
+	struct buffer *top;
+	char tag[10], *name;
+	int ret = -1;
+
+	w->pos = file->header.length;
+	if (walk_expect(w, "header_page", 12, "header page") ||
+	    walk_number(w, 8, &size, "header page") || walk_skip(w, size, "header page") ||
+	    walk_expect(w, "header_event", 13, "header event") ||
+	    walk_number(w, 8, &size, "header event") || walk_skip(w, size, "header event"))
+		return -1;
+	if (walk_number(w, 4, &count, "ftrace event formats"))
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (walk_number(w, 8, &size, "ftrace event formats") ||
+		    walk_skip(w, size, "ftrace event formats"))
+			return -1;
+	}
+	if (walk_number(w, 4, &count, "event formats"))
+		return -1;
+	for (i = 0; i < count; i++) {
+		uint64_t events;
+
+		name = walk_string(w, "event formats");
+		if (!name)
+			return -1;
+		free(name);
+		if (walk_number(w, 4, &events, "event formats"))
+			return -1;
+		for (j = 0; j < events; j++) {
+			if (walk_number(w, 8, &size, "event formats") ||
+			    walk_skip(w, size, "event formats"))
+				return -1;
+		}
+	}
+	if (walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms") ||
+	    walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats") ||
+	    walk_number(w, 8, &size, "saved command lines") ||
+	    walk_skip(w, size, "saved command lines") ||
+	    walk_number(w, 4, &nr_cpus, "CPU count"))
+		return -1;
+	top = add_buffer(file, "");
+	if (!top || walk_read(w, tag, 10, "options"))
+		return -1;
+	if (memcmp(tag, "options  ", 10) == 0) {
+		for (;;) {
+			uint64_t id, len;
+			char *data;
+
+			if (walk_number(w, 2, &id, "options"))
+				return -1;
+			if (id == KPT_TRACEDAT_OPT_DONE)
+				break;
+			if (walk_number(w, 4, &len, "options"))
+				return -1;
+			data = malloc(len + 1);
+			if (!data || walk_read(w, data, len, "options")) {
+				free(data);
+				return -1;
+			}
+			data[len] = '\0';
+			if (adjusts_timestamps(id))
+				file->ts_adjusted = true;
+			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
+				nr_cpus = get_number(file->header.big_endian, data, 4);
+			if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !file->clock)
+				file->clock = clock_from_option(data, len);
+			if (id == KPT_TRACEDAT_OPT_BUFFER && len > 8) {
+				struct buffer *buffer = add_buffer(file, data + 8);
+
+				if (!buffer) {
+					free(data);
+					return -1;
+				}
+				/* its table is read below, after the top-level one */
+				buffer->table = get_number(file->header.big_endian, data, 8);
+			}
+			free(data);
+		}
+		if (walk_read(w, tag, 10, "CPU data table"))
+			return -1;
+	}
+	if (nr_cpus > 4096)
+		return walk_fail(w, kpt_asprintf("corrupt: %" PRIu64 " CPUs", nr_cpus));
+	if (memcmp(tag, "latency  ", 10) == 0) {
+		file->buffers[0].latency = true;
+		ret = 0;
+	} else {
+		w->pos -= 10;
+		ret = walk_cpu_table(w, &file->buffers[0], nr_cpus);
+	}
+	/* The instances' tables, whose offsets the options gave. */
+	for (i = 1; ret == 0 && i < (uint64_t)file->nr_buffers; i++) {
+		struct buffer *buffer = &file->buffers[i];
+
+		w->pos = buffer->table;
+		ret = walk_cpu_table(w, buffer, nr_cpus);
+	}
+	for (i = 0; i < (uint64_t)file->nr_buffers; i++) {
+		if (!file->buffers[i].clock && file->clock)
+			file->buffers[i].clock = strdup(file->clock);
+	}
+	return ret;
+}
+
+static int check_section(struct walk *w, uint64_t offset, unsigned int id, const char *what)
+{
+	uint64_t sid, size;
+
+	w->pos = offset;
+	if (walk_number(w, 2, &sid, what) || walk_skip(w, 6, what) ||
+	    walk_number(w, 8, &size, what))
+		return -1;
+	if (sid != id)
+		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
+						 " has id %" PRIu64 ", not %u", what, offset, sid,
+						 id));
+	return walk_skip(w, size, what);
+}
+
+/* Option 3 of a v7 file: where a buffer's CPUs are, and its clock. */
+static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latency)
+{
+	struct kpt_tracedat *file = w->file;
+	bool be = file->header.big_endian;
+	const char *p = data + 8, *end = data + len, *clock;
+	struct buffer *buffer;
+	uint64_t offset, flags;
+	uint32_t nr_cpus, i;
+
+	if (len < 10 || !memchr(p, '\0', end - p))
+		goto corrupt;
+	offset = get_number(be, data, 8);
+	buffer = add_buffer(file, p);
+	if (!buffer)
+		return -1;
+	p += strlen(p) + 1;
+	if (p >= end || !memchr(p, '\0', end - p))
+		goto corrupt;
+	clock = p;
+	buffer->clock = strdup(clock);
+	p += strlen(p) + 1;
+	if (latency) {
+		buffer->latency = true;
+		return 0;
+	}
+	if (end - p < 8)
+		goto corrupt;
+	buffer->page_size = get_number(be, p, 4);
+	nr_cpus = get_number(be, p + 4, 4);
+	p += 8;
+	if (nr_cpus > 4096 || (uint64_t)(end - p) < nr_cpus * 20ULL ||
+	    buffer->page_size < 512 || (buffer->page_size & (buffer->page_size - 1)))
+		goto corrupt;
+	buffer->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*buffer->cpus));
+	if (!buffer->cpus)
+		return -1;
+	buffer->nr_cpus = nr_cpus;
+	for (i = 0; i < nr_cpus; i++, p += 20) {
+		buffer->cpus[i].cpu = get_number(be, p, 4);
+		buffer->cpus[i].offset = get_number(be, p + 4, 8);
+		buffer->cpus[i].size = get_number(be, p + 12, 8);
+	}
+	w->pos = offset;
+	if (walk_skip(w, 2, "CPU data section") || walk_number(w, 2, &flags, "CPU data section"))
+		return -1;
+	buffer->compressed = flags & SECTION_COMPRESSED;
+	return 0;
+corrupt:
+	return walk_fail(w, kpt_asprintf("corrupt buffer description (option %d)", latency ?
+					 KPT_TRACEDAT_OPT_BUFFER_TEXT : KPT_TRACEDAT_OPT_BUFFER));
+}
+
+static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *next)
+{
+	bool be = w->file->header.big_endian;
+	uint64_t p = 0;
+
+	*next = 0;
+	while (p + 6 <= len) {
+		unsigned int id = get_number(be, data + p, 2);
+		uint64_t size = get_number(be, data + p + 2, 4);
+		const char *opt = data + p + 6;
+
+		if (p + 6 + size > len)
+			break;
+		p += 6 + size;
+		if (adjusts_timestamps(id))
+			w->file->ts_adjusted = true;
+		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !w->file->clock)
+			w->file->clock = clock_from_option(opt, size);
+		if (id >= KPT_TRACEDAT_OPT_HEADER_INFO && id <= KPT_TRACEDAT_OPT_CMDLINES &&
+		    size >= 8 &&
+		    check_section(w, get_number(be, opt, 8), id, section_names[id]) < 0)
+			return -1;
+		if ((id == KPT_TRACEDAT_OPT_BUFFER || id == KPT_TRACEDAT_OPT_BUFFER_TEXT) &&
+		    v7_buffer(w, opt, size, id == KPT_TRACEDAT_OPT_BUFFER_TEXT) < 0)
+			return -1;
+		if (id == KPT_TRACEDAT_OPT_DONE) {
+			if (size >= 8)
+				*next = get_number(be, opt, 8);
+			return 0;
+		}
+	}
+	return walk_fail(w, strdup("corrupt options section: it does not end with DONE"));
+}
+
+static int walk_v7(struct walk *w)
+{
+	struct kpt_tracedat *file = w->file;
+	uint64_t offset, id, flags, size;
+	char *version;
+	int sections;
+
+	w->pos = file->header.length;
+	file->compression = walk_string(w, "header");
+	version = file->compression ? walk_string(w, "header") : NULL;
+	free(version);
+	if (!version || walk_number(w, 8, &offset, "header"))
+		return -1;
+	for (sections = 0; offset; sections++) {
+		char *data;
+		int ret;
+
+		if (sections == MAX_SECTIONS)
+			return walk_fail(w, strdup("corrupt: options sections form a loop"));
+		w->pos = offset;
+		if (walk_number(w, 2, &id, "options") || walk_number(w, 2, &flags, "options") ||
+		    walk_skip(w, 4, "options") || walk_number(w, 8, &size, "options"))
+			return -1;
+		if (id != KPT_TRACEDAT_OPT_DONE)
+			return walk_fail(w, kpt_asprintf("corrupt: no options section at offset %"
+							 PRIu64, offset));
+		if (flags & SECTION_COMPRESSED) {
+			/* Leave it all to libtracecmd: the options are not readable here. */
+			file->layout_known = false;
+			return 0;
+		}
+		if (size > MAX_OPTIONS_SIZE)
+			return walk_fail(w, kpt_asprintf("corrupt: an options section of %" PRIu64
+							 " bytes", size));
+		data = malloc(size ? size : 1);
+		if (!data)
+			return -1;
+		ret = walk_read(w, data, size, "options");
+		if (ret == 0)
+			ret = v7_options(w, data, size, &offset);
+		free(data);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Compressed CPU data: the chunk headers must stay inside its range. The size
+ * the file records leaves out the chunk count in front.
+ */
+static int check_chunks(struct walk *w, const struct buffer *buffer, const struct cpu_range *cpu)
+{
+	uint64_t count, zsize, i;
+
+	w->pos = cpu->offset;
+	if (walk_number(w, 4, &count, "compressed CPU data"))
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (walk_number(w, 4, &zsize, "compressed CPU data") ||
+		    walk_skip(w, 4 + zsize, "compressed CPU data"))
+			return -1;
+	}
+	if (w->pos > cpu->offset + 4 + cpu->size)
+		return walk_fail(w, kpt_asprintf("corrupt: the compressed data of CPU %d%s%s "
+						 "overruns its %" PRIu64 " bytes", cpu->cpu,
+						 *buffer->name ? " of buffer " : "", buffer->name,
+						 cpu->size));
+	return 0;
+}
+
+static int walk_file(struct kpt_tracedat *file, char **errmsg)
+{
+	struct walk w = { .file = file };
+	int ret, i, j;
+
+	file->layout_known = true;
+	ret = file->header.version == 6 ? walk_v6(&w) : walk_v7(&w);
+	if (ret == 0 && file->layout_known)
+		ret = check_data(&w);
+	for (i = 0; ret == 0 && file->layout_known && i < file->nr_buffers; i++) {
+		const struct buffer *buffer = &file->buffers[i];
+
+		for (j = 0; ret == 0 && buffer->compressed && j < buffer->nr_cpus; j++) {
+			if (buffer->cpus[j].size)
+				ret = check_chunks(&w, buffer, &buffer->cpus[j]);
+		}
+	}
+	if (ret < 0) {
+		*errmsg = w.errmsg ? w.errmsg : strdup(strerror(ENOMEM));
+		return -1;
+	}
+	free(w.errmsg);
+	if (!file->compression)
+		file->compression = strdup("none");
+	return file->compression ? 0 : -1;
+}
+
+static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
+static unsigned int (*zstd_is_error)(size_t code);
+
+/* libzstd is loaded already, as libtracecmd's dependency; find its two functions. */
+static bool have_zstd(void)
+{
+	void *lib;
+
+	if (zstd_decompress)
+		return true;
+	lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return false;
+	zstd_decompress = (size_t (*)(void *, size_t, const void *, size_t))
+			  dlsym(lib, "ZSTD_decompress");
+	zstd_is_error = (unsigned int (*)(size_t))dlsym(lib, "ZSTD_isError");
+	if (!zstd_decompress || !zstd_is_error) {
+		zstd_decompress = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void decide_reader(struct kpt_tracedat *file)
+{
+	int i;
+
+	if (!file->layout_known)
+		file->why_not_streamed = strdup("its options sections are compressed");
+	else if (file->ts_adjusted)
+		file->why_not_streamed = strdup("its timestamps need adjusting "
+						"(TSC conversion, offset or guest time sync)");
+	else if (strcmp(file->compression, "none") && strcmp(file->compression, "zstd"))
+		file->why_not_streamed = kpt_asprintf("it is %s-compressed", file->compression);
+	else if (strcmp(file->compression, "zstd") == 0 && !have_zstd())
+		file->why_not_streamed = strdup("libzstd.so.1 cannot be loaded");
+	for (i = 0; !file->why_not_streamed && i < file->nr_buffers; i++) {
+		if (file->buffers[i].latency)
+			file->why_not_streamed = strdup("it holds latency-format data");
+	}
+}
+
+/* libtracecmd's index of the instance buffer @name, or -1. */
+static int instance_index(struct kpt_tracedat *file, const char *name)
+{
+	int i, n = tracecmd_buffer_instances(file->handle);
+
+	for (i = 0; i < n; i++) {
+		const char *instance = tracecmd_buffer_instance_name(file->handle, i);
+
+		if (instance && strcmp(instance, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
+{
+	int i;
+
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	skip_kallsyms = true;
+	file->handle = tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	skip_kallsyms = false;
+	if (!file->handle) {
+		*errmsg = strdup("libtracecmd cannot read its metadata (corrupt headers, event "
+				 "formats or options)");
+		return -1;
+	}
+	file->tep = tracecmd_get_tep(file->handle);
+	file->handles = calloc(file->nr_buffers ? file->nr_buffers : 1, sizeof(*file->handles));
+	if (!file->handles)
+		return -1;
+	/* libtracecmd must see the same instance buffers. */
+	for (i = 0; i < file->nr_buffers; i++) {
+		if (*file->buffers[i].name && instance_index(file, file->buffers[i].name) < 0) {
+			*errmsg = kpt_asprintf("libtracecmd does not see its buffer '%s'",
+					       file->buffers[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * kpt_tracedat_open - check a trace file and read its metadata
+ * @path: the file
+ * @file: set to the open file on success
+ * @errmsg: on failure, a malloc'd message that names @path and what is wrong
+ *
+ * Returns 0, or -1 on error.
+ */
+int kpt_tracedat_open(const char *path, struct kpt_tracedat **file, char **errmsg)
+{
+	struct kpt_tracedat *tf = calloc(1, sizeof(*tf));
+	unsigned char start[64];
+	char *why = NULL;
+	struct stat st;
+	ssize_t n;
+
+	*file = NULL;
+	*errmsg = NULL;
+	if (!tf)
+		goto nomem;
+	tf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	tf->path = strdup(path);
+	if (tf->fd < 0) {
+		why = kpt_asprintf("cannot open it: %s", strerror(errno));
+		goto fail;
+	}
+	if (fstat(tf->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		why = strdup("not a regular file");
+		goto fail;
+	}
+	tf->size = st.st_size;
+	n = pread(tf->fd, start, sizeof(start), 0);
+	if (n < 0) {
+		why = kpt_asprintf("cannot read it: %s", strerror(errno));
+		goto fail;
+	}
+	if (n == 0) {
+		why = strdup("the file is empty");
+		goto fail;
+	}
+	if (kpt_tracedat_parse_header(start, n, &tf->header, &why) < 0 ||
+	    walk_file(tf, &why) < 0)
+		goto fail;
+	if (open_libtracecmd(tf, &why) < 0)
+		goto fail;
+	decide_reader(tf);
+	*file = tf;
+	return 0;
+nomem:
+	why = strdup(strerror(ENOMEM));
+fail:
+	*errmsg = kpt_asprintf("%s: %s", path, why ? why : strerror(ENOMEM));
+	free(why);
+	kpt_tracedat_close(tf);
+	return -1;
+}
+
+/**
+ * kpt_tracedat_tep - the file's event formats and saved command names
+ * @file: the file
+ */
+struct tep_handle *kpt_tracedat_tep(struct kpt_tracedat *file)
+{
+	return file->tep;
+}
+
+/**
+ * kpt_tracedat_info - what kind of file it is
+ * @file: the file
+ * @info: filled in; strings belong to @file
+ */
+void kpt_tracedat_info(const struct kpt_tracedat *file, struct kpt_tracedat_info *info)
+{
+	int i;
+
+	info->version = file->header.version;
+	info->compression = file->compression;
+	info->clock = file->clock;
+	for (i = 0; !info->clock && i < file->nr_buffers; i++)
+		info->clock = file->buffers[i].clock;
+	if (!info->clock)
+		info->clock = "unknown";
+	info->nr_buffers = file->nr_buffers;
+	info->streamed = !file->why_not_streamed;
+	info->why_not_streamed = file->why_not_streamed;
+}
+
+/**
+ * kpt_tracedat_buffer_name - a buffer's name: "" for the top level, else its instance's
+ * @file: the file
+ * @buffer: the buffer index
+ */
+const char *kpt_tracedat_buffer_name(const struct kpt_tracedat *file, int buffer)
+{
+	return file->buffers[buffer].name;
+}
+
+/**
+ * kpt_tracedat_buffer_has_data - whether a buffer recorded anything
+ * @file: the file
+ * @buffer: the buffer index
+ */
+bool kpt_tracedat_buffer_has_data(const struct kpt_tracedat *file, int buffer)
+{
+	const struct buffer *buf = &file->buffers[buffer];
+	int i;
+
+	if (buf->latency)
+		return true;
+	for (i = 0; i < buf->nr_cpus; i++) {
+		if (buf->cpus[i].size)
+			return true;
+	}
+	return false;
+}
+
+/* Streaming reader: the next page of @reader into its kbuffer; 0 at the end, -1 on error. */
+static int read_error(struct cpu_reader *reader, char *msg)
+{
+	struct kpt_tracedat *file = reader->file;
+
+	if (!file->read_error)
+		file->read_error = msg;
+	else
+		free(msg);
+	return -1;
+}
+
+static int ensure(char **buf, size_t *capacity, size_t size)
+{
+	char *p;
+
+	if (*capacity >= size)
+		return 0;
+	p = realloc(*buf, size);
+	if (!p)
+		return -1;
+	*buf = p;
+	*capacity = size;
+	return 0;
+}
+
+static int fill_uncompressed(struct cpu_reader *reader, unsigned int page_size)
+{
+	uint64_t left = reader->end - reader->pos;
+	size_t want = left < READ_BYTES ? left : READ_BYTES;
+	ssize_t n;
+
+	if (!want)
+		return 0;
+	if (ensure(&reader->data, &reader->capacity, READ_BYTES) < 0)
+		return read_error(reader, strdup(strerror(ENOMEM)));
+	n = pread(reader->file->fd, reader->data, want, reader->pos);
+	if (n <= 0)
+		return read_error(reader, kpt_asprintf("cannot read CPU %d data at offset %" PRIu64
+						       ": %s", reader->cpu, reader->pos,
+						       n < 0 ? strerror(errno) : "end of file"));
+	reader->pos += n;
+	reader->len = n - n % page_size;
+	return reader->len ? 1 : 0;
+}
+
+static int fill_compressed(struct cpu_reader *reader)
+{
+	struct kpt_tracedat *file = reader->file;
+	bool be = file->header.big_endian;
+	unsigned char head[8];
+	uint32_t zsize, size;
+	size_t got;
+
+	if (!reader->chunks)
+		return 0;
+	if (pread(file->fd, head, 8, reader->pos) != 8)
+		goto bad;
+	zsize = get_number(be, head, 4);
+	size = get_number(be, head + 4, 4);
+	if (reader->pos + 8 + zsize > reader->end || ensure(&file->zbuf, &file->zcapacity, zsize) ||
+	    ensure(&reader->data, &reader->capacity, size))
+		goto bad;
+	if (pread(file->fd, file->zbuf, zsize, reader->pos + 8) != (ssize_t)zsize)
+		goto bad;
+	got = zstd_decompress(reader->data, size, file->zbuf, zsize);
+	if (zstd_is_error(got) || got != size)
+		goto bad;
+	reader->pos += 8 + zsize;
+	reader->chunks--;
+	reader->len = size;
+	return 1;
+bad:
+	return read_error(reader, kpt_asprintf("the compressed data of CPU %d is corrupt at "
+					       "offset %" PRIu64, reader->cpu, reader->pos));
+}
+
+static int next_page(struct cpu_reader *reader)
+{
+	struct buffer *buffer = &reader->file->buffers[reader->buffer];
+	unsigned int page_size = buffer->page_size;
+	int ret;
+
+	if (reader->page + page_size < reader->len) {
+		reader->page += page_size;
+	} else {
+		ret = buffer->compressed ? fill_compressed(reader) :
+					   fill_uncompressed(reader, page_size);
+		if (ret <= 0)
+			return ret;
+		reader->page = 0;
+	}
+	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0 ||
+	    kbuffer_subbuffer_size(reader->kbuf) > (int)page_size)
+		return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit "
+						       "size is over the page size)",
+						       reader->cpu));
+	reader->missed = kbuffer_missed_events(reader->kbuf);
+	return 1;
+}
+
+/* Merge source: rec->cpu carries the reader's index until the record leaves the merge. */
+static int reader_next(void *ctx, int source, struct kpt_record *rec)
+{
+	struct kpt_tracedat *file = ctx;
+	struct cpu_reader *reader = &file->readers[source];
+	unsigned long long ts;
+	void *data;
+
+	for (;;) {
+		if (reader->loaded) {
+			data = kbuffer_next_event(reader->kbuf, &ts);
+			reader->missed = 0;
+		} else {
+			if (next_page(reader) <= 0)
+				return 0;
+			reader->loaded = true;
+			data = kbuffer_read_event(reader->kbuf, &ts);
+		}
+		if (data)
+			break;
+		reader->loaded = false;
+	}
+	rec->ts = ts;
+	rec->data = data;
+	rec->size = kbuffer_event_size(reader->kbuf);
+	rec->cpu = source;
+	return 1;
+}
+
+static int setup_readers(struct kpt_tracedat *file)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < file->nr_buffers; i++)
+		n += file->buffers[i].nr_cpus;
+	file->readers = calloc(n ? n : 1, sizeof(*file->readers));
+	if (!file->readers)
+		return -1;
+	for (i = 0; i < file->nr_buffers; i++) {
+		for (j = 0; j < file->buffers[i].nr_cpus; j++) {
+			const struct cpu_range *cpu = &file->buffers[i].cpus[j];
+			struct cpu_reader *reader = &file->readers[file->nr_readers];
+			unsigned char count[4];
+
+			if (!cpu->size)
+				continue;
+			reader->file = file;
+			reader->buffer = i;
+			reader->cpu = cpu->cpu;
+			reader->pos = cpu->offset;
+			reader->end = cpu->offset + cpu->size;
+			if (file->buffers[i].compressed)
+				reader->end += 4;	/* the chunk count, left out of the size */
+			reader->kbuf = tep_kbuffer(file->tep);
+			file->nr_readers++;
+			if (!reader->kbuf)
+				return -1;
+			if (file->buffers[i].compressed) {
+				if (pread(file->fd, count, 4, reader->pos) != 4)
+					return -1;
+				reader->chunks = get_number(file->header.big_endian, count, 4);
+				reader->pos += 4;
+			}
+		}
+	}
+	return 0;
+}
+
+static int stream_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *ctx)
+{
+	struct kpt_tracedat_record tr;
+	struct kpt_merge *merge;
+	int ret = 0;
+
+	if (setup_readers(file) < 0)
+		return -1;
+	merge = kpt_merge_alloc(file->nr_readers, reader_next, file);
+	if (!merge)
+		return -1;
+	kpt_merge_refill(merge);
+	while (ret == 0 && kpt_merge_next(merge, UINT64_MAX, &tr.rec)) {
+		const struct cpu_reader *reader = &file->readers[tr.rec.cpu];
+
+		tr.rec.cpu = reader->cpu;
+		tr.buffer = reader->buffer;
+		tr.missed = reader->missed;
+		ret = fn(ctx, &tr);
+	}
+	kpt_merge_free(merge);
+	if (file->read_error)
+		return -1;
+	return ret < 0 ? -1 : 0;
+}
+
+struct iterate_ctx {
+	struct kpt_tracedat *file;
+	kpt_tracedat_fn fn;
+	void *ctx;
+	int ret;
+};
+
+static int iterate_record(struct tracecmd_input *handle, struct tep_record *record, int cpu,
+			  void *data)
+{
+	struct iterate_ctx *it = data;
+	struct kpt_tracedat_record tr = {
+		.rec = {
+			.ts = record->ts,
+			.data = record->data,
+			.size = record->size,
+			.cpu = record->cpu,
+		},
+		.buffer = (int)(intptr_t)tracecmd_get_private(handle),
+		.missed = record->missed_events,
+	};
+	it->ret = it->fn(it->ctx, &tr);
+	return it->ret ? 1 : 0;
+}
+
+/* libtracecmd's own reader, for what the streaming reader leaves to it. */
+static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *ctx)
+{
+	struct iterate_ctx it = { .file = file, .fn = fn, .ctx = ctx };
+	struct tracecmd_input **handles;
+	int i, n = 0, ret;
+
+	handles = calloc(file->nr_buffers + 1, sizeof(*handles));
+	if (!handles)
+		return -1;
+	for (i = 0; i < file->nr_buffers; i++) {
+		const char *name = file->buffers[i].name;
+
+		if (!kpt_tracedat_buffer_has_data(file, i))
+			continue;
+		file->handles[i] = !*name ? file->handle :
+			tracecmd_buffer_instance_handle(file->handle, instance_index(file, name));
+		if (!file->handles[i]) {
+			free(handles);
+			file->read_error = kpt_asprintf("libtracecmd cannot read buffer '%s'",
+							name);
+			return -1;
+		}
+		tracecmd_set_private(file->handles[i], (void *)(intptr_t)i);
+		handles[n++] = file->handles[i];
+	}
+	ret = n ? tracecmd_iterate_events_multi(handles, n, iterate_record, &it) : 0;
+	free(handles);
+	if (ret < 0 && !it.ret) {
+		file->read_error = strdup("libtracecmd could not read its records");
+		return -1;
+	}
+	return it.ret < 0 ? -1 : 0;
+}
+
+/**
+ * kpt_tracedat_read - hand every record of every buffer to @fn, in timestamp order
+ * @file: the file; read it only once
+ * @use_libtracecmd: read through libtracecmd even where kptrace could stream
+ * @fn: the consumer; returns 0 to go on, 1 to stop, -1 to stop with an error
+ * @ctx: passed to @fn
+ * @errmsg: on a read error, a malloc'd message naming the file and what went wrong
+ *
+ * Returns 0 (also when @fn stopped the read), or -1 on error.
+ */
+int kpt_tracedat_read(struct kpt_tracedat *file, bool use_libtracecmd, kpt_tracedat_fn fn,
+		       void *ctx, char **errmsg)
+{
+	int ret;
+
+	*errmsg = NULL;
+	if (use_libtracecmd || file->why_not_streamed)
+		ret = iterate_records(file, fn, ctx);
+	else
+		ret = stream_records(file, fn, ctx);
+	if (ret < 0 && file->read_error)
+		*errmsg = kpt_asprintf("%s: %s", file->path, file->read_error);
+	return ret;
+}
+
+/**
+ * kpt_tracedat_parse_cpustats - add up one buffer's loss in trace-cmd's CPUSTAT text
+ * @stats: the per-CPU statistics of every buffer, the top-level buffer's first,
+ *	each instance's after a "Buffer: NAME" line
+ * @buffer: which buffer: "" for the top level
+ * @loss: its overrun and dropped counts are added here
+ *
+ * Returns 1 if @stats has the buffer's statistics, 0 if not.
+ */
+int kpt_tracedat_parse_cpustats(const char *stats, const char *buffer, struct kpt_loss *loss)
+{
+	const char *line = stats;
+	bool mine = !*buffer, found = false;
+	unsigned long long val;
+
+	while (line && *line) {
+		const char *next = strchr(line, '\n');
+
+		if (strncmp(line, "Buffer: ", 8) == 0) {
+			size_t len = next ? (size_t)(next - line - 8) : strlen(line + 8);
+
+			mine = strlen(buffer) == len && strncmp(line + 8, buffer, len) == 0;
+		} else if (mine) {
+			if (sscanf(line, "overrun: %llu", &val) == 1) {
+				loss->overrun += val;
+				found = true;
+			} else if (sscanf(line, "dropped events: %llu", &val) == 1) {
+				loss->dropped += val;
+				found = true;
+			}
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return found;
+}
+
+/**
+ * kpt_tracedat_loss - what the file's per-CPU statistics say a buffer lost
+ * @file: the file
+ * @buffer: the buffer
+ * @loss: its overrun and dropped counts are added here (the missed-events
+ *	flags come with the records: struct kpt_tracedat_record)
+ */
+void kpt_tracedat_loss(struct kpt_tracedat *file, int buffer, struct kpt_loss *loss)
+{
+	const char *stats = tracecmd_get_cpustats ? tracecmd_get_cpustats(file->handle) : NULL;
+
+	if (stats)
+		kpt_tracedat_parse_cpustats(stats, file->buffers[buffer].name, loss);
+}
+
+/**
+ * kpt_tracedat_comm - the command name the file saved for a thread
+ * @file: the file
+ * @pid: the thread id
+ *
+ * Returns the name, or "<...>" when the file does not know it.
+ */
+const char *kpt_tracedat_comm(struct kpt_tracedat *file, int pid)
+{
+	return tep_data_comm_from_pid(file->tep, pid);
+}
+
+/**
+ * kpt_tracedat_close - close a trace file (NULL is fine)
+ * @file: the file
+ */
+void kpt_tracedat_close(struct kpt_tracedat *file)
+{
+	int i;
+
+	if (!file)
+		return;
+	for (i = 0; i < file->nr_readers; i++) {
+		kbuffer_free(file->readers[i].kbuf);
+		free(file->readers[i].data);
+	}
+	free(file->readers);
+	for (i = 0; file->handles && i < file->nr_buffers; i++) {
+		if (file->handles[i] && file->handles[i] != file->handle)
+			tracecmd_close(file->handles[i]);
+	}
+	free(file->handles);
+	tracecmd_close(file->handle);
+	for (i = 0; i < file->nr_buffers; i++) {
+		free(file->buffers[i].name);
+		free(file->buffers[i].clock);
+		free(file->buffers[i].cpus);
+	}
+	free(file->buffers);
+	if (file->fd >= 0)
+		close(file->fd);
+	free(file->zbuf);
+	free(file->compression);
+	free(file->clock);
+	free(file->why_not_streamed);
+	free(file->read_error);
+	free(file->path);
+	free(file);
+}
