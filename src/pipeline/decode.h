@@ -8,27 +8,14 @@
 
 #include <stdint.h>
 
+#include <kptrace/analyser.h>
+
 #include "source/record.h"
 
 struct tep_handle;
 struct tep_event;
 
-enum kpt_role {
-	KPT_ROLE_ENTRY = 1,	/* a span starts */
-	KPT_ROLE_EXIT,		/* a span ends */
-	KPT_ROLE_TASK_EXIT,	/* a thread ends: its open spans never will */
-};
-
-struct kpt_event {
-	uint64_t ts;
-	int cpu;
-	int tid;
-	int probe;		/* index of the probe; -1 for KPT_ROLE_TASK_EXIT */
-	enum kpt_role role;
-	struct tep_event *format;
-	void *data;		/* raw payload, valid as long as the record */
-	int size;
-};
+/* struct kpt_event and enum kpt_role are the analyser ABI's (kptrace/analyser.h). */
 
 struct kpt_decoder;
 

@@ -165,6 +165,7 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
 	struct thread *thread = find_thread(pairer, ev->tid);
+	struct kpt_event entry;
 	struct kpt_span span;
 	int i;
 
@@ -180,6 +181,13 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		pairer->counts[thread->frames[--thread->depth].probe].lost_exits++;
 	thread->depth--;
 	pairer->counts[ev->probe].spans++;
+	entry = (struct kpt_event){
+		.ts = thread->frames[i].start,
+		.cpu = thread->frames[i].cpu,
+		.tid = ev->tid,
+		.probe = ev->probe,
+		.role = KPT_ROLE_ENTRY,
+	};
 	span = (struct kpt_span){
 		.probe = ev->probe,
 		.tid = ev->tid,
@@ -187,6 +195,7 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.cpu = thread->frames[i].cpu,
 		.start = thread->frames[i].start,
 		.end = ev->ts,
+		.entry = &entry,
 		.exit = ev,
 	};
 	pairer->span_fn(pairer->ctx, &span);

@@ -10,24 +10,7 @@
 
 #include "pipeline/decode.h"
 
-struct kpt_span {
-	int probe;
-	int tid;
-	int depth;			/* frames below this one on the thread's stack */
-	int cpu;			/* where the entry was recorded */
-	uint64_t start;
-	uint64_t end;
-	const struct kpt_event *exit;	/* the return record, for its return value */
-};
-
-/* What did not pair, per probe. None of it is hidden: reports print it. */
-struct kpt_pair_counts {
-	uint64_t spans;		/* entries matched with their return */
-	uint64_t orphan_exits;	/* returns whose entry was never seen */
-	uint64_t lost_exits;	/* entries whose return was never seen (an outer call returned) */
-	uint64_t task_exits;	/* entries still open when their thread exited */
-	uint64_t open_at_end;	/* entries still open when tracing stopped */
-};
+/* struct kpt_span and struct kpt_pair_counts are the analyser ABI's (kptrace/analyser.h). */
 
 typedef void (*kpt_span_fn)(void *ctx, const struct kpt_span *span);
 

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include <kptrace/analyser.h>
+
 struct kpt_record {
 	uint64_t ts;		/* trace clock, nanoseconds */
 	void *data;		/* the event payload; valid until the source moves on */
@@ -16,14 +18,6 @@ struct kpt_record {
 	int cpu;
 };
 
-/* Records the kernel could not deliver. Reports print every non-zero field. */
-struct kpt_loss {
-	uint64_t missed_pages;		/* ring-buffer pages flagged "events missed before" */
-	uint64_t missed_events;		/* events those flags counted, where the kernel knew */
-	uint64_t overrun;		/* overwritten before being read (per-CPU stats) */
-	uint64_t dropped;		/* not written because the buffer was full (per-CPU stats) */
-	uint64_t probe_misses;		/* kprobe/kretprobe nmissed (kprobe_profile) */
-	uint64_t perf_lost;		/* perf ring buffers: PERF_RECORD_LOST counts (exact) */
-};
+/* struct kpt_loss, what the kernel could not deliver, is the analyser ABI's. */
 
 #endif
