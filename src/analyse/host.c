@@ -8,7 +8,10 @@
  * walking the format's short field list: no lookup by name, no allocation.
  *
  * Command names come from a callback (a file's saved cmdlines) or, live,
- * from /proc, cached per thread so that /proc is read once per thread.
+ * from /proc, cached per thread so that /proc is read once per thread. A
+ * thread that is gone by the time its spans arrive (a short command run
+ * with -- CMD) is looked up in the kernel's saved_cmdlines, as trace-cmd
+ * does: the kernel saves the command name of the tasks its events record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include <event-parse.h>
+#include <tracefs.h>
 
 #include "analyse/host.h"
 
@@ -237,6 +241,23 @@ static int grow_comms(struct host *h)
 	return 0;
 }
 
+/* The kernel's saved command name of @tid ("PID COMM" lines) into @comm, if it has one. */
+static void saved_comm(int tid, char *comm)
+{
+	char *line, *save = NULL, *text;
+	int pid, at, size = 0;
+
+	text = tracefs_instance_file_read(NULL, "saved_cmdlines", &size);
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%d %n", &pid, &at) == 1 && pid == tid && line[at]) {
+			snprintf(comm, COMM_LEN, "%s", line + at);
+			break;
+		}
+	}
+	free(text);
+}
+
 /* /proc/TID/comm, read once per thread and kept (a thread that is gone stays "<...>"). */
 static const char *proc_comm(struct host *h, int tid)
 {
@@ -260,12 +281,11 @@ static const char *proc_comm(struct host *h, int tid)
 	strcpy(slot->comm, UNKNOWN_COMM);
 	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return slot->comm;
-	n = read(fd, slot->comm, sizeof(slot->comm) - 1);
-	close(fd);
+	n = fd < 0 ? -1 : read(fd, slot->comm, sizeof(slot->comm) - 1);
+	if (fd >= 0)
+		close(fd);
 	if (n <= 0) {
-		strcpy(slot->comm, UNKNOWN_COMM);
+		saved_comm(tid, slot->comm);
 		return slot->comm;
 	}
 	slot->comm[n] = '\0';
