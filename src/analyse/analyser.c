@@ -153,8 +153,11 @@ static int hook_up(struct kpt_analysers *set, struct member *m)
 	    append(&set->events, &set->nr_events, m) < 0)
 		return -1;
 	if ((flags & KPT_ANALYSER_SPANS) && m->desc->span &&
-	    append(&set->spans, &set->nr_spans, m) < 0)
+	    append(&set->spans, &set->nr_spans, m) < 0) {
+		if (set->nr_events && set->events[set->nr_events - 1] == m)
+			set->nr_events--;	/* it is freed: feed it nothing */
 		return -1;
+	}
 	set->flags |= flags;
 	return 0;
 }
@@ -261,6 +264,25 @@ void kpt_analysers_span(void *set, const struct kpt_span *span)
 
 	for (i = 0; i < s->nr_spans; i++)
 		s->spans[i]->desc->span(s->spans[i]->state, span);
+}
+
+/**
+ * kpt_analysers_span_target - the span callback and its context that feed the set
+ * @set: the set
+ * @ctx: set to what to pass to the returned function
+ *
+ * With one analyser taking spans, its own span function and state, so that
+ * a pairer calls it with no loop in between; else kpt_analysers_span() and
+ * @set.
+ */
+kpt_analyser_span_fn kpt_analysers_span_target(struct kpt_analysers *set, void **ctx)
+{
+	if (set->nr_spans == 1) {
+		*ctx = set->spans[0]->state;
+		return set->spans[0]->desc->span;
+	}
+	*ctx = set;
+	return kpt_analysers_span;
 }
 
 /**

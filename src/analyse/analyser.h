@@ -49,6 +49,8 @@ unsigned int kpt_analysers_flags(const struct kpt_analysers *set);
 int kpt_analysers_count(const struct kpt_analysers *set);
 void kpt_analysers_event(struct kpt_analysers *set, const struct kpt_event *ev);
 void kpt_analysers_span(void *set, const struct kpt_span *span);
+typedef void (*kpt_analyser_span_fn)(void *ctx, const struct kpt_span *span);
+kpt_analyser_span_fn kpt_analysers_span_target(struct kpt_analysers *set, void **ctx);
 int kpt_analysers_report(struct kpt_analysers *set, const struct kpt_report_params *report);
 void kpt_analysers_free(struct kpt_analysers *set);
 

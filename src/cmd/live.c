@@ -223,7 +223,7 @@ static void consume(struct kpt_live *live, uint64_t limit, struct kpt_engine *en
 		return;		/* a raw sink or counters: nothing to merge */
 	kpt_merge_refill(live->merge);
 	while (kpt_merge_next(live->merge, limit, &rec))
-		kpt_engine_record(engine, &rec, 0);
+		kpt_engine_record(engine, &rec);
 }
 
 static int report(struct kpt_engine *engine, const struct kpt_live_ops *ops, void *ctx,

@@ -176,11 +176,8 @@ int kpt_run(const struct kpt_run_args *args)
 	free(run.plugins);
 	kpt_host_free(run.host);
 	free(run.names);
-	if (run.live_used) {
+	if (run.live_used)
 		code = kpt_live_teardown(&run.live);
-		if (args->cmd->free_live)
-			args->cmd->free_live(&run.params);
-	}
 	kpt_file_close(run.file);
 	if (ret == 0 && args->live && args->live->command)
 		ret = code;

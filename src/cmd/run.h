@@ -25,12 +25,12 @@ struct kpt_command {
 	bool takes_by;			/* --by is the built-in's option */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill
-	 * in @live and @params' backend and counters. Returns 0, or -1 after
-	 * printing why.
+	 * in @live and @params' backend and counters, which kpt_live_teardown()
+	 * releases. Returns 0, or -1 after printing why; @live is torn down
+	 * either way.
 	 */
 	int (*setup_live)(struct kpt_live *live, struct kpt_trace_opts *opts,
 			  struct kpt_run_params *params);
-	void (*free_live)(struct kpt_run_params *params);	/* what setup_live kept */
 };
 
 /* What one analysis run is: from the command line of latency, count, trace or report. */

@@ -57,6 +57,8 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 {
 	struct kpt_engine *engine = calloc(1, sizeof(*engine));
 	unsigned int flags = kpt_analysers_flags(set);
+	kpt_analyser_span_fn span_fn;
+	void *span_ctx;
 	int i;
 
 	if (!engine)
@@ -78,8 +80,9 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 		if (!(flags & KPT_ANALYSER_SPANS))
 			continue;
 		/* the first buffer's numbers are the analysers': spans go straight to them */
+		span_fn = kpt_analysers_span_target(set, &span_ctx);
 		buffer->pairer = i ? kpt_pairer_alloc(nr_probes, buffer_span, buffer) :
-				 kpt_pairer_alloc(nr_probes, kpt_analysers_span, set);
+				 kpt_pairer_alloc(nr_probes, span_fn, span_ctx);
 		if (!buffer->pairer)
 			goto fail;
 		if (flags & KPT_ANALYSER_ENTRY_FIELDS)
@@ -91,33 +94,49 @@ fail:
 	return NULL;
 }
 
+/* An event to the analysers that take events, numbered as they know the probes. */
+static __attribute__((noinline)) void hand_on(struct kpt_engine *engine, const struct buffer *b,
+					      const struct kpt_event *ev)
+{
+	struct kpt_event moved;
+
+	if (b->offset && ev->probe >= 0) {
+		moved = *ev;
+		moved.probe += b->offset;
+		ev = &moved;
+	}
+	kpt_analysers_event(engine->set, ev);
+}
+
 /**
- * kpt_engine_record - take the next record, in timestamp order within its buffer
+ * kpt_engine_event - take the next decoded event, in timestamp order within its buffer
  * @engine: the engine
- * @rec: the raw record, valid during the call
+ * @ev: the event (probes numbered as in its buffer), valid during the call
  * @buffer: which buffer of the file it is from; 0 live
- *
- * Records of no probe are passed over.
  */
-void kpt_engine_record(struct kpt_engine *engine, const struct kpt_record *rec, int buffer)
+void kpt_engine_event(struct kpt_engine *engine, const struct kpt_event *ev, int buffer)
 {
 	struct buffer *b = &engine->buffers[buffer];
+
+	if (engine->events)
+		hand_on(engine, b, ev);
+	if (b->pairer)
+		kpt_pairer_feed(b->pairer, ev);
+}
+
+/**
+ * kpt_engine_record - decode the next record and take it, in timestamp order
+ * @engine: the engine
+ * @rec: the raw record, valid during the call
+ *
+ * Live records, of the one buffer. Records of no probe are passed over.
+ */
+void kpt_engine_record(struct kpt_engine *engine, const struct kpt_record *rec)
+{
 	struct kpt_event ev;
 
-	if (!kpt_decoder_decode(engine->decoder, rec, &ev))
-		return;
-	if (engine->events) {
-		if (b->offset && ev.probe >= 0) {
-			struct kpt_event moved = ev;
-
-			moved.probe += b->offset;
-			kpt_analysers_event(engine->set, &moved);
-		} else {
-			kpt_analysers_event(engine->set, &ev);
-		}
-	}
-	if (b->pairer)
-		kpt_pairer_feed(b->pairer, &ev);
+	if (kpt_decoder_decode(engine->decoder, rec, &ev))
+		kpt_engine_event(engine, &ev, 0);
 }
 
 /**

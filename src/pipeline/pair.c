@@ -30,7 +30,8 @@ struct frame {
 	int probe;
 	int cpu;
 	uint64_t start;
-	struct tep_event *format;	/* kept entries only */
+	/* with kpt_pairer_keep_entries() only: */
+	struct tep_event *format;
 	unsigned int offset;		/* of the payload in the thread's byte stack */
 	int size;			/* payload bytes; -1: not kept */
 };
@@ -191,6 +192,7 @@ static void keep_payload(struct thread *thread, struct frame *frame, const struc
 static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
 	struct thread *thread = find_thread(pairer, ev->tid);
+	struct frame *frame;
 
 	if (!thread && !(thread = add_thread(pairer, ev->tid)))
 		return;
@@ -203,11 +205,15 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		thread->frames = frames;
 		thread->capacity = capacity;
 	}
-	thread->frames[thread->depth] = (struct frame){ ev->probe, ev->cpu, ev->ts, NULL,
-							 thread->payload_used, -1 };
-	if (pairer->keep_entries)
-		keep_payload(thread, &thread->frames[thread->depth], ev);
-	thread->depth++;
+	frame = &thread->frames[thread->depth++];
+	frame->probe = ev->probe;
+	frame->cpu = ev->cpu;
+	frame->start = ev->ts;
+	if (pairer->keep_entries) {
+		frame->offset = thread->payload_used;
+		frame->size = -1;
+		keep_payload(thread, frame, ev);
+	}
 }
 
 static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
@@ -236,13 +242,15 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.probe = ev->probe,
 		.role = KPT_ROLE_ENTRY,
 	};
-	if (thread->frames[i].size >= 0) {
-		entry.format = thread->frames[i].format;
-		entry.data = thread->payload + thread->frames[i].offset;
-		entry.size = thread->frames[i].size;
+	if (pairer->keep_entries) {
+		if (thread->frames[i].size >= 0) {
+			entry.format = thread->frames[i].format;
+			entry.data = thread->payload + thread->frames[i].offset;
+			entry.size = thread->frames[i].size;
+		}
+		/* the popped frames' payloads are free again once the span is handed on */
+		thread->payload_used = thread->frames[i].offset;
 	}
-	/* the popped frames' payloads are free again once the span is handed on */
-	thread->payload_used = thread->frames[i].offset;
 	span = (struct kpt_span){
 		.probe = ev->probe,
 		.tid = ev->tid,

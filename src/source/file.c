@@ -360,6 +360,7 @@ static int take_record(void *ctx, const struct kpt_tracedat_record *tr)
 	struct kpt_file_source *run = ctx;
 	const struct kpt_record *rec = &tr->rec;
 	struct event_count *count = &run->counts[tr->buffer];
+	struct kpt_event ev;
 	int id;
 
 	switch (kpt_window_check(&run->window, rec->ts)) {
@@ -385,11 +386,8 @@ static int take_record(void *ctx, const struct kpt_tracedat_record *tr)
 		return 0;
 	}
 	count->counts[id]++;
-	if (run->probe_of[id] < 0)
-		return 0;
-	run->events[tr->buffer * run->nr_probes + run->probe_of[id]]++;
-	if (run->engine)
-		kpt_engine_record(run->engine, rec, tr->buffer);
+	if (run->engine && kpt_decoder_decode(run->decoder, rec, &ev))
+		kpt_engine_event(run->engine, &ev, tr->buffer);
 	return 0;
 }
 
@@ -413,6 +411,20 @@ static uint64_t probe_events(const struct kpt_file_source *run, int probe)
 	return n;
 }
 
+/* Per buffer and probe, the entries and exits read: from the counts per event id. */
+static void count_events(struct kpt_file_source *run)
+{
+	int i, id;
+
+	for (i = 0; i < run->nr_buffers; i++) {
+		for (id = 0; run->counts[i].counts && id <= run->max_id; id++) {
+			if (run->probe_of[id] >= 0)
+				run->events[i * run->nr_probes + run->probe_of[id]] +=
+					run->counts[i].counts[id];
+		}
+	}
+}
+
 /*
  * Which probes the report shows, and the loss of the buffers it covers:
  * every buffer with records in the window (or, with none, every buffer with
@@ -423,6 +435,7 @@ static void choose_shown(struct kpt_file_source *run, struct kpt_loss *loss)
 {
 	int nr_with = buffers_with_records(run), first = -1, i, p, n = run->nr_probes;
 
+	count_events(run);
 	for (i = 0; i < run->nr_buffers; i++) {
 		if (!run->counts[i].counts || (!run->counts[i].records && nr_with))
 			continue;

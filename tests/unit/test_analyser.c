@@ -374,7 +374,7 @@ static void canned_feed(struct canned_run *run)
 	for (i = 0; i < 6; i++) {
 		struct kpt_record rec = record_of(&r[i], ts[i], i % 2);
 
-		kpt_engine_record(run->engine, &rec, 0);
+		kpt_engine_record(run->engine, &rec);
 	}
 }
 
