@@ -119,11 +119,6 @@ static int create_analysers(struct kpt_run *run)
 	return 0;
 }
 
-static const struct kpt_decoder *decoder_of(const struct kpt_run *run)
-{
-	return run->file ? kpt_file_decoder(run->file) : run->live.decoder;
-}
-
 static int start(struct kpt_run *run)
 {
 	const struct kpt_run_args *args = run->args;
@@ -134,9 +129,12 @@ static int start(struct kpt_run *run)
 		return -1;
 	if (create_analysers(run) < 0)
 		return -1;
-	run->engine = kpt_engine_alloc(decoder_of(run), run->file ? kpt_file_nr_probes(run->file) /
-				       kpt_file_nr_buffers(run->file) : run->live.nr_probes,
-				       run->file ? kpt_file_nr_buffers(run->file) : 1, run->set);
+	if (run->file)
+		run->engine = kpt_engine_alloc(kpt_file_decoder(run->file),
+					       kpt_file_probes_per_buffer(run->file),
+					       kpt_file_nr_buffers(run->file), run->set);
+	else
+		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
 	return run->engine ? 0 : -1;
 }
 

@@ -68,7 +68,7 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 	engine->events = flags & KPT_ANALYSER_EVENTS;
 	engine->nr_probes = nr_probes;
 	engine->nr_buffers = nr_buffers;
-	engine->buffers = calloc(nr_buffers, sizeof(*engine->buffers));
+	engine->buffers = calloc(nr_buffers ? nr_buffers : 1, sizeof(*engine->buffers));
 	engine->counts = calloc(nr_buffers * nr_probes + 1, sizeof(*engine->counts));
 	if (!engine->buffers || !engine->counts)
 		goto fail;

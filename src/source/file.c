@@ -64,21 +64,6 @@ double kpt_window_elapsed(const struct kpt_window *window)
 	return to > from ? (double)(to - from) / NSEC_PER_SEC : 0;
 }
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Leaks in the libraries, not ours to fix: libtraceevent 1.7.1 loses a
- * two-byte string parsing some print formats (libtracecmd parses every format
- * of a file), and libtracecmd 1.3.1 reads a version 6 file's clock twice with
- * sscanf("%ms") and frees the second (the stack ends in sscanf; kptrace never
- * has sscanf allocate).
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:tep_parse_event\nleak:__isoc99_vsscanf\n";
-}
-#endif
-
 struct probe {
 	struct kpt_pair pair;
 	bool forced;		/* reported even without records: --pair, or -e by exact name */
@@ -672,6 +657,15 @@ int kpt_file_open(const struct kpt_file_opts *opts, struct kpt_file_source **src
 int kpt_file_nr_probes(const struct kpt_file_source *src)
 {
 	return src->nr_buffers * src->nr_probes;
+}
+
+/**
+ * kpt_file_probes_per_buffer - how many probes each buffer has (the file's pairs chosen)
+ * @src: the source
+ */
+int kpt_file_probes_per_buffer(const struct kpt_file_source *src)
+{
+	return src->nr_probes;
 }
 
 /**
