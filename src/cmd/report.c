@@ -604,6 +604,19 @@ static void free_run(struct run *run)
 	kpt_tracedat_close(run->file);
 }
 
+/* A recovered recording: say so, and how much it kept. */
+static void warn_cut_short(const struct run *run)
+{
+	uint64_t records = 0;
+	int i;
+
+	for (i = 0; i < run->nr_buffers; i++)
+		records += run->counts[i].records;
+	kpt_warn("%s: the recording was cut short (kptrace was killed) and recovered with "
+		 "'kptrace record --recover': it holds the %" PRIu64 " records of the pages "
+		 "saved before the kill; what followed is lost", run->opts->file, records);
+}
+
 /**
  * kpt_cmd_report - the "report" command
  * @argc: argument count; argv[0] is "report"
@@ -643,6 +656,8 @@ int kpt_cmd_report(int argc, char **argv)
 		kpt_err("%s", errmsg ? errmsg : "out of memory");
 		goto out;
 	}
+	if (info.cut_short)
+		warn_cut_short(&run);
 	if (opts.list) {
 		if (opts.json)
 			ret = print_list_json(&run, &info) < 0;

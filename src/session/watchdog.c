@@ -183,10 +183,13 @@ static void act(const struct watch_list *list, pid_t parent)
 	for (i = list->nr - 1; i >= 0; i--)
 		removed += remove_dynevent(list->dynevents[i]);
 	gone = list->instance && remove_instance(list->instance);
-	if (removed || gone)
-		fprintf(stderr, "kptrace: run %d ended without its teardown; its watchdog removed "
-			"%d probe event%s%s%s\n", (int)parent, removed, removed == 1 ? "" : "s",
-			gone ? " and instance " : "", gone ? list->instance : "");
+	if (removed && gone)
+		fprintf(stderr, "kptrace: run %d was killed; its watchdog removed its %d probe "
+			"event%s and instance %s\n", (int)parent, removed, removed == 1 ? "" : "s",
+			list->instance);
+	else if (removed || gone)
+		fprintf(stderr, "kptrace: run %d was killed; its watchdog removed %s\n",
+			(int)parent, gone ? list->instance : "its probe events");
 }
 
 static void free_list(struct watch_list *list)
