@@ -12,6 +12,7 @@
 
 #include "cmd/live.h"
 #include "cmd/signals.h"
+#include "output/check.h"
 #include "pipeline/merge.h"
 #include "session/session.h"
 #include "source/source.h"
@@ -262,7 +263,7 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 		if (live->source_ops->fill(live->source, false, &limit) < 0)
 			return -1;
 		consume(live, limit, ops, ctx);
-		kpt_output_check(stdout, "standard output");
+		kpt_output_check(stdout, NULL);
 		now = kpt_monotonic_ns();
 		if (next_report && now >= next_report) {
 			read_loss(live, &loss);

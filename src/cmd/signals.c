@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Signals and checked output.
+ * Signals, and the exit status of a run.
  *
  * The handlers only set flags. A second Ctrl-C (or SIGTERM) while kptrace
  * stops does not cut the teardown short: the probes are removed first, and
@@ -17,12 +17,10 @@
 #include <unistd.h>
 
 #include "cmd/signals.h"
-#include "util.h"
+#include "output/check.h"
 
 static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t pipe_broken;
 static volatile sig_atomic_t told_to_wait;
-static bool write_failed;
 
 static void request_stop(int sig)
 {
@@ -31,7 +29,7 @@ static void request_stop(int sig)
 	int saved = errno;
 
 	if (sig == SIGPIPE) {
-		pipe_broken = 1;
+		kpt_output_pipe_closed();
 	} else if (stop_requested && !told_to_wait) {
 		told_to_wait = 1;
 		/* Nothing to do about a failure in a handler. */
@@ -71,45 +69,7 @@ void kpt_signals_install(void)
  */
 bool kpt_stop_requested(void)
 {
-	return stop_requested || pipe_broken || write_failed;
-}
-
-/**
- * kpt_output_failed - can nothing more be written to the output?
- *
- * True after a closed pipe or a write error: events still buffered need not
- * be formatted any more.
- */
-bool kpt_output_failed(void)
-{
-	return pipe_broken || write_failed;
-}
-
-/**
- * kpt_output_check - flush @out and check that everything written to it arrived
- * @out: the stream, e.g. stdout
- * @name: how to name it in the error, e.g. "standard output" or the file's name
- *
- * A closed pipe asks the run to stop silently (the reader went away on
- * purpose); any other error, e.g. ENOSPC, is reported once with @name and
- * asks the run to stop. Returns 0, or -1 after such an error.
- */
-int kpt_output_check(FILE *out, const char *name)
-{
-	int err;
-
-	errno = 0;
-	if (fflush(out) == 0 && !ferror(out))
-		return 0;
-	err = errno ? errno : EIO;
-	if (err == EPIPE || pipe_broken) {
-		pipe_broken = 1;
-		return -1;
-	}
-	if (!write_failed)
-		kpt_err("cannot write to %s: %s; stopping", name, strerror(err));
-	write_failed = true;
-	return -1;
+	return stop_requested || kpt_output_failed();
 }
 
 /**
@@ -122,10 +82,10 @@ int kpt_output_check(FILE *out, const char *name)
  */
 int kpt_exit_status(int code)
 {
-	kpt_output_check(stdout, "standard output");
-	if (pipe_broken)
+	kpt_output_check(stdout, NULL);
+	if (kpt_output_pipe_was_closed())
 		return 128 + SIGPIPE;
-	if (write_failed)
+	if (kpt_output_failed())
 		return 1;
 	return code;
 }

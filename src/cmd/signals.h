@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Signals and checked output: how a run is asked to stop, and with which
- * exit status it ends.
+ * Signals: how a run is asked to stop, and with which exit status it ends.
  *
  * SIGINT, SIGTERM and SIGHUP ask for a clean stop: the live loop notices,
  * drains the buffers, reports and tears down. A closed pipe (SIGPIPE, EPIPE)
@@ -13,12 +12,9 @@
 #define KPT_SIGNALS_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 void kpt_signals_install(void);
 bool kpt_stop_requested(void);
-bool kpt_output_failed(void);
-int kpt_output_check(FILE *out, const char *name);
 int kpt_exit_status(int code);
 
 #endif

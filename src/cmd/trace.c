@@ -12,6 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/live.h"
+#include "output/check.h"
 #include "output/output.h"
 #include "session/session.h"
 
@@ -105,7 +106,7 @@ static void trace_report(void *ctx, int interval, bool final, double elapsed,
 {
 	if (!final)
 		return;
-	fflush(stdout);
+	kpt_output_check(stdout, NULL);
 	kpt_output_loss_text(stderr, loss);
 }
 
