@@ -193,6 +193,13 @@ static int read_info(const char *dir, struct parts_info *info)
 	if (!path)
 		return -1;
 	file = fopen(path, "re");
+	if (!file && errno == ENOENT) {
+		/* It is written once the head is complete, before tracing starts. */
+		kpt_err("%s has no info file: its run was killed before it started tracing, so "
+			"nothing was recorded; remove %s", dir, dir);
+		free(path);
+		return -1;
+	}
 	if (file) {
 		n = fscanf(file, "%31[^\n] page_size %u long_size %d big_endian %d cpus %d "
 			   "clock %39s", magic, &info->params.page_size, &info->params.long_size,
