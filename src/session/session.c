@@ -76,6 +76,14 @@ static int set_clock(struct kpt_session *session)
 	return -1;
 }
 
+/* Before the first thing is created, by kpt_session_create() or a probe added without it. */
+static void start_watchdog(struct kpt_session *session)
+{
+	if (!session->watchdog_tried)
+		session->watchdog = kpt_watchdog_start(session->name);
+	session->watchdog_tried = true;
+}
+
 /**
  * kpt_session_create - make the session's instance
  * @session: the session
@@ -93,7 +101,7 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 		return -1;
 	}
 	kpt_session_remove_stale(false);
-	session->watchdog = kpt_watchdog_start(session->name);
+	start_watchdog(session);
 	session->instance = tracefs_instance_create(session->name);
 	if (!session->instance) {
 		kpt_err("cannot create tracefs instance %s: %s (kptrace needs root, or "
@@ -169,6 +177,7 @@ static void watch_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 	char *system = NULL, *event = NULL;
 	enum tracefs_dynevent_type type;
 
+	start_watchdog(session);
 	type = tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
 	if (system && event)
 		kpt_watchdog_add_dynevent(session->watchdog, type, system, event);
@@ -264,6 +273,7 @@ static int create_maxactive_kretprobe(struct kpt_session *session, const struct 
 		return -1;
 	}
 	session->dynevents = list;
+	start_watchdog(session);
 	kpt_watchdog_add_dynevent(session->watchdog, TRACEFS_DYNEVENT_KRETPROBE,
 				  probe->exit.system, probe->exit.event);
 	before = tracefs_error_all(NULL);

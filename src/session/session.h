@@ -33,6 +33,7 @@ struct kpt_session {
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 	const char *filter;			/* the probe events' filter, or NULL */
 	struct kpt_watchdog *watchdog;		/* removes all this if kptrace is killed */
+	bool watchdog_tried;			/* started, or failed to start: not again */
 };
 
 struct kpt_session *kpt_session_alloc(void);
