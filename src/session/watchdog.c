@@ -116,7 +116,10 @@ static int remember(struct watch_list *list, const char *msg)
 		return -1;
 	list->dynevents = grown;
 	grown[list->nr] = strdup(msg + 2);
-	return grown[list->nr] ? list->nr++, 0 : -1;
+	if (!grown[list->nr])
+		return -1;
+	list->nr++;
+	return 0;
 }
 
 /* Remove one dynamic event, retrying while something still holds it. */
