@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +52,18 @@ char *kpt_tracedat_parts_mkdir(const char *output)
 {
 	char *dir = kpt_asprintf("%s.parts", output);
 
+	char *parent;
+
 	if (!dir)
 		return NULL;
-	if (mkdir(dir, 0755) == 0)
+	if (mkdir(dir, 0755) == 0) {
+		/* Its name survives a power cut once the directory holding it is synced. */
+		parent = strdup(output);
+		if (parent)
+			kpt_tracedat_parts_sync_dir(dirname(parent));
+		free(parent);
 		return dir;
+	}
 	if (errno == EEXIST)
 		kpt_err("%s exists: a recording to %s was cut short, or is running. Turn its "
 			"pages into %s with 'kptrace record --recover %s', or remove %s",
@@ -161,16 +170,22 @@ static bool is_part(const char *name)
  * kpt_tracedat_parts_remove - remove the parts and their directory
  * @dir: the parts directory (NULL is fine)
  *
- * Only the files kptrace writes there are removed; anything else keeps the
- * directory, with a warning.
+ * The directory holding it is synced first, so that a file just renamed
+ * into it is on disk before its parts go. Only the files kptrace writes there
+ * are removed; anything else keeps the directory, with a warning.
  */
 void kpt_tracedat_parts_remove(const char *dir)
 {
 	struct dirent *entry;
+	char *parent;
 	DIR *d;
 
 	if (!dir)
 		return;
+	parent = strdup(dir);
+	if (parent)
+		kpt_tracedat_parts_sync_dir(dirname(parent));
+	free(parent);
 	d = opendir(dir);
 	if (!d)
 		return;
