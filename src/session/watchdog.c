@@ -174,8 +174,9 @@ static void act(const struct watch_list *list, pid_t parent)
 	/* Reparented: kptrace's exit is complete and its files are closed. */
 	for (waited = 0; getppid() == parent && waited < SETTLE_MS; waited++)
 		sleep_ms(1);
+	/* kptrace lives, and closed the socket by mistake: not ours to act. */
 	if (getppid() == parent)
-		return;		/* kptrace lives: it closed the socket by mistake; not ours to act */
+		return;
 	if (list->instance && tracefs_instance_exists(list->instance))
 		instance = tracefs_instance_alloc(NULL, list->instance);
 	if (instance) {

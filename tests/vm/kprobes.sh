@@ -6,8 +6,8 @@
 # return values, nesting, maxactive and its misses, errors (missing, blacklisted, bad
 # fetch-arg), event-name repair, clean-up after a normal end, SIGINT, SIGKILL (by the
 # watchdog, maxactive kretprobes too, and by the next run when the watchdog is killed too), a
-# foreign probe left alone, 'kptrace check' differing from the host's where the kernels differ, and a
-# kptrace record file of kprobe pairs copied out and reported on the host.
+# foreign probe left alone, 'kptrace check' differing from the host's where the kernels
+# differ, and a kptrace record file of kprobe pairs copied out and reported on the host.
 . "$(dirname "$0")/../live/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
 command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
