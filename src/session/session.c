@@ -21,6 +21,7 @@
 
 #include "session/kernel_features.h"
 #include "session/session.h"
+#include "session/watchdog.h"
 #include "cmd/target.h"
 #include "util.h"
 
@@ -75,6 +76,14 @@ static int set_clock(struct kpt_session *session)
 	return -1;
 }
 
+/* Before the first thing is created, by kpt_session_create() or a probe added without it. */
+static void start_watchdog(struct kpt_session *session)
+{
+	if (!session->watchdog_tried)
+		session->watchdog = kpt_watchdog_start(session->name);
+	session->watchdog_tried = true;
+}
+
 /**
  * kpt_session_create - make the session's instance
  * @session: the session
@@ -92,6 +101,7 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 		return -1;
 	}
 	kpt_session_remove_stale(false);
+	start_watchdog(session);
 	session->instance = tracefs_instance_create(session->name);
 	if (!session->instance) {
 		kpt_err("cannot create tracefs instance %s: %s (kptrace needs root, or "
@@ -161,6 +171,20 @@ static char *new_kernel_error(const char *before)
 	return last;
 }
 
+/* Name the event to the watchdog before it exists, so that no kill can leave it unnamed. */
+static void watch_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent)
+{
+	char *system = NULL, *event = NULL;
+	enum tracefs_dynevent_type type;
+
+	start_watchdog(session);
+	type = tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
+	if (system && event)
+		kpt_watchdog_add_dynevent(session->watchdog, type, system, event);
+	free(system);
+	free(event);
+}
+
 static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
 			   const char *what, const struct kpt_probe *probe)
 {
@@ -179,6 +203,7 @@ static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 		return -1;
 	}
 	session->dynevents = list;
+	watch_dynevent(session, dynevent);
 	before = tracefs_error_all(NULL);
 	if (tracefs_dynevent_create(dynevent) < 0) {
 		err = errno;
@@ -248,6 +273,9 @@ static int create_maxactive_kretprobe(struct kpt_session *session, const struct 
 		return -1;
 	}
 	session->dynevents = list;
+	start_watchdog(session);
+	kpt_watchdog_add_dynevent(session->watchdog, TRACEFS_DYNEVENT_KRETPROBE,
+				  probe->exit.system, probe->exit.event);
 	before = tracefs_error_all(NULL);
 	ret = tracefs_instance_file_append(NULL, "kprobe_events", definition);
 	if (ret < 0) {
@@ -634,7 +662,8 @@ static void destroy_dynevent(struct tracefs_dynevent *dynevent)
  * kpt_session_destroy - remove the session's probes and instance from the system
  * @session: the session (NULL is fine); the stream must be closed first
  *
- * Safe to call on a partly created session, and more than once.
+ * Safe to call on a partly created session, and more than once. The
+ * watchdog is stopped last: a kill during the removal leaves it the rest.
  */
 void kpt_session_destroy(struct kpt_session *session)
 {
@@ -658,6 +687,8 @@ void kpt_session_destroy(struct kpt_session *session)
 		tracefs_instance_free(session->instance);
 		session->instance = NULL;
 	}
+	kpt_watchdog_stop(session->watchdog);
+	session->watchdog = NULL;
 }
 
 /**

@@ -39,6 +39,7 @@
 
 #include "pipeline/merge.h"
 #include "tracedat/format.h"
+#include "tracedat/parts.h"
 #include "tracedat/read.h"
 #include "util.h"
 
@@ -105,6 +106,7 @@ struct kpt_tracedat {
 	char *clock;
 	bool layout_known;	/* the walk understood where every buffer's data is */
 	bool ts_adjusted;	/* options make libtracecmd change timestamps */
+	bool cut_short;		/* recovered from a recording's parts */
 	int nr_buffers;
 	struct buffer *buffers;
 	struct tracecmd_input *handle;
@@ -469,6 +471,8 @@ static int walk_v6(struct walk *w)
 			data[len] = '\0';
 			if (adjusts_timestamps(id))
 				file->ts_adjusted = true;
+			if (id == KPT_TRACEDAT_OPT_VERSION && strstr(data, KPT_TRACEDAT_CUT_SHORT))
+				file->cut_short = true;
 			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
 				nr_cpus = get_number(file->header.big_endian, data, 4);
 			if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !file->clock)
@@ -880,6 +884,7 @@ void kpt_tracedat_info(const struct kpt_tracedat *file, struct kpt_tracedat_info
 	info->nr_buffers = file->nr_buffers;
 	info->streamed = !file->why_not_streamed;
 	info->why_not_streamed = file->why_not_streamed;
+	info->cut_short = file->cut_short;
 }
 
 /**

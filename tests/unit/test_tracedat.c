@@ -15,6 +15,8 @@
 
 #include <trace-cmd.h>
 
+#include "tracedat/parts.h"
+#include "tracedat/read.h"
 #include "suites.h"
 #include "tracedat/write.h"
 
@@ -293,8 +295,11 @@ static int compare_events(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* Open the file with libtracecmd; every event must come back exactly, in time order. */
-static void check_readback(struct fixture *fx)
+/*
+ * Open the file with libtracecmd; every event must come back exactly, in time
+ * order. @stats: the file has the fixture's per-CPU stats (a recovered one has none).
+ */
+static void check_readback_stats(struct fixture *fx, bool with_stats)
 {
 	struct tracecmd_input *handle = tracecmd_open(fx->path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	struct readback rb = { .nr = 0 };
@@ -307,9 +312,12 @@ static void check_readback(struct fixture *fx)
 	ck_assert_int_eq(tracecmd_cpus(handle), 2);
 	ck_assert_str_eq(tracecmd_get_trace_clock(handle), "mono");
 	stats = tracecmd_get_cpustats(handle);
-	ck_assert_ptr_nonnull(stats);
-	ck_assert_ptr_nonnull(strstr(stats, "CPU: 0\nentries: 8\n"));
-	ck_assert_ptr_nonnull(strstr(stats, "CPU: 1\nentries: 4\noverrun: 7\ndropped events: 2"));
+	if (with_stats) {
+		ck_assert_ptr_nonnull(stats);
+		ck_assert_ptr_nonnull(strstr(stats, "CPU: 0\nentries: 8\n"));
+		ck_assert_ptr_nonnull(strstr(stats,
+					     "CPU: 1\nentries: 4\noverrun: 7\ndropped events: 2"));
+	}
 	ck_assert_str_eq(tep_data_comm_from_pid(tracecmd_get_tep(handle), 42), "worker");
 	ck_assert_int_eq(tracecmd_iterate_events(handle, NULL, 0, collect, &rb), 0);
 	tracecmd_close(handle);
@@ -321,6 +329,11 @@ static void check_readback(struct fixture *fx)
 		ck_assert_int_eq(rb.events[i].cpu, fx->expected[i].cpu);
 		ck_assert_uint_eq(rb.events[i].seq, fx->expected[i].seq);
 	}
+}
+
+static void check_readback(struct fixture *fx)
+{
+	check_readback_stats(fx, true);
 }
 
 static char *read_file(const char *path, size_t *size)
@@ -522,6 +535,150 @@ START_TEST(test_host_params)
 }
 END_TEST
 
+/* Copy @size bytes of @from to a new file @dir/@name, then append @tail_size bytes of @tail. */
+static void write_part(const char *dir, const char *name, int from, uint64_t size,
+		       const void *tail, size_t tail_size)
+{
+	char path[256], *buf = malloc(size ? size : 1);
+	int fd;
+
+	ck_assert_ptr_nonnull(buf);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(from, buf, size, 0), (ssize_t)size);
+	ck_assert_int_eq(write(fd, buf, size), (ssize_t)size);
+	if (tail_size)
+		ck_assert_int_eq(write(fd, tail, tail_size), (ssize_t)tail_size);
+	close(fd);
+	free(buf);
+}
+
+/* A killed recording's parts: a head, and per CPU its pages plus what @tail adds. */
+static char *make_parts(struct fixture *fx, char *top, const void *tail0, size_t tail0_size,
+			const void *tail1, size_t tail1_size)
+{
+	struct kpt_tracedat_blob format, ftrace;
+	struct kpt_tracedat_system system;
+	struct kpt_tracedat_meta meta;
+	char *output, *parts;
+
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	output = malloc(strlen(top) + 16);
+	ck_assert_ptr_nonnull(output);
+	sprintf(output, "%s/out.dat", top);
+	parts = kpt_tracedat_parts_mkdir(output);
+	ck_assert_ptr_nonnull(parts);
+	fixture_meta(fx, &meta, &system, &format, &ftrace);
+	ck_assert_int_eq(kpt_tracedat_parts_write_head(parts, &meta, 2), 0);
+	write_part(parts, "cpu0", fx->fds[0], fx->sizes[0], tail0, tail0_size);
+	write_part(parts, "cpu1", fx->fds[1], fx->sizes[1], tail1, tail1_size);
+	/* A second recording to the same file is refused while the parts are there. */
+	ck_assert_ptr_null(kpt_tracedat_parts_mkdir(output));
+	free(parts);
+	return output;
+}
+
+static void remove_tree(const char *top, const char *output)
+{
+	char path[256];
+
+	unlink(output);
+	snprintf(path, sizeof(path), "%s.parts", output);
+	kpt_tracedat_parts_remove(path);
+	rmdir(top);
+}
+
+/*
+ * Recovery keeps every whole, sane page: CPU 0 ends in a torn half page, CPU 1
+ * in a page whose commit counter is larger than a page. The file holds exactly
+ * the fixture's events, and says it was cut short.
+ */
+START_TEST(test_parts_recover)
+{
+	struct kpt_tracedat_recovery result;
+	struct kpt_tracedat_info info;
+	struct kpt_tracedat *file;
+	char top[] = "/tmp/kpt-parts.XXXXXX", parts[300];
+	uint8_t *junk;
+	char *output, *errmsg = NULL;
+	struct fixture fx;
+
+	fixture_init(&fx, false, 8, 4096);
+	junk = calloc(1, 4096);
+	ck_assert_ptr_nonnull(junk);
+	memset(junk + 8, 0x7f, 8);		/* commit: far more than a page */
+	output = make_parts(&fx, top, junk, 2048, junk, 4096);
+
+	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), 0);
+	ck_assert_int_eq(result.nr_cpus, 2);
+	ck_assert_uint_eq(result.pages, 3);
+	ck_assert_uint_eq(result.dropped_bytes, 2048 + 4096);
+	snprintf(parts, sizeof(parts), "%s.parts", output);
+	ck_assert_int_ne(access(parts, F_OK), 0);
+	snprintf(fx.path, sizeof(fx.path), "%s", output);
+	check_readback_stats(&fx, false);
+	check_flyrecord(&fx);
+
+	ck_assert_int_eq(kpt_tracedat_open(output, &file, &errmsg), 0);
+	kpt_tracedat_info(file, &info);
+	ck_assert(info.cut_short);
+	kpt_tracedat_close(file);
+	/* Nothing left to recover. */
+	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), -1);
+
+	fx.path[0] = '\0';
+	remove_tree(top, output);
+	free(output);
+	free(junk);
+	fixture_free(&fx);
+}
+END_TEST
+
+/* An existing FILE is never overwritten, and the parts are then kept. */
+START_TEST(test_parts_recover_keeps_existing_file)
+{
+	struct kpt_tracedat_recovery result;
+	char top[] = "/tmp/kpt-parts.XXXXXX", parts[300];
+	struct fixture fx;
+	char *output;
+	int fd;
+
+	fixture_init(&fx, false, 8, 4096);
+	output = make_parts(&fx, top, NULL, 0, NULL, 0);
+	fd = open(output, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "mine", 4), 4);
+	close(fd);
+	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), -1);
+	snprintf(parts, sizeof(parts), "%s.parts", output);
+	ck_assert_int_eq(access(parts, F_OK), 0);
+	remove_tree(top, output);
+	free(output);
+	fixture_free(&fx);
+}
+END_TEST
+
+/* Parts without their info file: the run died before tracing; nothing to recover. */
+START_TEST(test_parts_without_info)
+{
+	struct kpt_tracedat_recovery result;
+	char top[] = "/tmp/kpt-parts.XXXXXX", path[300];
+	struct fixture fx;
+	char *output;
+
+	fixture_init(&fx, false, 8, 4096);
+	output = make_parts(&fx, top, NULL, 0, NULL, 0);
+	snprintf(path, sizeof(path), "%s.parts/info", output);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), -1);
+	ck_assert_int_ne(access(output, F_OK), 0);
+	remove_tree(top, output);
+	free(output);
+	fixture_free(&fx);
+}
+END_TEST
+
 Suite *tracedat_suite(void)
 {
 	Suite *suite = suite_create("tracedat");
@@ -534,6 +691,9 @@ Suite *tracedat_suite(void)
 	tcase_add_test(tc, test_truncated_rejected);
 	tcase_add_test(tc, test_write_error_reported);
 	tcase_add_test(tc, test_host_params);
+	tcase_add_test(tc, test_parts_recover);
+	tcase_add_test(tc, test_parts_recover_keeps_existing_file);
+	tcase_add_test(tc, test_parts_without_info);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
