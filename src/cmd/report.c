@@ -73,21 +73,6 @@ struct run {
 	int unknown_id;
 };
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Leaks in the libraries, not ours to fix: libtraceevent 1.7.1 loses a
- * two-byte string parsing some print formats (libtracecmd parses every format
- * of a file), and libtracecmd 1.3.1 reads a version 6 file's clock twice with
- * sscanf("%ms") and frees the second (the stack ends in sscanf; kptrace never
- * has sscanf allocate).
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:tep_parse_event\nleak:__isoc99_vsscanf\n";
-}
-#endif
-
 static const char *comm_of(void *ctx, int tid)
 {
 	return kpt_tracedat_comm(ctx, tid);

@@ -37,6 +37,7 @@
 #include <kbuffer.h>
 #include <trace-cmd.h>
 
+#include "compat/compat.h"
 #include "pipeline/merge.h"
 #include "tracedat/format.h"
 #include "tracedat/read.h"
@@ -54,13 +55,6 @@ static const char *const section_names[] = {
 	[KPT_TRACEDAT_OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats",
 	"kallsyms", "printk formats", "saved command lines",
 };
-
-/*
- * Declared only in libtracecmd's private header, but exported by every
- * libtracecmd 1.x; weak, so that a library without them still links and the
- * report goes without per-CPU statistics.
- */
-const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((weak));
 
 struct cpu_range {
 	int cpu;
@@ -1236,7 +1230,7 @@ int kpt_tracedat_parse_cpustats(const char *stats, const char *buffer, struct kp
  */
 void kpt_tracedat_loss(struct kpt_tracedat *file, int buffer, struct kpt_loss *loss)
 {
-	const char *stats = tracecmd_get_cpustats ? tracecmd_get_cpustats(file->handle) : NULL;
+	const char *stats = kpt_compat_tracecmd_cpustats(file->handle);
 
 	if (stats)
 		kpt_tracedat_parse_cpustats(stats, file->buffers[buffer].name, loss);
