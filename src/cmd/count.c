@@ -34,9 +34,8 @@ static const char usage[] =
 	"Count the hits of each PROBE (its entries, and its returns) and their rate\n"
 	"per second.\n"
 	"\n"
-	"PROBE: as for latency (see kptrace-probes(7)):\n"
-	"  SYMBOL, OBJECT:SYMBOL, OBJECT:0xOFFSET, syscall:NAME, tp:SYS:ENTRY,SYS:EXIT,\n"
-	"  p:TARGET ARGS, rN:TARGET ARGS\n"
+	"PROBE (see kptrace-probes(7)):\n";
+static const char usage_options[] =
 	"\n"
 	"OPTIONS:\n"
 	"  -p, --pid PID            count in the threads of PID and everything it starts\n"
@@ -114,13 +113,6 @@ static const struct kpt_live_ops count_ops = {
 	.report = count_report,
 };
 
-/* A user probe with no fetch-args needs no tracefs event: the uprobe PMU can count it. */
-static bool counts_on_pmu(const struct kpt_probe *probe)
-{
-	return probe->type == KPT_PROBE_USER && !probe->entry.fetchargs &&
-	       !(probe->raw_sides && probe->exit.fetchargs);
-}
-
 /*
  * Set @live up to count with perf counters. Returns 0, or -1: after printing
  * why, or with *@refused set to the errno when perf events are refused.
@@ -151,7 +143,7 @@ static int setup_perf(struct kpt_live *live, struct count_run *run,
 		struct kpt_probe *probe = &live->probes[i];
 		struct kpt_perf_counter_spec *entry = &specs[2 * i], *exit = &specs[2 * i + 1];
 
-		if (pmu && counts_on_pmu(probe)) {
+		if (pmu && kpt_probe_pmu_countable(probe)) {
 			*entry = (struct kpt_perf_counter_spec){ .tp_id = -1, .path = probe->path,
 								  .offset = probe->offset };
 			*exit = *entry;
@@ -240,7 +232,7 @@ int kpt_cmd_count(int argc, char **argv)
 	int ret = 1, code;
 
 	if (kpt_trace_opts_parse(argc, argv, &opts) < 0 || opts.help) {
-		fputs(usage, opts.help ? stdout : stderr);
+		kpt_probe_usage(opts.help ? stdout : stderr, usage, usage_options);
 		ret = opts.help ? 0 : 2;
 		kpt_trace_opts_free(&opts);
 		return ret;

@@ -18,13 +18,8 @@ static const char usage[] =
 	"Trace how long each PROBE takes, per call, and print count, min, avg, max,\n"
 	"percentiles and a log2 histogram per probe.\n"
 	"\n"
-	"PROBE:\n"
-	"  SYMBOL [ARGS]            kernel function (kprobe + kretprobe)\n"
-	"  OBJECT:SYMBOL [ARGS]     user function in a binary or library (uprobes)\n"
-	"  OBJECT:0xOFFSET [ARGS]   user code at a file offset\n"
-	"  syscall:NAME             sys_enter_NAME .. sys_exit_NAME\n"
-	"  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread\n"
-	"  p:TARGET ARGS, rN:TARGET ARGS   the kernel's raw probe syntax\n"
+	"PROBE:\n";
+static const char usage_options[] =
 	"  (see kptrace-probes(7))\n"
 	"\n"
 	"OPTIONS:\n"
@@ -97,7 +92,7 @@ int kpt_cmd_latency(int argc, char **argv)
 	int i, ret = 1, code;
 
 	if (kpt_trace_opts_parse(argc, argv, &opts) < 0 || opts.help) {
-		fputs(usage, opts.help ? stdout : stderr);
+		kpt_probe_usage(opts.help ? stdout : stderr, usage, usage_options);
 		ret = opts.help ? 0 : 2;
 		kpt_trace_opts_free(&opts);
 		return ret;
