@@ -49,6 +49,7 @@
 #define SECTION_COMPRESSED	0x1
 #define MAX_SECTIONS		4096		/* options sections followed: no loops */
 #define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
+#define MAX_SECTION_SIZE	(1ULL << 30)	/* nor decompresses a metadata section to more */
 #define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
 
 static const char *const section_names[] = {
@@ -102,7 +103,8 @@ struct kpt_tracedat {
 	int nr_buffers;
 	struct buffer *buffers;
 	uint64_t meta[KPT_TRACEDAT_OPT_CMDLINES + 1];	/* where each metadata part starts */
-	bool meta_readable;	/* the walk found them all, none compressed */
+	bool meta_compressed[KPT_TRACEDAT_OPT_CMDLINES + 1];
+	bool meta_readable;	/* the walk found them all, and can decompress them */
 	char *cpustats;		/* the CPUSTAT options' text, as libtracecmd joins it */
 	size_t cpustats_len;
 	struct tracecmd_input *handle;		/* opened only when its reader is used */
@@ -192,6 +194,29 @@ int kpt_tracedat_parse_header(const void *buf, unsigned int len,
 	return 0;
 }
 
+static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
+static unsigned int (*zstd_is_error)(size_t code);
+
+/* libzstd is libtracecmd's dependency, so it is there; find its two functions. */
+static bool have_zstd(void)
+{
+	void *lib;
+
+	if (zstd_decompress)
+		return true;
+	lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return false;
+	zstd_decompress = (size_t (*)(void *, size_t, const void *, size_t))
+			  dlsym(lib, "ZSTD_decompress");
+	zstd_is_error = (unsigned int (*)(size_t))dlsym(lib, "ZSTD_isError");
+	if (!zstd_decompress || !zstd_is_error) {
+		zstd_decompress = NULL;
+		return false;
+	}
+	return true;
+}
+
 /*
  * The layout walk: positioned reads that turn a short read into an error
  * saying where the file ends and what needed the missing bytes.
@@ -200,7 +225,15 @@ struct walk {
 	struct kpt_tracedat *file;
 	uint64_t pos;
 	char *errmsg;
+	const char *mem;	/* a decompressed section, where pos is; NULL: the file */
+	uint64_t mem_size;
 };
+
+/* How far the walk may read: the section in memory, or the file. */
+static uint64_t walk_end(const struct walk *w)
+{
+	return w->mem ? w->mem_size : w->file->size;
+}
 
 static int walk_fail(struct walk *w, char *msg)
 {
@@ -219,6 +252,10 @@ static double percent(uint64_t part, uint64_t whole)
 
 static int truncated(struct walk *w, const char *what, uint64_t needed)
 {
+	if (w->mem)
+		return walk_fail(w, kpt_asprintf("corrupt: its compressed %s section ends after "
+						 "%" PRIu64 " bytes, inside its data", what,
+						 w->mem_size));
 	return walk_fail(w, kpt_asprintf("truncated: the file has %" PRIu64 " bytes, but it needs "
 					 "%" PRIu64 " bytes for its %s (%.1f%% present)",
 					 w->file->size, needed, what,
@@ -229,8 +266,13 @@ static int walk_read(struct walk *w, void *buf, uint64_t len, const char *what)
 {
 	ssize_t n;
 
-	if (w->pos + len > w->file->size || w->pos + len < w->pos)
+	if (w->pos + len > walk_end(w) || w->pos + len < w->pos)
 		return truncated(w, what, w->pos + len);
+	if (w->mem) {
+		memcpy(buf, w->mem + w->pos, len);
+		w->pos += len;
+		return 0;
+	}
 	n = pread(w->file->fd, buf, len, w->pos);
 	if (n < 0 || (uint64_t)n != len)
 		return walk_fail(w, kpt_asprintf("cannot read %" PRIu64 " bytes at offset %"
@@ -242,7 +284,7 @@ static int walk_read(struct walk *w, void *buf, uint64_t len, const char *what)
 
 static int walk_skip(struct walk *w, uint64_t len, const char *what)
 {
-	if (w->pos + len > w->file->size || w->pos + len < w->pos)
+	if (w->pos + len > walk_end(w) || w->pos + len < w->pos)
 		return truncated(w, what, w->pos + len);
 	w->pos += len;
 	return 0;
@@ -262,14 +304,17 @@ static int walk_number(struct walk *w, int size, uint64_t *val, const char *what
 static char *walk_string(struct walk *w, const char *what)
 {
 	char buf[4096];
-	uint64_t avail = w->file->size > w->pos ? w->file->size - w->pos : 0;
+	uint64_t avail = walk_end(w) > w->pos ? walk_end(w) - w->pos : 0;
 	size_t len = avail < sizeof(buf) ? avail : sizeof(buf);
-	ssize_t n = pread(w->file->fd, buf, len, w->pos);
-	char *nul = n > 0 ? memchr(buf, '\0', n) : NULL;
+	ssize_t n = w->mem ? (ssize_t)len : pread(w->file->fd, buf, len, w->pos);
+	char *nul;
 
+	if (w->mem)
+		memcpy(buf, w->mem + w->pos, len);
+	nul = n > 0 ? memchr(buf, '\0', n) : NULL;
 	if (!nul) {
 		if (len < sizeof(buf))
-			truncated(w, what, w->file->size + 1);
+			truncated(w, what, walk_end(w) + 1);
 		else
 			walk_fail(w, kpt_asprintf("corrupt %s at offset %" PRIu64 ": no end of "
 						  "string", what, w->pos));
@@ -277,6 +322,50 @@ static char *walk_string(struct walk *w, const char *what)
 	}
 	w->pos += nul - buf + 1;
 	return strdup(buf);
+}
+
+/*
+ * A compressed section's data at the walk's position, decompressed: u32
+ * compressed size, u32 size, the compressed bytes (zstd only; libtracecmd
+ * reads the other kinds). Returns the malloc'd data, or NULL.
+ */
+static char *walk_zblock(struct walk *w, uint64_t *len, const char *what)
+{
+	uint64_t zsize, size;
+	char *zdata, *data;
+	size_t got;
+
+	if (walk_number(w, 4, &zsize, what) || walk_number(w, 4, &size, what))
+		return NULL;
+	if (size > MAX_SECTION_SIZE) {
+		walk_fail(w, kpt_asprintf("corrupt: its %s section would decompress to %" PRIu64
+					  " bytes", what, size));
+		return NULL;
+	}
+	zdata = malloc(zsize ? zsize : 1);
+	data = malloc(size + 1);
+	if (!zdata || !data || walk_read(w, zdata, zsize, what) < 0)
+		goto fail;
+	got = zstd_decompress(data, size, zdata, zsize);
+	if (zstd_is_error(got) || got != size) {
+		walk_fail(w, kpt_asprintf("corrupt: its compressed %s section does not "
+					  "decompress", what));
+		goto fail;
+	}
+	free(zdata);
+	data[size] = '\0';
+	*len = size;
+	return data;
+fail:
+	free(zdata);
+	free(data);
+	return NULL;
+}
+
+/* Can kptrace decompress the file's sections itself? */
+static bool can_decompress(const struct kpt_tracedat *file)
+{
+	return file->compression && strcmp(file->compression, "zstd") == 0 && have_zstd();
 }
 
 static int walk_expect(struct walk *w, const char *text, size_t len, const char *what)
@@ -536,8 +625,11 @@ static int check_section(struct walk *w, uint64_t offset, unsigned int id, const
 						 " has id %" PRIu64 ", not %u", what, offset, sid,
 						 id));
 	w->file->meta[id] = w->pos;
-	if (flags & SECTION_COMPRESSED)
-		w->file->meta_readable = false;
+	if (flags & SECTION_COMPRESSED) {
+		w->file->meta_compressed[id] = true;
+		if (!can_decompress(w->file))
+			w->file->meta_readable = false;
+	}
 	return walk_skip(w, size, what);
 }
 
@@ -657,7 +749,7 @@ static int walk_v7(struct walk *w)
 		if (id != KPT_TRACEDAT_OPT_DONE)
 			return walk_fail(w, kpt_asprintf("corrupt: no options section at offset %"
 							 PRIu64, offset));
-		if (flags & SECTION_COMPRESSED) {
+		if ((flags & SECTION_COMPRESSED) && !can_decompress(file)) {
 			/* Leave it all to libtracecmd: the options are not readable here. */
 			file->layout_known = false;
 			file->meta_readable = false;
@@ -666,10 +758,15 @@ static int walk_v7(struct walk *w)
 		if (size > MAX_OPTIONS_SIZE)
 			return walk_fail(w, kpt_asprintf("corrupt: an options section of %" PRIu64
 							 " bytes", size));
-		data = malloc(size ? size : 1);
-		if (!data)
-			return -1;
-		ret = walk_read(w, data, size, "options");
+		if (flags & SECTION_COMPRESSED) {
+			data = walk_zblock(w, &size, "options");
+			ret = data ? 0 : -1;
+		} else {
+			data = malloc(size ? size : 1);
+			if (!data)
+				return -1;
+			ret = walk_read(w, data, size, "options");
+		}
 		if (ret == 0)
 			ret = v7_options(w, data, size, &offset);
 		free(data);
@@ -739,7 +836,7 @@ static char *walk_blob(struct walk *w, uint64_t size, const char *what)
 {
 	char *buf;
 
-	if (w->pos + size > w->file->size || w->pos + size < w->pos) {
+	if (w->pos + size > walk_end(w) || w->pos + size < w->pos) {
 		truncated(w, what, w->pos + size);
 		return NULL;
 	}
@@ -772,18 +869,41 @@ static int parse_formats(struct walk *w, struct tep_handle *tep, const char *sys
 	return 0;
 }
 
+/*
+ * Point the walk at metadata part @id: in the file, or decompressed into
+ * memory (the previous part's memory is freed). Returns 0, or -1.
+ */
+static int walk_part(struct walk *w, unsigned int id)
+{
+	uint64_t size;
+	char *data;
+
+	free((char *)w->mem);
+	w->mem = NULL;
+	w->pos = w->file->meta[id];
+	if (!w->file->meta_compressed[id])
+		return 0;
+	data = walk_zblock(w, &size, section_names[id]);
+	if (!data)
+		return -1;
+	w->mem = data;
+	w->mem_size = size;
+	w->pos = 0;
+	return 0;
+}
+
 static int parse_event_formats(struct walk *w, struct tep_handle *tep)
 {
 	uint64_t systems, count, i;
 	char *system;
 	int ret;
 
-	w->pos = w->file->meta[KPT_TRACEDAT_OPT_FTRACE_EVENTS];
-	if (walk_number(w, 4, &count, "ftrace event formats") ||
+	if (walk_part(w, KPT_TRACEDAT_OPT_FTRACE_EVENTS) ||
+	    walk_number(w, 4, &count, "ftrace event formats") ||
 	    parse_formats(w, tep, "ftrace", count, "ftrace event formats"))
 		return -1;
-	w->pos = w->file->meta[KPT_TRACEDAT_OPT_EVENT_FORMATS];
-	if (walk_number(w, 4, &systems, "event formats"))
+	if (walk_part(w, KPT_TRACEDAT_OPT_EVENT_FORMATS) ||
+	    walk_number(w, 4, &systems, "event formats"))
 		return -1;
 	for (i = 0; i < systems; i++) {
 		system = walk_string(w, "event formats");
@@ -803,8 +923,7 @@ static char *read_text(struct walk *w, unsigned int id, int len)
 {
 	uint64_t size;
 
-	w->pos = w->file->meta[id];
-	if (walk_number(w, len, &size, section_names[id]))
+	if (walk_part(w, id) || walk_number(w, len, &size, section_names[id]))
 		return NULL;
 	return walk_blob(w, size, section_names[id]);
 }
@@ -813,7 +932,8 @@ static char *read_text(struct walk *w, unsigned int id, int len)
  * The event parser, from the file's own metadata: the ring buffer's page
  * header, every event format, the printk formats and the saved command
  * names; what libtracecmd's open reads, less kallsyms, which a report never
- * looks at (over 100,000 symbols: 60 ms and 15 MB to parse).
+ * looks at (over 100,000 symbols: 60 ms and 15 MB to parse). zstd-compressed
+ * sections are decompressed here one at a time.
  */
 static int build_tep(struct kpt_tracedat *file, char **errmsg)
 {
@@ -832,8 +952,8 @@ static int build_tep(struct kpt_tracedat *file, char **errmsg)
 	tep_set_local_bigendian(tep, tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
 	tep_set_long_size(tep, h->long_size);
 	tep_set_page_size(tep, h->page_size);
-	w.pos = file->meta[KPT_TRACEDAT_OPT_HEADER_INFO];
-	if (walk_expect(&w, "header_page", 12, "header page") ||
+	if (walk_part(&w, KPT_TRACEDAT_OPT_HEADER_INFO) ||
+	    walk_expect(&w, "header_page", 12, "header page") ||
 	    walk_number(&w, 8, &size, "header page"))
 		goto out;
 	text = walk_blob(&w, size, "header page");
@@ -864,34 +984,12 @@ static int build_tep(struct kpt_tracedat *file, char **errmsg)
 		tep_set_cpus(tep, file->buffers[0].nr_cpus);
 	ret = 0;
 out:
+	free((char *)w.mem);
 	if (ret < 0)
 		*errmsg = w.errmsg ? w.errmsg : strdup(strerror(ENOMEM));
 	else
 		free(w.errmsg);
 	return ret;
-}
-
-static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
-static unsigned int (*zstd_is_error)(size_t code);
-
-/* libzstd is libtracecmd's dependency, so it is there; find its two functions. */
-static bool have_zstd(void)
-{
-	void *lib;
-
-	if (zstd_decompress)
-		return true;
-	lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		return false;
-	zstd_decompress = (size_t (*)(void *, size_t, const void *, size_t))
-			  dlsym(lib, "ZSTD_decompress");
-	zstd_is_error = (unsigned int (*)(size_t))dlsym(lib, "ZSTD_isError");
-	if (!zstd_decompress || !zstd_is_error) {
-		zstd_decompress = NULL;
-		return false;
-	}
-	return true;
 }
 
 static void decide_reader(struct kpt_tracedat *file)
