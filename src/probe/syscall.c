@@ -33,7 +33,8 @@ static int syscall_parse(const char *head, char *args, struct kpt_probe *probe, 
 	probe->name = strdup(head);
 	if (!kpt_probe_valid_symbol(name) || strchr(name, '+'))
 		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': '%s' is not a syscall "
-							   "name (e.g. syscall:openat)", spec, name));
+							   "name (e.g. syscall:openat)",
+							   spec, name));
 	probe->entry.system = strdup("syscalls");
 	probe->entry.event = kpt_asprintf(ENTER "%s", name);
 	probe->exit.system = strdup("syscalls");

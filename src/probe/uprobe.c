@@ -133,7 +133,7 @@ static int uprobe_create(struct kpt_session *session, struct kpt_probe *probe)
 					   "uretprobe", probe);
 }
 
-/* The uprobe PMU counts a probe that fetches nothing at its entry: the exit's $retval is kptrace's. */
+/* The uprobe PMU counts a probe that fetches nothing at entry (the exit's $retval is ours). */
 static bool uprobe_pmu_countable(const struct kpt_probe *probe)
 {
 	return !probe->entry.fetchargs;

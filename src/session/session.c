@@ -204,7 +204,19 @@ int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dyne
 	return 0;
 }
 
-static void destroy_dynevent(struct tracefs_dynevent *dynevent);
+static void destroy_dynevent(struct tracefs_dynevent *dynevent)
+{
+	char *system = NULL, *event = NULL;
+
+	if (tracefs_dynevent_destroy(dynevent, false) == 0 ||
+	    tracefs_dynevent_destroy(dynevent, true) == 0)
+		return;
+	tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
+	kpt_warn("cannot remove probe %s/%s: %s; remove it with 'kptrace cleanup'",
+		 system ? system : "?", event ? event : "?", strerror(errno));
+	free(system);
+	free(event);
+}
 
 /**
  * kpt_session_keep_dynevent - keep a dynamic event created otherwise, for removal
@@ -518,20 +530,6 @@ uint64_t kpt_session_probe_misses(struct kpt_session *session)
 	}
 	free(profile);
 	return missed;
-}
-
-static void destroy_dynevent(struct tracefs_dynevent *dynevent)
-{
-	char *system = NULL, *event = NULL;
-
-	if (tracefs_dynevent_destroy(dynevent, false) == 0 ||
-	    tracefs_dynevent_destroy(dynevent, true) == 0)
-		return;
-	tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
-	kpt_warn("cannot remove probe %s/%s: %s; remove it with 'kptrace cleanup'",
-		 system ? system : "?", event ? event : "?", strerror(errno));
-	free(system);
-	free(event);
 }
 
 /**

@@ -49,7 +49,7 @@
 #define SECTION_COMPRESSED	0x1
 #define MAX_SECTIONS		4096		/* options sections followed: no loops */
 #define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
-#define MAX_SECTION_SIZE	(1ULL << 30)	/* nor decompresses a metadata section to more */
+#define MAX_SECTION_SIZE	(1ULL << 30)	/* nor a section decompressing to more */
 #define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
 
 static const char *const section_names[] = {
@@ -862,7 +862,7 @@ static int parse_formats(struct walk *w, struct tep_handle *tep, const char *sys
 		format = walk_blob(w, size, what);
 		if (!format)
 			return -1;
-		/* A format libtraceevent cannot parse leaves its event undecoded, as in trace-cmd. */
+		/* An unparsable format leaves its event undecoded, as in trace-cmd. */
 		tep_parse_event(tep, format, size, system);
 		free(format);
 	}
