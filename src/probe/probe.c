@@ -32,8 +32,9 @@
  * Adding a probe type is one new file defining a struct kpt_probe_type and
  * one row here (with its declaration in types.h and its file in Makefile.am):
  * parsing, the session's creation and removal, the reaper of dead runs'
- * probes, trace-file pair discovery, perf counting and every command's usage
- * text all walk this table. tests/unit/test_probe.c checks the rows.
+ * probes, trace-file pair discovery, perf counting and the usage texts that
+ * list the probe forms all walk this table. tests/unit/test_probe.c checks
+ * the rows.
  */
 static const struct kpt_probe_type *const probe_types[] = {
 	&kpt_probe_kprobe,
