@@ -81,8 +81,8 @@ installed_ok() {
 	[ -f "$prefix/lib/libperf.a" ] || return 1
 	[ -f "$prefix/lib/libapi.a" ] || return 1
 	[ -f "$prefix/include/perf/core.h" ] || return 1
-	grep -qxF "prefix=$prefix" "$pcfile" || return 1
 	grep -q -- '-lapi' "$pcfile" || return 1
+	grep -q '^kernel_version=[0-9]*\.[0-9]*\.[0-9]*$' "$pcfile" || return 1
 	if command -v pkg-config >/dev/null 2>&1; then
 		PKG_CONFIG_PATH=$pcdir pkg-config --exists libperf || return 1
 	fi
@@ -175,6 +175,12 @@ srcdir=$cache/linux-source-$ver
 
 # --- extract just the bits libperf needs ----------------------------------
 
+# The source's own version: its top Makefile's VERSION.PATCHLEVEL.SUBLEVEL
+# (Debian's package version need not say it). Caches from before the
+# Makefile was extracted are extracted again.
+if [ ! -f "$srcdir/Makefile" ]; then
+	rm -f "$srcdir/.extracted"
+fi
 if [ ! -f "$srcdir/.extracted" ]; then
 	msg "extracting tools/lib/perf from $debname ..."
 	tmp=$srcdir.tmp
@@ -182,7 +188,7 @@ if [ ! -f "$srcdir/.extracted" ]; then
 	mkdir -p "$tmp"
 	inner=./usr/src/linux-source-$series.tar.xz
 	members=()
-	for m in tools/lib/perf tools/lib/api tools/lib/zalloc.c \
+	for m in Makefile tools/lib/perf tools/lib/api tools/lib/zalloc.c \
 		tools/lib/str_error_r.c tools/include tools/arch/x86/include \
 		tools/build tools/scripts; do
 		members+=("linux-source-$series/$m")
@@ -197,6 +203,13 @@ if [ ! -f "$srcdir/.extracted" ]; then
 	touch "$tmp/.extracted"
 	mv "$tmp" "$srcdir"
 fi
+
+kernel_var() { sed -n "s/^$1 = *\([0-9]*\)$/\1/p" "$srcdir/Makefile" | head -n 1; }
+kernel_version=$(kernel_var VERSION).$(kernel_var PATCHLEVEL).$(kernel_var SUBLEVEL)
+case $kernel_version in
+[0-9]*.[0-9]*.[0-9]*) ;;
+*) die "cannot read the kernel version from $srcdir/Makefile (got '$kernel_version')" ;;
+esac
 
 # --- build and install ----------------------------------------------------
 
@@ -232,10 +245,14 @@ version=$(sed -n 's/^Version: *//p' "$gen")
 [ -n "$version" ] || die "no Version in generated libperf.pc"
 cat >"$gen" <<EOF
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# libperf from linux-source $ver, built by scripts/build-libperf.sh.
+# libperf from linux $kernel_version ($pkg $ver), built by scripts/build-libperf.sh.
 # Static only; libapi provides the fdarray__* functions libperf uses.
+# kernel_version is the linux source's own version: configure checks it
+# (pkg-config --variable=kernel_version libperf).
 
-prefix=$prefix
+kernel_version=$kernel_version
+source_package=$pkg $ver
+prefix=\${pcfiledir}/../..
 libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
@@ -249,5 +266,5 @@ EOF
 rm -rf "$prefix"
 mv "$stage" "$prefix"
 installed_ok || die "installation in $prefix is incomplete"
-msg "installed libperf $version in $prefix"
+msg "installed libperf $version (linux $kernel_version) in $prefix"
 msg "use: PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs libperf"

@@ -27,17 +27,6 @@ int tracecmd_cpus(struct tracecmd_input *handle);
 const char *tracecmd_get_cpustats(struct tracecmd_input *handle);
 const char *tracecmd_get_trace_clock(struct tracecmd_input *handle);
 
-const char *__lsan_default_suppressions(void);
-
-/*
- * For the sanitizer build: libtracecmd 1.3.1 never frees the trace clock it
- * reads from a file with sscanf("%ms"); the fast unwinder stops in libc.
- */
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:vsscanf\n";
-}
-
 #define EVENT_ID	1000
 #define TS_BITS		27	/* time_delta bits in an event header */
 #define TYPE_EXTEND	30	/* type_len of a time-extend entry */
