@@ -192,6 +192,14 @@ static int setup(struct kpt_live *live, struct count_run *run, struct kpt_trace_
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
+#ifndef HAVE_LIBPERF
+	/* Built without libperf: count tracefs records, and say so if perf was asked for. */
+	if (perf && opts->backend_given) {
+		kpt_perf_explain_refusal(ENOSYS);
+		return -1;
+	}
+	perf = false;
+#endif
 	if (perf) {
 		if (setup_perf(live, run, opts, &refused) == 0)
 			return 0;

@@ -24,7 +24,9 @@
  *
  * The walk reads only headers and tables, so it is fast on any size of file.
  */
+#ifdef HAVE_LIBTRACECMD
 #include <dlfcn.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -35,10 +37,13 @@
 
 #include <event-parse.h>
 #include <kbuffer.h>
+#ifdef HAVE_LIBTRACECMD
 #include <trace-cmd.h>
+#endif
 
 #include "pipeline/merge.h"
 #include "tracedat/format.h"
+#include "tracedat/meta.h"
 #include "tracedat/read.h"
 #include "util.h"
 
@@ -55,12 +60,14 @@ static const char *const section_names[] = {
 	"kallsyms", "printk formats", "saved command lines",
 };
 
+#ifdef HAVE_LIBTRACECMD
 /*
  * Declared only in libtracecmd's private header, but exported by every
  * libtracecmd 1.x; weak, so that a library without them still links and the
  * report goes without per-CPU statistics.
  */
 const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((weak));
+#endif
 
 struct cpu_range {
 	int cpu;
@@ -110,6 +117,8 @@ struct kpt_tracedat {
 	struct tracecmd_input *handle;
 	struct tracecmd_input **handles;	/* per buffer, for libtracecmd's reader */
 	struct tep_handle *tep;
+	uint64_t sections[KPT_TRACEDAT_NR_SECTIONS];	/* v7: offsets of options 16-21 */
+	char *cpustats;		/* the CPUSTAT options' text, one after the other */
 	char *why_not_streamed;
 	char *read_error;
 	/* streaming */
@@ -119,6 +128,7 @@ struct kpt_tracedat {
 	size_t zcapacity;
 };
 
+#ifdef HAVE_LIBTRACECMD
 static bool skip_kallsyms;
 
 /*
@@ -137,6 +147,7 @@ int tep_parse_kallsyms(struct tep_handle *tep, const char *kallsyms)
 	next = (int (*)(struct tep_handle *, const char *))dlsym(RTLD_NEXT, "tep_parse_kallsyms");
 	return next ? next(tep, kallsyms) : -1;
 }
+#endif
 
 static uint64_t get_number(bool big_endian, const void *buf, int size)
 {
@@ -386,6 +397,20 @@ static int walk_cpu_table(struct walk *w, struct buffer *buffer, int nr_cpus)
 	return 0;
 }
 
+/* The CPUSTAT options' text, one after the other, as libtracecmd keeps it. */
+static int add_cpustats(struct kpt_tracedat *file, const char *text, uint64_t len)
+{
+	size_t have = file->cpustats ? strlen(file->cpustats) : 0;
+	char *stats = realloc(file->cpustats, have + len + 1);
+
+	if (!stats)
+		return -1;
+	memcpy(stats + have, text, len);
+	stats[have + len] = '\0';
+	file->cpustats = stats;
+	return 0;
+}
+
 static bool adjusts_timestamps(unsigned int id)
 {
 	return id == KPT_TRACEDAT_OPT_DATE || id == KPT_TRACEDAT_OPT_OFFSET ||
@@ -469,6 +494,10 @@ static int walk_v6(struct walk *w)
 			data[len] = '\0';
 			if (adjusts_timestamps(id))
 				file->ts_adjusted = true;
+			if (id == KPT_TRACEDAT_OPT_CPUSTAT && add_cpustats(file, data, len) < 0) {
+				free(data);
+				return -1;
+			}
 			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
 				nr_cpus = get_number(file->header.big_endian, data, 4);
 			if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !file->clock)
@@ -597,10 +626,16 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 			w->file->ts_adjusted = true;
 		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !w->file->clock)
 			w->file->clock = clock_from_option(opt, size);
-		if (id >= KPT_TRACEDAT_OPT_HEADER_INFO && id <= KPT_TRACEDAT_OPT_CMDLINES &&
-		    size >= 8 &&
-		    check_section(w, get_number(be, opt, 8), id, section_names[id]) < 0)
+		if (id == KPT_TRACEDAT_OPT_CPUSTAT && add_cpustats(w->file, opt, size) < 0)
 			return -1;
+		if (id >= KPT_TRACEDAT_OPT_HEADER_INFO && id <= KPT_TRACEDAT_OPT_CMDLINES &&
+		    size >= 8) {
+			uint64_t offset = get_number(be, opt, 8);
+
+			if (check_section(w, offset, id, section_names[id]) < 0)
+				return -1;
+			w->file->sections[id - KPT_TRACEDAT_OPT_HEADER_INFO] = offset;
+		}
 		if ((id == KPT_TRACEDAT_OPT_BUFFER || id == KPT_TRACEDAT_OPT_BUFFER_TEXT) &&
 		    v7_buffer(w, opt, size, id == KPT_TRACEDAT_OPT_BUFFER_TEXT) < 0)
 			return -1;
@@ -714,6 +749,7 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
 static unsigned int (*zstd_is_error)(size_t code);
 
+#ifdef HAVE_LIBTRACECMD
 /* libzstd is loaded already, as libtracecmd's dependency; find its two functions. */
 static bool have_zstd(void)
 {
@@ -733,6 +769,7 @@ static bool have_zstd(void)
 	}
 	return true;
 }
+#endif
 
 static void decide_reader(struct kpt_tracedat *file)
 {
@@ -745,14 +782,20 @@ static void decide_reader(struct kpt_tracedat *file)
 						"(TSC conversion, offset or guest time sync)");
 	else if (strcmp(file->compression, "none") && strcmp(file->compression, "zstd"))
 		file->why_not_streamed = kpt_asprintf("it is %s-compressed", file->compression);
+#ifdef HAVE_LIBTRACECMD
 	else if (strcmp(file->compression, "zstd") == 0 && !have_zstd())
 		file->why_not_streamed = strdup("libzstd.so.1 cannot be loaded");
+#else
+	else if (strcmp(file->compression, "none"))
+		file->why_not_streamed = kpt_asprintf("it is %s-compressed", file->compression);
+#endif
 	for (i = 0; !file->why_not_streamed && i < file->nr_buffers; i++) {
 		if (file->buffers[i].latency)
 			file->why_not_streamed = strdup("it holds latency-format data");
 	}
 }
 
+#ifdef HAVE_LIBTRACECMD
 /* libtracecmd's index of the instance buffer @name, or -1. */
 static int instance_index(struct kpt_tracedat *file, const char *name)
 {
@@ -794,6 +837,32 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	}
 	return 0;
 }
+
+static int open_metadata(struct kpt_tracedat *file, char **errmsg)
+{
+	return open_libtracecmd(file, errmsg);
+}
+#else
+/*
+ * Without libtracecmd, kptrace reads the metadata itself, and streams every
+ * file whose data it can read: uncompressed, with timestamps as recorded.
+ */
+static int open_metadata(struct kpt_tracedat *file, char **errmsg)
+{
+	decide_reader(file);
+	if (file->why_not_streamed) {
+		*errmsg = kpt_asprintf("%s, and this kptrace was built without libtracecmd, which "
+				       "reads such files (configure --without-libtracecmd): read "
+				       "it with trace-cmd report, or with a kptrace built with "
+				       "libtracecmd", file->why_not_streamed);
+		return -1;
+	}
+	file->tep = kpt_tracedat_read_meta(file->fd, file->size, &file->header,
+					   file->header.version == 6 ? NULL : file->sections,
+					   errmsg);
+	return file->tep ? 0 : -1;
+}
+#endif
 
 /**
  * kpt_tracedat_open - check a trace file and read its metadata
@@ -838,7 +907,7 @@ int kpt_tracedat_open(const char *path, struct kpt_tracedat **file, char **errms
 	if (kpt_tracedat_parse_header(start, n, &tf->header, &why) < 0 ||
 	    walk_file(tf, &why) < 0)
 		goto fail;
-	if (open_libtracecmd(tf, &why) < 0)
+	if (open_metadata(tf, &why) < 0)
 		goto fail;
 	decide_reader(tf);
 	*file = tf;
@@ -1106,6 +1175,7 @@ static int stream_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *c
 	return ret < 0 ? -1 : 0;
 }
 
+#ifdef HAVE_LIBTRACECMD
 struct iterate_ctx {
 	struct kpt_tracedat *file;
 	kpt_tracedat_fn fn;
@@ -1165,6 +1235,14 @@ static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *
 	}
 	return it.ret < 0 ? -1 : 0;
 }
+#else
+static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *ctx)
+{
+	file->read_error = strdup("this kptrace was built without libtracecmd, so it cannot read "
+				  "records through it (--libtracecmd)");
+	return -1;
+}
+#endif
 
 /**
  * kpt_tracedat_read - hand every record of every buffer to @fn, in timestamp order
@@ -1236,7 +1314,11 @@ int kpt_tracedat_parse_cpustats(const char *stats, const char *buffer, struct kp
  */
 void kpt_tracedat_loss(struct kpt_tracedat *file, int buffer, struct kpt_loss *loss)
 {
+#ifdef HAVE_LIBTRACECMD
 	const char *stats = tracecmd_get_cpustats ? tracecmd_get_cpustats(file->handle) : NULL;
+#else
+	const char *stats = file->cpustats;
+#endif
 
 	if (stats)
 		kpt_tracedat_parse_cpustats(stats, file->buffers[buffer].name, loss);
@@ -1269,12 +1351,17 @@ void kpt_tracedat_close(struct kpt_tracedat *file)
 		free(file->readers[i].data);
 	}
 	free(file->readers);
+#ifdef HAVE_LIBTRACECMD
 	for (i = 0; file->handles && i < file->nr_buffers; i++) {
 		if (file->handles[i] && file->handles[i] != file->handle)
 			tracecmd_close(file->handles[i]);
 	}
 	free(file->handles);
 	tracecmd_close(file->handle);
+#else
+	tep_free(file->tep);
+#endif
+	free(file->cpustats);
 	for (i = 0; i < file->nr_buffers; i++) {
 		free(file->buffers[i].name);
 		free(file->buffers[i].clock);
