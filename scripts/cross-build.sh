@@ -3,8 +3,8 @@
 #
 # cross-build.sh - build kptrace for an arm64 or armhf board on a Debian 12 PC.
 #
-#   scripts/cross-build.sh ARCH [CONFIGURE-ARGS...]     ARCH: arm64 or armhf
-#   scripts/cross-build.sh --sysroot-only ARCH          only the sysroot (the VM tests use it)
+#   scripts/cross-build.sh [--builddir DIR] ARCH [CONFIGURE-ARGS...]   ARCH: arm64 or armhf
+#   scripts/cross-build.sh --sysroot-only ARCH      only the sysroot
 #
 # 1. Installs the cross compiler (gcc-aarch64-linux-gnu or gcc-arm-linux-gnueabihf,
 #    with the target's glibc), qemu-system-arm, and the build tools.
@@ -17,7 +17,7 @@
 #    state is untouched. The .deb files are kept in deps/cache/debs-ARCH.
 # 3. Cross-builds libperf into deps/libperf-ARCH (scripts/build-libperf.sh -a),
 #    unless --without-libperf is among CONFIGURE-ARGS.
-# 4. Runs configure --host=TRIPLET in build-ARCH/ and make. pkg-config sees only
+# 4. Runs configure --host=TRIPLET in build-ARCH/ (or DIR) and make. pkg-config sees only
 #    the sysroot's .pc files and libperf's (PKG_CONFIG_LIBDIR): there is no
 #    TRIPLET-pkg-config, and the build machine's .pc files would be wrong. The
 #    sysroot's .pc files get the sysroot's path as their prefix when they are
@@ -35,9 +35,13 @@ msg() { echo "$me: $*"; }
 die() { echo "$me: error: $*" >&2; exit 1; }
 
 sysroot_only=0
+builddir=
 if [ "${1:-}" = --sysroot-only ]; then
 	sysroot_only=1
 	shift
+elif [ "${1:-}" = --builddir ] && [ $# -ge 2 ]; then
+	builddir=$(realpath -m "$2")
+	shift 2
 fi
 [ $# -ge 1 ] || die "usage: $0 [--sysroot-only] arm64|armhf [CONFIGURE-ARGS...]"
 arch=$1
@@ -53,7 +57,7 @@ deps=$top/deps
 sysroot=$deps/sysroot-$arch
 aptdir=$deps/cache/apt-$arch
 debs=$deps/cache/debs-$arch
-builddir=$top/build-$arch
+builddir=${builddir:-$top/build-$arch}
 
 with_libperf=1
 for arg in "$@"; do
