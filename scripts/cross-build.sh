@@ -188,5 +188,4 @@ start=$(date +%s)
 	{ tail -20 configure.out; exit 1; }
 sed -n '/kptrace .* configured/,$p' configure.out
 make -j"$(nproc)" all
-msg "built $builddir/src/kptrace for $arch in $(($(date +%s) - start)) s:" \
-	"$(file -b "$builddir/src/kptrace" | cut -d, -f1-2)"
+msg "built $builddir/src/kptrace for $arch in $(($(date +%s) - start)) s"

@@ -104,7 +104,7 @@ static int sized(struct cursor *c, int size_bytes, const char *what,
 	if (number(c, size_bytes, &len, what) < 0)
 		return -1;
 	if (!parse) {
-		if (c->pos + len > c->size)
+		if (len > c->size || c->pos + len > c->size)
 			return fail(c, kpt_asprintf("truncated: its %s end past the end of the "
 						    "file", what));
 		c->pos += len;
