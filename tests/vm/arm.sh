@@ -121,6 +121,7 @@ step perf $KPT latency --backend perf --json do_sys_openat2 -- $LOAD -o 20
 step count $KPT count --json do_sys_openat2 -- $LOAD -o 25
 step record $KPT record -o $R/rec.dat do_sys_openat2 -- $LOAD -o 30
 step report_guest $KPT report --json $R/rec.dat
+step record_sleeps $KPT record -o $R/sleeps.dat syscall:clock_nanosleep -- $LOAD -n 10 -s 1000
 leftovers >$R/left.txt
 if [ -x "$UNIT" ]; then
 	export LD_LIBRARY_PATH=/lib/$TRIPLET
@@ -212,6 +213,17 @@ assert_eq "trace-cmd report: kprobe entries" \
 	"$(awk '$4 ~ /^p[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/tc.txt")" 30
 assert_eq "trace-cmd report: kretprobe returns" \
 	"$(awk '$4 ~ /^r[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/tc.txt")" 30
+
+# The syscall pair recorded in the guest: on armhf its tracepoints are the _time32 ones.
+sleep_name=syscall:clock_nanosleep
+[ "$ARCH" = armhf ] && sleep_name=syscall:clock_nanosleep_time32
+assert_eq "record of syscall:clock_nanosleep: exit" "$(status_of record_sleeps)" 0
+"$KPTRACE" report --json "$OUT/sleeps.dat" >"$WORK/sleeps.json" 2>"$WORK/sleeps.err"
+assert_eq "report on the host: $sleep_name" \
+	"$(jq -r --arg n "$sleep_name" '.probes[] | select(.name == $n) | .count' "$WORK/sleeps.json")" 10
+trace-cmd report "$OUT/sleeps.dat" 2>/dev/null >"$WORK/tc-sleeps.txt"
+assert_eq "trace-cmd report: ${sleep_name#syscall:} entries" \
+	"$(awk -v e="sys_enter_${sleep_name#syscall:}:" '$4 == e { n++ } END { print n + 0 }' "$WORK/tc-sleeps.txt")" 10
 
 if [ "$ARCH" = arm64 ]; then
 	assert_eq "unit tests in the arm64 guest: exit" "$(status_of unit)" 0
