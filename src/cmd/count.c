@@ -139,6 +139,14 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
+#ifndef HAVE_LIBPERF
+	/* Built without libperf: count tracefs records, and say so if perf was asked for. */
+	if (perf && opts->backend_given) {
+		kpt_perf_explain_refusal(ENOSYS);
+		return -1;
+	}
+	perf = false;
+#endif
 	if (perf) {
 		if (setup_perf(live, &counters, opts, &refused) == 0) {
 			params->backend = "perf";

@@ -35,7 +35,9 @@
 
 #include <event-parse.h>
 #include <kbuffer.h>
+#ifdef HAVE_LIBTRACECMD
 #include <trace-cmd.h>
+#endif
 
 #include "compat/compat.h"
 #include "pipeline/merge.h"
@@ -711,9 +713,12 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !w->file->clock)
 			w->file->clock = clock_from_option(opt, size);
 		if (id >= KPT_TRACEDAT_OPT_HEADER_INFO && id <= KPT_TRACEDAT_OPT_CMDLINES &&
-		    size >= 8 &&
-		    check_section(w, get_number(be, opt, 8), id, section_names[id]) < 0)
-			return -1;
+		    size >= 8) {
+			uint64_t offset = get_number(be, opt, 8);
+
+			if (check_section(w, offset, id, section_names[id]) < 0)
+				return -1;
+		}
 		if ((id == KPT_TRACEDAT_OPT_BUFFER || id == KPT_TRACEDAT_OPT_BUFFER_TEXT) &&
 		    v7_buffer(w, opt, size, id == KPT_TRACEDAT_OPT_BUFFER_TEXT) < 0)
 			return -1;
@@ -1015,6 +1020,7 @@ static void decide_reader(struct kpt_tracedat *file)
 	}
 }
 
+#ifdef HAVE_LIBTRACECMD
 /* libtracecmd's index of the instance buffer @name, or -1. */
 static int instance_index(struct kpt_tracedat *file, const char *name)
 {
@@ -1055,6 +1061,19 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	}
 	return 0;
 }
+
+#else
+/* Without libtracecmd, a file kptrace cannot read itself is refused. */
+static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
+{
+	*errmsg = kpt_asprintf("%s, and this kptrace was built without libtracecmd, which reads "
+			       "such files (configure --without-libtracecmd): read it with "
+			       "trace-cmd report, or with a kptrace built with libtracecmd",
+			       file->why_not_streamed ? file->why_not_streamed :
+			       "kptrace cannot read its metadata itself");
+	return -1;
+}
+#endif
 
 /**
  * kpt_tracedat_open - check a trace file and read its metadata
@@ -1377,6 +1396,7 @@ static int stream_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *c
 	return ret < 0 ? -1 : 0;
 }
 
+#ifdef HAVE_LIBTRACECMD
 struct iterate_ctx {
 	struct kpt_tracedat *file;
 	kpt_tracedat_fn fn;
@@ -1441,6 +1461,14 @@ static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *
 	}
 	return it.ret < 0 ? -1 : 0;
 }
+#else
+static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *ctx)
+{
+	file->read_error = strdup("this kptrace was built without libtracecmd, so it cannot read "
+				  "records through it (--libtracecmd)");
+	return -1;
+}
+#endif
 
 /**
  * kpt_tracedat_read - hand every record of every buffer to @fn, in timestamp order
@@ -1548,12 +1576,14 @@ void kpt_tracedat_close(struct kpt_tracedat *file)
 		free(file->readers[i].data);
 	}
 	free(file->readers);
+#ifdef HAVE_LIBTRACECMD
 	for (i = 0; file->handles && i < file->nr_buffers; i++) {
 		if (file->handles[i] && file->handles[i] != file->handle)
 			tracecmd_close(file->handles[i]);
 	}
 	free(file->handles);
 	tracecmd_close(file->handle);
+#endif
 	if (file->own_tep)
 		tep_free(file->tep);
 	free(file->cpustats);

@@ -19,10 +19,9 @@ sleeps() {
 for i in $(seq 1 $KILLS); do
 	out=$WORK/rec$i.dat
 	"$KPTRACE" record -o "$out" --buffer-size 8 syscall:clock_nanosleep \
-		-- "$PROGS/kpt_sysload" -n 1000000 -s 1000 2>"$WORK/rec$i.err" &
+		-- "$PROGS/kpt_sysload" -n 1000000 -s 1000 2>"$WORK/rec$i.err" 9>&- &
 	tracer=$!
 	wait_for_instance $tracer || fail "kill $i: kptrace did not start tracing"
-	load=$(pgrep -P $tracer -x kpt_sysload)
 	# 0.5 to 2.5 s into the recording, then a copy of what is saved, a second before.
 	sleep "$((RANDOM % 3)).$((RANDOM % 10))"
 	sleep 0.5
@@ -30,7 +29,8 @@ for i in $(seq 1 $KILLS); do
 	sleep 1
 	kill -KILL $tracer
 	wait $tracer 2>/dev/null
-	[ -n "$load" ] && kill -KILL "$load" 2>/dev/null
+	# The load outlives a killed kptrace (as under perf): end it by its unique arguments.
+	pkill -KILL -f "kpt_sysload -n 1000000 -s 1000"
 	sleep 1
 	assert_clean "kill $i, a second later"
 

@@ -764,12 +764,32 @@ START_TEST(test_file_streamed)
 }
 END_TEST
 
+#ifndef HAVE_LIBTRACECMD
+static int take_none(void *ctx, const struct kpt_tracedat_record *tr)
+{
+	return -1;
+}
+#endif
+
+/* Through libtracecmd where kptrace has it; without it, a read that says so. */
 START_TEST(test_file_libtracecmd)
 {
+	struct kpt_tracedat *file;
 	char path[64];
+	char *errmsg;
 
 	write_test_file(path);
+#ifdef HAVE_LIBTRACECMD
+	(void)file;
+	(void)errmsg;
 	read_test_file(path, true, 0);
+#else
+	ck_assert_int_eq(kpt_tracedat_open(path, &file, &errmsg), 0);
+	ck_assert_int_eq(kpt_tracedat_read(file, true, take_none, NULL, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "built without libtracecmd"));
+	free(errmsg);
+	kpt_tracedat_close(file);
+#endif
 	unlink(path);
 }
 END_TEST
