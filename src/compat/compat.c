@@ -19,17 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef HAVE_LIBPERF
 #include <perf/cpumap.h>
 #include <perf/evlist.h>
 #include <perf/evsel.h>
 #include <perf/threadmap.h>
+#endif
+#ifdef HAVE_LIBTRACECMD
 #include <trace-cmd.h>
+#endif
 #include <tracefs.h>
 
 #include "compat/compat.h"
 #include "probe/probe.h"
 #include "util.h"
 
+#ifdef HAVE_LIBPERF
 #ifndef KPT_LIBPERF_KERNEL_VERSION
 #error "configure defines KPT_LIBPERF_KERNEL_VERSION, the linux version libperf was built from"
 #endif
@@ -92,7 +97,9 @@ int kpt_compat_perf_evsel_apply_filter(struct perf_evsel *evsel, const char *fil
 		return -ENOSYS;
 	return perf_evsel__apply_filter(evsel, filter) < 0 ? -1 : 0;
 }
+#endif /* HAVE_LIBPERF */
 
+#ifdef HAVE_LIBTRACECMD
 /*
  * Exported by every libtracecmd 1.x but declared only in its private
  * header; weak, so that a library without it still links and the report
@@ -110,6 +117,7 @@ const char *kpt_compat_tracecmd_cpustats(struct tracecmd_input *handle)
 {
 	return tracecmd_get_cpustats ? tracecmd_get_cpustats(handle) : NULL;
 }
+#endif /* HAVE_LIBTRACECMD */
 
 /* The newest error_log line if it appeared since @before was read. */
 static char *new_kernel_error(const char *before)

@@ -1542,8 +1542,10 @@ void kpt_tracedat_loss(struct kpt_tracedat *file, int buffer, struct kpt_loss *l
 {
 	const char *stats = file->cpustats;
 
+#ifdef HAVE_LIBTRACECMD
 	if (!file->layout_known)	/* the walk could not read the options */
 		stats = kpt_compat_tracecmd_cpustats(file->handle);
+#endif
 
 	if (stats)
 		kpt_tracedat_parse_cpustats(stats, file->buffers[buffer].name, loss);
