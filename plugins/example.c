@@ -99,8 +99,8 @@ static int example_report(void *state, const struct kpt_report_params *report)
 		const struct slowest *s = &ex->probes[i];
 
 		if (ex->json)	/* one object a line; a real plugin escapes names */
-			fprintf(ex->out, "{\"probe\":\"%s\",\"spans\":%llu,\"longest_ns\":%llu,\"tid\":%d}\n",
-				ex->names[i], (unsigned long long)s->count,
+			fprintf(ex->out, "{\"interval\":%d,\"probe\":\"%s\",\"spans\":%llu,\"longest_ns\":%llu,\"tid\":%d}\n",
+				report->interval, ex->names[i], (unsigned long long)s->count,
 				(unsigned long long)s->longest, s->tid);
 		else if (s->count)
 			fprintf(ex->out, "%s: %llu spans >= %llu ns, longest %llu ns (tid %d, %s)\n",

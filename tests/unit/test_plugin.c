@@ -650,6 +650,16 @@ START_TEST(test_example)
 		"tp:irq:softirq_entry,irq:softirq_exit: 1 spans >= 1000 ns, longest 3000 ns (tid 7, say \"hi\")\n");
 	free(buf);
 
+	out = open_memstream(&buf, &size);
+	run_create(&run, PLUGINS "/example.so", 1, out, true, 0, NULL);
+	ck_assert_msg(run.state != NULL, "create: %s", run.err);
+	feed(run.desc, run.state, 0, 42, 0, 10, 20, &none, &none);
+	ck_assert_int_eq(run_report(&run, 3, false, NULL, NULL), 0);
+	run_destroy(&run);
+	fclose(out);
+	ck_assert_str_eq(buf, "{\"interval\":3,\"probe\":\"syscall:read\",\"spans\":1,\"longest_ns\":10,\"tid\":42}\n");
+	free(buf);
+
 	run_create(&run, PLUGINS "/example.so", 1, stdout, false, 1, bad);
 	ck_assert_ptr_null(run.state);
 	ck_assert_str_eq(run.err, "option min=1k: not a number of nanoseconds");
