@@ -131,7 +131,7 @@ int kpt_cmd_list(int argc, char **argv)
 		if (!strcmp(argv[1], list_kinds[i].name))
 			return list_kinds[i].run(argc - 1, argv + 1);
 	}
-	kpt_err("kptrace list: unknown list '%s'", argv[1]);
+	kpt_err("kptrace cannot list '%s'", argv[1]);
 	list_usage(stderr);
 	return 2;
 }
