@@ -1,237 +1,179 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Plugin loader: open an analyser's shared object, find its descriptor and
- * refuse it, with a sentence naming the file, unless it was built for this
- * kptrace's analyser ABI and can be driven (kptrace-plugins(7)).
+ * The plugin loader. A plugin is dlopen()ed with RTLD_NOW | RTLD_LOCAL, so an
+ * unresolved symbol fails here and two plugins' symbols never mix; its
+ * descriptor is checked before any of its code runs (a constructor aside).
  */
 #include <dlfcn.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyse/plugin.h"
+#include "util.h"
 
 #ifndef KPT_PLUGIN_DIR
-#error "KPT_PLUGIN_DIR must name the plugin directory (configure --with-plugindir)"
+#define KPT_PLUGIN_DIR "/usr/local/lib/kptrace/plugins"
 #endif
 
-#define KPT_PLUGIN_ENV		"KPTRACE_PLUGIN_DIR"
-#define KPT_KNOWN_FLAGS		(KPT_ANALYSER_EVENTS | KPT_ANALYSER_SPANS | \
-				 KPT_ANALYSER_ENTRY_FIELDS)
+#define KPT_KNOWN_FLAGS	(KPT_ANALYSER_EVENTS | KPT_ANALYSER_SPANS | KPT_ANALYSER_ENTRY_FIELDS)
 
 struct kpt_plugin {
-	void *handle;			/* dlopen's */
-	char *path;			/* the file loaded */
-	const struct kpt_analyser_desc *desc;	/* in the plugin's memory */
+	void *handle;
+	char *path;
+	const struct kpt_analyser_desc *desc;
 };
 
 /**
  * kpt_plugin_dir - the directory searched for plugins by name
  *
- * Returns $KPTRACE_PLUGIN_DIR when it is set and not empty, else the directory
- * configure set (--with-plugindir). The string is not the caller's to free.
+ * Returns $KPTRACE_PLUGIN_DIR when set and not empty, else the directory
+ * configure was given (--with-plugindir). Static or the environment's.
  */
 const char *kpt_plugin_dir(void)
 {
-	const char *dir = getenv(KPT_PLUGIN_ENV);
+	const char *dir = getenv("KPTRACE_PLUGIN_DIR");
 
 	return dir && *dir ? dir : KPT_PLUGIN_DIR;
 }
 
-static char *plugin_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *plugin_msg(const char *fmt, ...)
+static bool valid_name(const char *name)
 {
-	char *msg = NULL;
-	va_list ap;
+	const char *c;
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	return msg;
-}
-
-/* NAME, a plugin name, or a path: the file to load, malloc'ed; NULL if @name is unusable. */
-static char *plugin_path(const char *name, char **errmsg)
-{
-	const char *dir = kpt_plugin_dir();
-	size_t i;
-
-	if (strchr(name, '/'))
-		return strdup(name);
-	for (i = 0; name[i]; i++) {
-		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_-", name[i]))
-			break;
-	}
-	if (!name[0] || name[i]) {
-		*errmsg = plugin_msg("plugin '%s': not a plugin name ([a-z0-9_-]+, looked up as NAME.so in %s) nor a path (which contains a '/', e.g. ./%s)",
-				     name, dir, name);
-		return NULL;
-	}
-	return plugin_msg("%s/%s.so", dir, name);
-}
-
-/* Before dlopen: the file exists and starts like an ELF object. */
-static int plugin_check_file(const char *path, bool by_name, char **errmsg)
-{
-	unsigned char magic[4];
-	struct stat st;
-	ssize_t len;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && by_name)
-			*errmsg = plugin_msg("plugin %s: no such file; 'kptrace list plugins' lists the plugins of %s (set %s to search another directory, or give a path)",
-					     path, kpt_plugin_dir(), KPT_PLUGIN_ENV);
-		else
-			*errmsg = plugin_msg("plugin %s: cannot open it: %s", path,
-					     strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*errmsg = plugin_msg("plugin %s: not a regular file; give the plugin's .so file",
-				     path);
-		close(fd);
-		return -1;
-	}
-	len = read(fd, magic, sizeof(magic));
-	close(fd);
-	if (len != sizeof(magic) || memcmp(magic, "\177ELF", 4) != 0) {
-		*errmsg = plugin_msg("plugin %s: not a shared object (it has no ELF header); a plugin is a .so built as kptrace-plugins(7) shows",
-				     path);
-		return -1;
-	}
-	return 0;
-}
-
-static bool plugin_name_valid(const char *name)
-{
 	if (!name || !*name)
 		return false;
-	for (; *name; name++) {
-		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_-", *name))
+	for (c = name; *c; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+		      *c == '-'))
 			return false;
 	}
 	return true;
 }
 
-/* The descriptor's ABI and contents, before any of its functions is called. */
-static int plugin_check_desc(const char *path, const struct kpt_analyser_desc *desc,
-			     char **errmsg)
+/* Why @desc cannot be used by this kptrace, or NULL if it can. */
+static char *check_desc(const struct kpt_analyser_desc *desc, const char *path)
 {
-	unsigned int unknown = desc->flags & ~(unsigned int)KPT_KNOWN_FLAGS;
-	const char *missing = NULL;
+	if (desc->abi_major != KPT_ABI_MAJOR)
+		return kpt_asprintf("plugin %s was built for analyser ABI %u.%u, and this kptrace "
+				    "has ABI %d.%d: a different major version cannot work; rebuild "
+				    "it against this kptrace's <kptrace/analyser.h>", path,
+				    desc->abi_major, desc->abi_minor, KPT_ABI_MAJOR, KPT_ABI_MINOR);
+	if (desc->abi_minor > KPT_ABI_MINOR)
+		return kpt_asprintf("plugin %s needs analyser ABI %u.%u, newer than this kptrace's "
+				    "%d.%d: upgrade kptrace, or rebuild the plugin against this "
+				    "kptrace's <kptrace/analyser.h>", path, desc->abi_major,
+				    desc->abi_minor, KPT_ABI_MAJOR, KPT_ABI_MINOR);
+	if (!valid_name(desc->name))
+		return kpt_asprintf("plugin %s: its descriptor's name is missing or not "
+				    "[a-z0-9_-]+", path);
+	if (desc->flags & ~(unsigned int)KPT_KNOWN_FLAGS)
+		return kpt_asprintf("plugin %s: analyser '%s' asks for flags 0x%x, which analyser "
+				    "ABI %d.%d does not know", path, desc->name,
+				    desc->flags & ~(unsigned int)KPT_KNOWN_FLAGS, KPT_ABI_MAJOR,
+				    KPT_ABI_MINOR);
+	if (!desc->create || !desc->report || !desc->destroy)
+		return kpt_asprintf("plugin %s: analyser '%s' has no %s function; a descriptor "
+				    "needs create, report and destroy", path, desc->name,
+				    !desc->create ? "create" : !desc->report ? "report" : "destroy");
+	if ((desc->flags & KPT_ANALYSER_EVENTS) && !desc->event)
+		return kpt_asprintf("plugin %s: analyser '%s' asks for events but has no event "
+				    "function", path, desc->name);
+	if ((desc->flags & KPT_ANALYSER_SPANS) && !desc->span)
+		return kpt_asprintf("plugin %s: analyser '%s' asks for spans but has no span "
+				    "function", path, desc->name);
+	return NULL;
+}
 
-	if (desc->abi_major != KPT_ABI_MAJOR) {
-		*errmsg = plugin_msg("plugin %s: built for analyser ABI %u.%u, but this kptrace has ABI %u.%u: rebuild it against this kptrace's <kptrace/analyser.h>",
-				     path, desc->abi_major, desc->abi_minor, KPT_ABI_MAJOR,
-				     KPT_ABI_MINOR);
-		return -1;
-	}
-	if (desc->abi_minor > KPT_ABI_MINOR) {
-		*errmsg = plugin_msg("plugin %s: built for analyser ABI %u.%u, newer than this kptrace's %u.%u: update kptrace, or rebuild the plugin against this one's header",
-				     path, desc->abi_major, desc->abi_minor, KPT_ABI_MAJOR,
-				     KPT_ABI_MINOR);
-		return -1;
-	}
-	if (!plugin_name_valid(desc->name)) {
-		*errmsg = plugin_msg("plugin %s: its descriptor's name '%s' is not [a-z0-9_-]+",
-				     path, desc->name ? desc->name : "(null)");
-		return -1;
-	}
-	if (unknown) {
-		*errmsg = plugin_msg("plugin %s: its descriptor asks for flags 0x%x, unknown to analyser ABI %u.%u",
-				     path, unknown, KPT_ABI_MAJOR, KPT_ABI_MINOR);
-		return -1;
-	}
-	if (!desc->create)
-		missing = "create()";
-	else if (!desc->report)
-		missing = "report()";
-	else if ((desc->flags & KPT_ANALYSER_EVENTS) && !desc->event)
-		missing = "event(), which its flag KPT_ANALYSER_EVENTS asks for,";
-	else if ((desc->flags & KPT_ANALYSER_SPANS) && !desc->span)
-		missing = "span(), which its flag KPT_ANALYSER_SPANS asks for,";
-	if (missing) {
-		*errmsg = plugin_msg("plugin %s: its descriptor '%s' has no %s function", path,
-				     desc->name, missing);
-		return -1;
-	}
-	return 0;
+/*
+ * A file that exists but does not start as an ELF object: say so plainly, rather
+ * than with dlopen's "invalid ELF header" or "file too short". Anything else
+ * (a missing file, an ELF object for another machine) is left to dlopen's words.
+ */
+static char *check_elf(const char *path)
+{
+	char magic[4];
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	len = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (len < 0 || (len == sizeof(magic) && memcmp(magic, "\177ELF", 4) == 0))
+		return NULL;
+	return kpt_asprintf("plugin %s is not a shared object (it has no ELF header): a plugin "
+			    "is a .so file built as kptrace-plugins(7) shows", path);
 }
 
 /**
  * kpt_plugin_open - load a plugin and check its descriptor
- * @name_or_path: a path when it contains '/', else a name looked up as NAME.so in
- *	kpt_plugin_dir()
- * @plugin: set to the loaded plugin, which the caller releases with kpt_plugin_close()
- * @errmsg: on failure, set to a malloc'ed sentence naming the file and what is wrong,
- *	which the caller frees (NULL if even that allocation failed)
+ * @name_or_path: a path when it contains '/', else NAME, loaded as
+ *	NAME.so from kpt_plugin_dir()
+ * @plugin: set to the loaded plugin on success; close it with kpt_plugin_close()
+ *	after every analyser it created is destroyed
+ * @errmsg: on failure, a malloc'ed sentence naming the file and what is wrong
+ *	(NULL if memory ran out); the caller frees it
  *
- * The object is opened with RTLD_NOW | RTLD_LOCAL, so an unresolved symbol fails
- * here rather than in the middle of a run, and plugins cannot see each other's
- * symbols. A plugin of another ABI major, of a newer minor than this kptrace's, or
- * whose descriptor lacks create() or report() is refused before any of its
- * functions runs (only its ELF constructors, if it has any, have run).
- *
- * Returns 0, or -1 with *@errmsg set and *@plugin NULL.
+ * Returns 0, or -1.
  */
 int kpt_plugin_open(const char *name_or_path, struct kpt_plugin **plugin, char **errmsg)
 {
-	const struct kpt_analyser_desc *desc;
-	struct kpt_plugin *p = NULL;
-	char *path;
+	struct kpt_plugin *p = calloc(1, sizeof(*p));
+	const char *dlerr;
 
 	*plugin = NULL;
 	*errmsg = NULL;
-	path = plugin_path(name_or_path, errmsg);
-	if (!path)
+	if (!p)
 		return -1;
-	if (plugin_check_file(path, !strchr(name_or_path, '/'), errmsg) < 0)
-		goto fail;
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		*errmsg = plugin_msg("plugin %s: out of memory", path);
+	if (strchr(name_or_path, '/'))
+		p->path = strdup(name_or_path);
+	else if (valid_name(name_or_path))
+		p->path = kpt_asprintf("%s/%s.so", kpt_plugin_dir(), name_or_path);
+	else {
+		*errmsg = kpt_asprintf("plugin '%s': not a plugin name ([a-z0-9_-]+, looked for "
+				       "in %s) nor a path (with a '/')", name_or_path,
+				       kpt_plugin_dir());
 		goto fail;
 	}
-	p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!p->path)
+		goto fail;
+	*errmsg = check_elf(p->path);
+	if (*errmsg)
+		goto fail;
+	p->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
 	if (!p->handle) {
-		*errmsg = plugin_msg("plugin %s: cannot be loaded: %s", path, dlerror());
+		dlerr = dlerror();
+		*errmsg = kpt_asprintf("plugin %s cannot be loaded: %s%s", p->path,
+				       dlerr ? dlerr : "unknown error",
+				       strchr(name_or_path, '/') ? "" :
+				       " ('kptrace list plugins' lists the plugins found; "
+				       "KPTRACE_PLUGIN_DIR sets where they are looked for)");
 		goto fail;
 	}
 	dlerror();
-	desc = dlsym(p->handle, KPT_ANALYSER_SYMBOL);
-	if (!desc) {
-		*errmsg = plugin_msg("plugin %s: no '%s' descriptor symbol: not a kptrace analyser plugin, or not exporting its descriptor (see kptrace-plugins(7))",
-				     path, KPT_ANALYSER_SYMBOL);
+	p->desc = dlsym(p->handle, KPT_ANALYSER_SYMBOL);
+	if (!p->desc) {
+		*errmsg = kpt_asprintf("plugin %s has no analyser descriptor: it exports no "
+				       "symbol '%s' (see kptrace-plugins(7))", p->path,
+				       KPT_ANALYSER_SYMBOL);
 		goto fail;
 	}
-	if (plugin_check_desc(path, desc, errmsg) < 0)
+	*errmsg = check_desc(p->desc, p->path);
+	if (*errmsg)
 		goto fail;
-	p->desc = desc;
-	p->path = path;
 	*plugin = p;
 	return 0;
 fail:
-	if (p && p->handle)
-		dlclose(p->handle);
-	free(p);
-	free(path);
+	kpt_plugin_close(p);
 	return -1;
 }
 
 /**
- * kpt_plugin_desc - the descriptor of a loaded plugin
- * @plugin: a plugin from kpt_plugin_open()
- *
- * Returns the descriptor, in the plugin's memory: valid until kpt_plugin_close().
+ * kpt_plugin_desc - the plugin's analyser descriptor, valid until the plugin is closed
+ * @plugin: a loaded plugin
  */
 const struct kpt_analyser_desc *kpt_plugin_desc(const struct kpt_plugin *plugin)
 {
@@ -239,10 +181,8 @@ const struct kpt_analyser_desc *kpt_plugin_desc(const struct kpt_plugin *plugin)
 }
 
 /**
- * kpt_plugin_path - the file a plugin was loaded from
- * @plugin: a plugin from kpt_plugin_open()
- *
- * Returns the path, owned by @plugin: valid until kpt_plugin_close().
+ * kpt_plugin_path - the file the plugin was loaded from, owned by the plugin
+ * @plugin: a loaded plugin
  */
 const char *kpt_plugin_path(const struct kpt_plugin *plugin)
 {
@@ -250,16 +190,15 @@ const char *kpt_plugin_path(const struct kpt_plugin *plugin)
 }
 
 /**
- * kpt_plugin_close - unload a plugin and free it
- * @plugin: a plugin from kpt_plugin_open(), or NULL
- *
- * Every analyser created from it must have been destroyed first.
+ * kpt_plugin_close - unload a plugin (NULL is fine)
+ * @plugin: the plugin; none of its analysers may be left
  */
 void kpt_plugin_close(struct kpt_plugin *plugin)
 {
 	if (!plugin)
 		return;
-	dlclose(plugin->handle);
+	if (plugin->handle)
+		dlclose(plugin->handle);
 	free(plugin->path);
 	free(plugin);
 }

@@ -13,23 +13,25 @@
  *   tracefs  the live pipeline: the records are streamed, decoded and counted.
  *
  * Both run in kpt_live_run()'s loop, so -d, -i, -p, -- CMD and the signals
- * behave as in latency. When perf events are refused and --backend was not
- * given, count says so in one line and counts tracefs records instead.
+ * behave as in latency; the built-in analyser "count" reports both. When perf
+ * events are refused and --backend was not given, count says so in one line
+ * and counts tracefs records instead. With --input FILE, it counts the
+ * file's records.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "source/backend_perf.h"
 #include "cmd/commands.h"
-#include "cmd/live.h"
-#include "output/output.h"
+#include "cmd/run.h"
 #include "session/session.h"
+#include "source/backend_perf.h"
 #include "util.h"
 
 static const char usage[] =
 	"usage: kptrace count [OPTIONS] PROBE... [-- CMD [ARGS]]\n"
+	"       kptrace count --input FILE [OPTIONS] [PROBE...]\n"
 	"\n"
 	"Count the hits of each PROBE (its entries, and its returns) and their rate\n"
 	"per second.\n"
@@ -49,70 +51,18 @@ static const char usage[] =
 	"                           reads counters and writes no records; tracefs counts\n"
 	"                           decoded records\n"
 	"      --json               print JSON (one document per report, one per line)\n"
+	"      --input FILE         count the records of a trace.dat FILE instead; PROBEs\n"
+	"                           then select the file's pairs by name (none: every pair)\n"
+	"      --plugin NAME|PATH   one more analyser, from a plugin (repeatable)\n"
+	"      --plugin-opt KEY=VALUE  an option of the preceding --plugin\n"
 	"  -h, --help               this text\n"
 	"  -- CMD [ARGS]            run CMD once the probes are live, count in it and its\n"
 	"                           children, and exit with its status\n";
 
-struct count_run {
-	struct kpt_count_result *results;	/* this report's figures */
-	int nr_probes;
-	struct kpt_perf_counters *counters;	/* perf: owned by the live run's source */
-	uint64_t *totals;			/* perf: entry and exit counter of each probe */
-	uint64_t *reported;			/* perf: the totals at the previous report */
-	const char *backend;
-	bool json;
-};
-
-static void count_event(void *ctx, const struct kpt_event *ev)
+static int read_counters(void *ctx, uint64_t *totals)
 {
-	struct count_run *run = ctx;
-
-	if (ev->role == KPT_ROLE_ENTRY)
-		run->results[ev->probe].hits++;
-	else if (ev->role == KPT_ROLE_EXIT)
-		run->results[ev->probe].returns++;
+	return kpt_perf_counters_read(ctx, totals);
 }
-
-/* perf: this report's counts are what the counters gained since the last one. */
-static void read_counters(struct count_run *run)
-{
-	int i;
-
-	if (kpt_perf_counters_read(run->counters, run->totals) < 0)
-		return;
-	for (i = 0; i < run->nr_probes; i++) {
-		run->results[i].hits = run->totals[2 * i] - run->reported[2 * i];
-		run->results[i].returns = run->totals[2 * i + 1] - run->reported[2 * i + 1];
-	}
-	memcpy(run->reported, run->totals, 2 * run->nr_probes * sizeof(*run->totals));
-}
-
-static void count_report(void *ctx, int interval, bool final, double elapsed,
-			 const struct kpt_loss *loss)
-{
-	struct count_run *run = ctx;
-	struct kpt_report_info info = {
-		.elapsed = elapsed,
-		.interval = interval,
-		.loss = loss,
-		.backend = run->backend,
-	};
-	int i;
-
-	if (run->counters)
-		read_counters(run);
-	if (run->json)
-		kpt_output_count_json(stdout, run->results, run->nr_probes, &info);
-	else
-		kpt_output_count_text(stdout, run->results, run->nr_probes, &info);
-	for (i = 0; i < run->nr_probes; i++)
-		run->results[i].hits = run->results[i].returns = 0;
-}
-
-static const struct kpt_live_ops count_ops = {
-	.event = count_event,
-	.report = count_report,
-};
 
 /* A user probe with no fetch-args needs no tracefs event: the uprobe PMU can count it. */
 static bool counts_on_pmu(const struct kpt_probe *probe)
@@ -125,7 +75,7 @@ static bool counts_on_pmu(const struct kpt_probe *probe)
  * Set @live up to count with perf counters. Returns 0, or -1: after printing
  * why, or with *@refused set to the errno when perf events are refused.
  */
-static int setup_perf(struct kpt_live *live, struct count_run *run,
+static int setup_perf(struct kpt_live *live, struct kpt_perf_counters **counters,
 		      const struct kpt_trace_opts *opts, int *refused)
 {
 	struct kpt_perf_counter_spec *specs = NULL;
@@ -168,24 +118,29 @@ static int setup_perf(struct kpt_live *live, struct count_run *run,
 	}
 	if (opts->filter && kpt_session_set_filter(live->session, opts->filter) < 0)
 		goto out;
-	run->counters = kpt_perf_counters_open(specs, 2 * live->nr_probes, live->target.pid);
-	if (!run->counters) {
+	*counters = kpt_perf_counters_open(specs, 2 * live->nr_probes, live->target.pid);
+	if (!*counters) {
 		if (kpt_perf_refused(errno))
 			*refused = errno;
 		goto out;
 	}
 	live->source_ops = &kpt_perf_counter_ops;
-	live->source = run->counters;
+	live->source = *counters;
 	ret = 0;
 out:
 	free(specs);
 	return ret;
 }
 
-/* perf, or the tracefs fallback when perf events are refused and no backend was asked for. */
-static int setup(struct kpt_live *live, struct count_run *run, struct kpt_trace_opts *opts)
+/*
+ * perf counters, or the tracefs fallback when perf events are refused and no
+ * backend was asked for: kpt_command.setup_live of count.
+ */
+static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
+		 struct kpt_run_params *params)
 {
 	bool perf = !opts->backend_given || strcmp(opts->backend, "perf") == 0;
+	struct kpt_perf_counters *counters = NULL;
 	int refused;
 
 	if (opts->backend_given && !perf && strcmp(opts->backend, "tracefs") != 0) {
@@ -193,8 +148,12 @@ static int setup(struct kpt_live *live, struct count_run *run, struct kpt_trace_
 		return -1;
 	}
 	if (perf) {
-		if (setup_perf(live, run, opts, &refused) == 0)
+		if (setup_perf(live, &counters, opts, &refused) == 0) {
+			params->backend = "perf";
+			params->read_counters = read_counters;
+			params->counters_ctx = counters;
 			return 0;
+		}
 		if (!refused)
 			return -1;
 		if (opts->backend_given) {
@@ -204,26 +163,19 @@ static int setup(struct kpt_live *live, struct count_run *run, struct kpt_trace_
 		kpt_warn("perf events are refused (perf_event_open: %s): counting tracefs records "
 			 "instead", strerror(refused));
 		kpt_live_teardown(live);
-		run->counters = NULL;
 	}
 	opts->backend = "tracefs";
+	params->backend = "tracefs";
 	return kpt_live_setup(live, opts);
 }
 
-static int alloc_results(struct count_run *run, const struct kpt_live *live)
-{
-	int i;
-
-	run->nr_probes = live->nr_probes;
-	run->results = calloc(live->nr_probes, sizeof(*run->results));
-	run->totals = calloc(2 * live->nr_probes, sizeof(*run->totals));
-	run->reported = calloc(2 * live->nr_probes, sizeof(*run->reported));
-	if (!run->results || !run->totals || !run->reported)
-		return -1;
-	for (i = 0; i < live->nr_probes; i++)
-		run->results[i].name = live->probes[i].name;
-	return 0;
-}
+static const struct kpt_command count_command = {
+	.name = "count",
+	.usage = usage,
+	.analyser = &kpt_count_analyser,
+	.banner = "Counting",
+	.setup_live = setup,
+};
 
 /**
  * kpt_cmd_count - the "count" command
@@ -234,35 +186,5 @@ static int alloc_results(struct count_run *run, const struct kpt_live *live)
  */
 int kpt_cmd_count(int argc, char **argv)
 {
-	struct count_run run = { 0 };
-	struct kpt_trace_opts opts;
-	struct kpt_live live;
-	int ret = 1, code;
-
-	if (kpt_trace_opts_parse(argc, argv, &opts) < 0 || opts.help) {
-		fputs(usage, opts.help ? stdout : stderr);
-		ret = opts.help ? 0 : 2;
-		kpt_trace_opts_free(&opts);
-		return ret;
-	}
-	memset(&live, 0, sizeof(live));
-	live.target.gate_fd = -1;
-	if (setup(&live, &run, &opts) < 0 || alloc_results(&run, &live) < 0)
-		goto out;
-	run.backend = run.counters ? "perf" : "tracefs";
-	run.json = opts.json;
-	if (!opts.json)
-		fprintf(stderr, "Counting %d probe%s%s... Hit Ctrl-C to end.\n", live.nr_probes,
-			live.nr_probes == 1 ? "" : "s", opts.command ? " while CMD runs" : "");
-	if (kpt_live_run(&live, &count_ops, &run) == 0)
-		ret = 0;
-out:
-	code = kpt_live_teardown(&live);
-	if (ret == 0 && opts.command)
-		ret = code;
-	free(run.results);
-	free(run.totals);
-	free(run.reported);
-	kpt_trace_opts_free(&opts);
-	return ret;
+	return kpt_run_command(&count_command, argc, argv);
 }

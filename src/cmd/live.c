@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Live tracing: source (session + backend) -> merge -> decode -> consumer.
+ * Live tracing: source (session + backend) -> merge -> the engine (decode,
+ * analysers, pair), or a raw sink (record).
  *
  * Signal handlers only set a flag; the loop notices it, stops tracing,
  * drains every buffer and reports. kpt_live_teardown() runs on every path
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cmd/live.h"
+#include "pipeline/engine.h"
 #include "pipeline/merge.h"
 #include "session/session.h"
 #include "source/source.h"
@@ -213,19 +215,23 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	return live->merge ? 0 : -1;
 }
 
-static void consume(struct kpt_live *live, uint64_t limit, const struct kpt_live_ops *ops,
-		    void *ctx)
+static void consume(struct kpt_live *live, uint64_t limit, struct kpt_engine *engine)
 {
 	struct kpt_record rec;
-	struct kpt_event ev;
 
-	if (!live->merge)
-		return;		/* a raw sink: nothing to merge */
+	if (!live->merge || !engine)
+		return;		/* a raw sink or counters: nothing to merge */
 	kpt_merge_refill(live->merge);
-	while (kpt_merge_next(live->merge, limit, &rec)) {
-		if (kpt_decoder_decode(live->decoder, &rec, &ev))
-			ops->event(ctx, &ev);
-	}
+	while (kpt_merge_next(live->merge, limit, &rec))
+		kpt_engine_record(engine, &rec);
+}
+
+static int report(struct kpt_engine *engine, const struct kpt_live_ops *ops, void *ctx,
+		  int interval, bool final, double elapsed, const struct kpt_loss *loss)
+{
+	if (ops)
+		ops->report(ctx, interval, final, elapsed, loss);
+	return engine ? kpt_engine_report(engine, interval, final, elapsed, loss) : 0;
 }
 
 static void read_loss(struct kpt_live *live, struct kpt_loss *loss)
@@ -246,16 +252,19 @@ static int next_timeout(uint64_t now, uint64_t next_report, uint64_t end)
 }
 
 /**
- * kpt_live_run - trace until the end, feeding every event to @ops
+ * kpt_live_run - trace until the end, feeding every record to @engine
  * @live: a set-up live run
- * @ops: the consumer
+ * @engine: decodes, pairs and hands on to the analysers, and reports; NULL
+ *	for a raw sink
+ * @ops: told of every report too, or NULL
  * @ctx: passed to @ops
  *
  * Tracing ends at -d, at Ctrl-C/SIGTERM/SIGHUP, or when CMD or -p PID exits.
  * Every buffer is drained before the final report. Returns 0, or -1 after
- * printing why.
+ * printing why (a report that could not be written among them).
  */
-int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ctx)
+int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
+		 const struct kpt_live_ops *ops, void *ctx)
 {
 	const struct kpt_trace_opts *opts = live->opts;
 	uint64_t start, now, end = 0, next_report = 0, last_report, limit;
@@ -289,12 +298,13 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 		}
 		if (live->source_ops->fill(live->source, false, &limit) < 0)
 			return -1;
-		consume(live, limit, ops, ctx);
+		consume(live, limit, engine);
 		now = kpt_monotonic_ns();
 		if (next_report && now >= next_report) {
 			read_loss(live, &loss);
-			ops->report(ctx, ++interval, false,
-				    (double)(now - last_report) / NSEC_PER_SEC, &loss);
+			if (report(engine, ops, ctx, ++interval, false,
+				   (double)(now - last_report) / NSEC_PER_SEC, &loss) < 0)
+				return -1;
 			last_report = now;
 			next_report += (uint64_t)(opts->interval * NSEC_PER_SEC);
 		}
@@ -303,12 +313,11 @@ int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ct
 	live->source_ops->stop(live->source);
 	if (live->source_ops->fill(live->source, true, &limit) < 0)
 		return -1;
-	consume(live, limit, ops, ctx);
+	consume(live, limit, engine);
 	now = kpt_monotonic_ns();
 	read_loss(live, &loss);
-	ops->report(ctx, opts->interval ? ++interval : 0, true,
-		    (double)(now - last_report) / NSEC_PER_SEC, &loss);
-	return 0;
+	return report(engine, ops, ctx, opts->interval ? ++interval : 0, true,
+		      (double)(now - last_report) / NSEC_PER_SEC, &loss);
 }
 
 /**

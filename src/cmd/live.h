@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Live tracing: set up probes and a session from the options, stream the
- * records in time order to a consumer, and tear everything down.
- * Commands that trace live (latency, and later count and record) share it.
+ * records in time order to the engine (or a raw sink), and tear everything
+ * down. Every command that traces live shares it.
  */
 #ifndef KPT_LIVE_H
 #define KPT_LIVE_H
@@ -17,13 +17,12 @@
 #include "cmd/target.h"
 
 struct kpt_decoder;
+struct kpt_engine;
 struct kpt_merge;
 struct kpt_session;
 struct kpt_source_ops;
 
 struct kpt_live_ops {
-	/* Every decoded event of ours, in timestamp order. */
-	void (*event)(void *ctx, const struct kpt_event *ev);
 	/*
 	 * The -i interval elapsed (@interval counts from 1; 0 without -i), or
 	 * tracing ended (@final: every record has been delivered).
@@ -47,7 +46,8 @@ struct kpt_live {
 int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts);
 int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts);
 int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts);
-int kpt_live_run(struct kpt_live *live, const struct kpt_live_ops *ops, void *ctx);
+int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
+		 const struct kpt_live_ops *ops, void *ctx);
 int kpt_live_teardown(struct kpt_live *live);
 
 #endif

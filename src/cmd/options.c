@@ -4,9 +4,11 @@
  * command line can be unit-tested.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyse/latency.h"
 #include "cmd/options.h"
 #include "util.h"
 
@@ -15,6 +17,10 @@ enum {
 	OPT_BUFFER_SIZE,
 	OPT_JSON,
 	OPT_BACKEND,
+	OPT_INPUT,
+	OPT_BY,
+	OPT_PLUGIN,
+	OPT_PLUGIN_OPT,
 };
 
 static const struct option long_options[] = {
@@ -25,10 +31,114 @@ static const struct option long_options[] = {
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "plugin", required_argument, NULL, OPT_PLUGIN },
+	{ "plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 static const char short_options[] = "p:d:i:h";
+
+static int check_by(const char *text)
+{
+	enum kpt_group_by by;
+
+	if (kpt_group_by_parse(text, &by) == 0)
+		return 0;
+	kpt_err("--by '%s': use pid, comm or cpu", text);
+	return -1;
+}
+
+/* --input reads a file: the options that steer the kernel have nothing to steer. */
+static int check_input(const struct kpt_trace_opts *opts)
+{
+	const char *live = opts->pid ? "-p" : opts->command ? "-- CMD" : opts->duration ? "-d" :
+			   opts->interval ? "-i" : opts->filter ? "--filter" :
+			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" : NULL;
+
+	if (!live)
+		return 0;
+	kpt_err("%s applies to live tracing, not to --input %s: record with it ('kptrace record "
+		"-o FILE %s ...'), or drop it", live, opts->input, live);
+	return -1;
+}
+
+/**
+ * kpt_plugin_args_add - append a --plugin NAME|PATH
+ * @args: the array, grown
+ * @nr: its length, incremented
+ * @name: the argument, borrowed
+ *
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_plugin_args_add(struct kpt_plugin_arg **args, int *nr, const char *name)
+{
+	struct kpt_plugin_arg *grown = realloc(*args, (*nr + 1) * sizeof(*grown));
+
+	if (!grown) {
+		kpt_err("out of memory");
+		return -1;
+	}
+	grown[(*nr)++] = (struct kpt_plugin_arg){ .name = name };
+	*args = grown;
+	return 0;
+}
+
+/**
+ * kpt_plugin_args_opt - give a --plugin-opt KEY=VALUE to the last --plugin
+ * @args: the plugins so far
+ * @nr: how many
+ * @text: "KEY=VALUE", borrowed
+ *
+ * Returns 0, or -1 after printing why (no --plugin before it, no '=').
+ */
+int kpt_plugin_args_opt(struct kpt_plugin_arg *args, int nr, const char *text)
+{
+	const char *eq = strchr(text, '=');
+	struct kpt_plugin_arg *arg = nr ? &args[nr - 1] : NULL;
+	const char **values;
+	char **keys;
+
+	if (!arg) {
+		kpt_err("--plugin-opt '%s': give it after the --plugin it is for", text);
+		return -1;
+	}
+	if (!eq || eq == text) {
+		kpt_err("--plugin-opt '%s': not KEY=VALUE", text);
+		return -1;
+	}
+	keys = realloc(arg->keys, (arg->nr_options + 1) * sizeof(*keys));
+	if (keys)
+		arg->keys = keys;
+	values = realloc(arg->values, (arg->nr_options + 1) * sizeof(*values));
+	if (values)
+		arg->values = values;
+	if (!keys || !values || !(keys[arg->nr_options] = strndup(text, eq - text))) {
+		kpt_err("out of memory");
+		return -1;
+	}
+	values[arg->nr_options++] = eq + 1;
+	return 0;
+}
+
+/**
+ * kpt_plugin_args_free - release --plugin arguments (NULL is fine)
+ * @args: the array
+ * @nr: its length
+ */
+void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr)
+{
+	int i, j;
+
+	for (i = 0; args && i < nr; i++) {
+		for (j = 0; j < args[i].nr_options; j++)
+			free(args[i].keys[j]);
+		free(args[i].keys);
+		free(args[i].values);
+	}
+	free(args);
+}
 
 /**
  * kpt_trace_opts_parse - parse "[OPTIONS] PROBE... [-- CMD [ARGS]]"
@@ -91,6 +201,22 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			opts->backend = optarg;
 			opts->backend_given = true;
 			break;
+		case OPT_INPUT:
+			opts->input = optarg;
+			break;
+		case OPT_BY:
+			if (check_by(optarg) < 0)
+				return -1;
+			opts->by = optarg;
+			break;
+		case OPT_PLUGIN:
+			if (kpt_plugin_args_add(&opts->plugins, &opts->nr_plugins, optarg) < 0)
+				return -1;
+			break;
+		case OPT_PLUGIN_OPT:
+			if (kpt_plugin_args_opt(opts->plugins, opts->nr_plugins, optarg) < 0)
+				return -1;
+			break;
 		case 'h':
 			opts->help = true;
 			return 0;
@@ -113,6 +239,8 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		}
 		opts->probes[opts->nr_probes++] = argv[i];
 	}
+	if (opts->input)
+		return check_input(opts);
 	if (!opts->nr_probes) {
 		kpt_err("no probe given: name at least one, e.g. 'syscall:openat' or "
 			"'/bin/bash:readline' (see kptrace-probes(7))");
@@ -205,4 +333,155 @@ void kpt_trace_opts_free(struct kpt_trace_opts *opts)
 {
 	free(opts->probes);
 	opts->probes = NULL;
+	kpt_plugin_args_free(opts->plugins, opts->nr_plugins);
+	opts->plugins = NULL;
+	opts->nr_plugins = 0;
+}
+
+/* kptrace report's own; --by, --json and --plugin are the shared ones */
+enum {
+	OPT_PAIR = 512,
+	OPT_START,
+	OPT_END,
+	OPT_LIST,
+	OPT_LIBTRACECMD,
+};
+
+static const struct option report_options[] = {
+	{ "probe", required_argument, NULL, 'e' },
+	{ "pair", required_argument, NULL, OPT_PAIR },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "end", required_argument, NULL, OPT_END },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "libtracecmd", no_argument, NULL, OPT_LIBTRACECMD },
+	{ "plugin", required_argument, NULL, OPT_PLUGIN },
+	{ "plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A time after the first record: 0, or a duration such as "1.5" or "250ms". */
+static int parse_offset(const char *option, const char *text, uint64_t *ns)
+{
+	double seconds;
+
+	if (strcmp(text, "0") == 0) {
+		*ns = 0;
+		return 0;
+	}
+	if (kpt_parse_seconds(text, &seconds) < 0) {
+		kpt_err("%s '%s': not a time in seconds (e.g. 1.5, 250ms)", option, text);
+		return -1;
+	}
+	*ns = (uint64_t)(seconds * NSEC_PER_SEC + 0.5);
+	return 0;
+}
+
+static int append_arg(const char ***list, int *nr, const char *arg)
+{
+	const char **grown = realloc(*list, (*nr + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	grown[(*nr)++] = arg;
+	*list = grown;
+	return 0;
+}
+
+/**
+ * kpt_report_opts_parse - parse kptrace report's arguments
+ * @argc: argument count; argv[0] is "report"
+ * @argv: the arguments
+ * @opts: filled in; release with kpt_report_opts_free() whatever the result
+ *
+ * Never exits. Returns 0, or -1 after printing what is wrong.
+ */
+int kpt_report_opts_parse(int argc, char **argv, struct kpt_report_opts *opts)
+{
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->file = "trace.dat";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:h", report_options, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (append_arg(&opts->probes, &opts->nr_probes, optarg) < 0)
+				return -1;
+			break;
+		case OPT_PAIR:
+			if (append_arg(&opts->pairs, &opts->nr_pairs, optarg) < 0)
+				return -1;
+			break;
+		case OPT_BY:
+			if (check_by(optarg) < 0)
+				return -1;
+			opts->by = optarg;
+			break;
+		case OPT_START:
+			if (parse_offset("--start", optarg, &opts->window.start) < 0)
+				return -1;
+			break;
+		case OPT_END:
+			if (parse_offset("--end", optarg, &opts->window.end) < 0)
+				return -1;
+			opts->window.has_end = true;
+			break;
+		case OPT_LIST:
+			opts->list = true;
+			break;
+		case OPT_JSON:
+			opts->json = true;
+			break;
+		case OPT_LIBTRACECMD:
+			opts->libtracecmd = true;
+			break;
+		case OPT_PLUGIN:
+			if (kpt_plugin_args_add(&opts->plugins, &opts->nr_plugins, optarg) < 0)
+				return -1;
+			break;
+		case OPT_PLUGIN_OPT:
+			if (kpt_plugin_args_opt(opts->plugins, opts->nr_plugins, optarg) < 0)
+				return -1;
+			break;
+		case 'h':
+			opts->help = true;
+			return 0;
+		case ':':
+			kpt_err("option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			kpt_err("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (opts->window.has_end && opts->window.end <= opts->window.start) {
+		kpt_err("--end must be after --start");
+		return -1;
+	}
+	if (optind < argc)
+		opts->file = argv[optind++];
+	if (optind < argc) {
+		kpt_err("one trace file at a time: '%s' is one too many", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_report_opts_free - release what kpt_report_opts_parse() allocated
+ * @opts: the options
+ */
+void kpt_report_opts_free(struct kpt_report_opts *opts)
+{
+	free(opts->probes);
+	free(opts->pairs);
+	kpt_plugin_args_free(opts->plugins, opts->nr_plugins);
+	opts->probes = NULL;
+	opts->pairs = NULL;
+	opts->plugins = NULL;
+	opts->nr_plugins = 0;
 }

@@ -7,6 +7,20 @@
 
 #include <stdbool.h>
 
+#include "source/file.h"
+
+/* --plugin NAME|PATH and the --plugin-opt KEY=VALUE options that follow it. */
+struct kpt_plugin_arg {
+	const char *name;	/* borrowed from argv */
+	char **keys;		/* allocated */
+	const char **values;	/* borrowed from argv */
+	int nr_options;
+};
+
+int kpt_plugin_args_add(struct kpt_plugin_arg **args, int *nr, const char *name);
+int kpt_plugin_args_opt(struct kpt_plugin_arg *args, int nr, const char *text);
+void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr);
+
 struct kpt_trace_opts {
 	char **probes;		/* the PROBE arguments, borrowed from argv */
 	int nr_probes;
@@ -20,11 +34,35 @@ struct kpt_trace_opts {
 	unsigned long buffer_kb;	/* --buffer-size, or 0 */
 	bool json;
 	bool help;
+	const char *input;	/* --input FILE: analyse a trace.dat instead of the kernel */
+	const char *by;		/* --by pid|comm|cpu (latency) */
+	struct kpt_plugin_arg *plugins;	/* --plugin, with their --plugin-opt */
+	int nr_plugins;
 };
 
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts);
 int kpt_trace_opts_take_value(int *argc, char **argv, char short_name, const char *long_name,
 			      const char **value);
 void kpt_trace_opts_free(struct kpt_trace_opts *opts);
+
+/* The command line of kptrace report. */
+struct kpt_report_opts {
+	const char *file;		/* FILE, default "trace.dat" */
+	const char **probes;		/* -e NAME, borrowed from argv */
+	int nr_probes;
+	const char **pairs;		/* --pair ENTRY,EXIT, borrowed from argv */
+	int nr_pairs;
+	const char *by;			/* --by pid|comm|cpu, borrowed from argv, or NULL */
+	struct kpt_window window;	/* --start, --end */
+	bool list;			/* --list */
+	bool json;			/* --json */
+	bool libtracecmd;		/* --libtracecmd: libtracecmd's record reader */
+	bool help;
+	struct kpt_plugin_arg *plugins;	/* --plugin, with their --plugin-opt */
+	int nr_plugins;
+};
+
+int kpt_report_opts_parse(int argc, char **argv, struct kpt_report_opts *opts);
+void kpt_report_opts_free(struct kpt_report_opts *opts);
 
 #endif

@@ -67,10 +67,6 @@ struct record_meta {
 	char *uname;
 };
 
-static void record_event(void *ctx, const struct kpt_event *ev)
-{
-}
-
 static void record_report(void *ctx, int interval, bool final, double elapsed,
 			  const struct kpt_loss *loss)
 {
@@ -81,7 +77,6 @@ static void record_report(void *ctx, int interval, bool final, double elapsed,
 }
 
 static const struct kpt_live_ops record_ops = {
-	.event = record_event,
 	.report = record_report,
 };
 
@@ -365,6 +360,11 @@ static int parse_options(int argc, char **argv, struct kpt_trace_opts *opts, con
 		kpt_err("record writes a trace.dat file: -i and --json apply to latency only");
 		return -1;
 	}
+	if (opts->input || opts->by || opts->nr_plugins) {
+		kpt_err("record writes a trace.dat file: --input, --by and --plugin apply to the "
+			"commands that analyse (latency, count, trace, report)");
+		return -1;
+	}
 	if (strcmp(opts->backend, "tracefs") != 0) {
 		kpt_err("--backend '%s': record reads the tracefs ring buffers only",
 			opts->backend);
@@ -406,7 +406,7 @@ int kpt_cmd_record(int argc, char **argv)
 	live.source = sink;
 	fprintf(stderr, "Recording %d probe%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
 		live.nr_probes == 1 ? "" : "s", opts.command ? " while CMD runs" : "", output);
-	if (kpt_live_run(&live, &record_ops, &run) == 0 && finish(&live, sink, output, &run) == 0)
+	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 && finish(&live, sink, output, &run) == 0)
 		ret = 0;
 out:
 	code = kpt_live_teardown(&live);

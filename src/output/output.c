@@ -307,6 +307,9 @@ void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int
 	}
 	if (info->interval)
 		fprintf(out, "\n=== interval %d (%.2f s) ===\n", info->interval, info->elapsed);
+	else if (info->file)
+		fprintf(out, "\n%s: counted %d probe%s over %.2f s of trace.\n", info->file,
+			nr_probes, nr_probes == 1 ? "" : "s", info->elapsed);
 	else
 		fprintf(out, "\nCounted %d probe%s for %.2f s (%s).\n", nr_probes,
 			nr_probes == 1 ? "" : "s", info->elapsed, info->backend);
@@ -342,6 +345,8 @@ int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int 
 		return -1;
 	}
 	json_object_object_add(doc, "kptrace", json_object_new_string("count"));
+	if (info->file)
+		json_object_object_add(doc, "file", json_object_new_string(info->file));
 	json_object_object_add(doc, "interval", json_object_new_int(info->interval));
 	snprintf(text, sizeof(text), "%.6f", info->elapsed);
 	json_object_object_add(doc, "elapsed_s", json_object_new_double_s(info->elapsed, text));

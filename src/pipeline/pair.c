@@ -8,7 +8,13 @@
  * other probes above it lost their return (a kretprobe miss, a longjmp) and
  * are counted as such. Memory is allocated when a thread is first seen or its
  * stack outgrows every earlier depth, never per record.
+ *
+ * With kpt_pairer_keep_entries(), each open call also keeps its entry's
+ * payload, in a byte stack per thread that grows and shrinks with the call
+ * stack: its memory is reused, so it too is allocated only when a thread's
+ * open entries outgrow every earlier size.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +23,17 @@
 #define INITIAL_THREADS	256	/* hash slots; a power of two */
 #define INITIAL_DEPTH	8
 
+/* A payload larger than this is not kept: the span's entry then has no data. */
+#define MAX_KEPT_PAYLOAD	65536
+
 struct frame {
 	int probe;
 	int cpu;
 	uint64_t start;
+	/* with kpt_pairer_keep_entries() only: */
+	struct tep_event *format;
+	unsigned int offset;		/* of the payload in the thread's byte stack */
+	int size;			/* payload bytes; -1: not kept */
 };
 
 struct thread {
@@ -28,11 +41,15 @@ struct thread {
 	int depth;
 	int capacity;
 	struct frame *frames;
+	char *payload;		/* kept entries' payloads, a stack in step with frames */
+	unsigned int payload_used;
+	unsigned int payload_size;
 };
 
 struct kpt_pairer {
 	kpt_span_fn span_fn;
 	void *ctx;
+	bool keep_entries;
 	int nr_probes;
 	struct kpt_pair_counts *counts;
 	struct thread *threads;
@@ -126,6 +143,7 @@ static void remove_thread(struct kpt_pairer *pairer, struct thread *thread)
 	unsigned int hole = thread - pairer->threads, i = hole;
 
 	free(thread->frames);
+	free(thread->payload);
 	memset(thread, 0, sizeof(*thread));
 	pairer->nr_threads--;
 	for (;;) {
@@ -144,9 +162,37 @@ static void remove_thread(struct kpt_pairer *pairer, struct thread *thread)
 	}
 }
 
+/* Copy the entry's payload on top of the thread's byte stack; on failure it is not kept. */
+static void keep_payload(struct thread *thread, struct frame *frame, const struct kpt_event *ev)
+{
+	unsigned int need, size;
+	char *grown;
+
+	if (!ev->data || ev->size < 0 || ev->size > MAX_KEPT_PAYLOAD)
+		return;
+	/* 8-byte aligned, so that analysers may read the payload's fields in place */
+	frame->offset = (thread->payload_used + 7) & ~7u;
+	need = frame->offset + ev->size;
+	if (need > thread->payload_size) {
+		size = thread->payload_size ? thread->payload_size : 256;
+		while (size < need)
+			size *= 2;
+		grown = realloc(thread->payload, size);
+		if (!grown)
+			return;
+		thread->payload = grown;
+		thread->payload_size = size;
+	}
+	memcpy(thread->payload + frame->offset, ev->data, ev->size);
+	thread->payload_used = need;
+	frame->format = ev->format;
+	frame->size = ev->size;
+}
+
 static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
 	struct thread *thread = find_thread(pairer, ev->tid);
+	struct frame *frame;
 
 	if (!thread && !(thread = add_thread(pairer, ev->tid)))
 		return;
@@ -159,7 +205,15 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		thread->frames = frames;
 		thread->capacity = capacity;
 	}
-	thread->frames[thread->depth++] = (struct frame){ ev->probe, ev->cpu, ev->ts };
+	frame = &thread->frames[thread->depth++];
+	frame->probe = ev->probe;
+	frame->cpu = ev->cpu;
+	frame->start = ev->ts;
+	if (pairer->keep_entries) {
+		frame->offset = thread->payload_used;
+		frame->size = -1;
+		keep_payload(thread, frame, ev);
+	}
 }
 
 static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
@@ -188,6 +242,15 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.probe = ev->probe,
 		.role = KPT_ROLE_ENTRY,
 	};
+	if (pairer->keep_entries) {
+		if (thread->frames[i].size >= 0) {
+			entry.format = thread->frames[i].format;
+			entry.data = thread->payload + thread->frames[i].offset;
+			entry.size = thread->frames[i].size;
+		}
+		/* the popped frames' payloads are free again once the span is handed on */
+		thread->payload_used = thread->frames[i].offset;
+	}
 	span = (struct kpt_span){
 		.probe = ev->probe,
 		.tid = ev->tid,
@@ -210,6 +273,18 @@ static void task_exit(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	while (thread->depth)
 		pairer->counts[thread->frames[--thread->depth].probe].task_exits++;
 	remove_thread(pairer, thread);
+}
+
+/**
+ * kpt_pairer_keep_entries - keep each entry's payload until its return
+ * @pairer: the pairer, before its first event
+ *
+ * Spans then carry their entry's format, data and size (span->entry), valid
+ * during the span callback. Without it, span->entry->data is NULL.
+ */
+void kpt_pairer_keep_entries(struct kpt_pairer *pairer)
+{
+	pairer->keep_entries = true;
 }
 
 /**
@@ -246,6 +321,7 @@ void kpt_pairer_finish(struct kpt_pairer *pairer)
 		while (thread->depth)
 			pairer->counts[thread->frames[--thread->depth].probe].open_at_end++;
 		free(thread->frames);
+		free(thread->payload);
 		memset(thread, 0, sizeof(*thread));
 	}
 	pairer->nr_threads = 0;
@@ -280,8 +356,10 @@ void kpt_pairer_free(struct kpt_pairer *pairer)
 
 	if (!pairer)
 		return;
-	for (i = 0; pairer->threads && i < pairer->nr_slots; i++)
+	for (i = 0; pairer->threads && i < pairer->nr_slots; i++) {
 		free(pairer->threads[i].frames);
+		free(pairer->threads[i].payload);
+	}
 	free(pairer->threads);
 	free(pairer->counts);
 	free(pairer);

@@ -198,14 +198,17 @@ refused() {
 }
 refused "ABI major" "$TEST_PLUGINS/abi_major.so" "built for analyser ABI 2.0" \
 	--plugin "$TEST_PLUGINS/abi_major.so"
-refused "no descriptor" "$TEST_PLUGINS/no_desc.so" "no 'kptrace_analyser' descriptor" \
+refused "no descriptor" "$TEST_PLUGINS/no_desc.so" "has no analyser descriptor" \
 	--plugin "$TEST_PLUGINS/no_desc.so"
-refused "missing plugin" "$KPTRACE_PLUGIN_DIR/nosuch.so" "no such file" --plugin nosuch
+refused "missing plugin" "$KPTRACE_PLUGIN_DIR/nosuch.so" "No such file or directory" \
+	--plugin nosuch
 refused "failing create" "$TEST_PLUGINS/fail_create.so" "option answer=41: not 42" \
 	--plugin "$TEST_PLUGINS/fail_create.so" --plugin-opt answer=41
-refused "openmetrics without file=" "openmetrics" "option file=PATH is required" \
+refused "openmetrics without file=" "$KPTRACE_PLUGIN_DIR/openmetrics.so" \
+	"option file=PATH is required" \
 	--plugin openmetrics
-refused "unknown option" "csv" "bogus" --plugin csv --plugin-opt bogus=1
+refused "unknown option" "$KPTRACE_PLUGIN_DIR/csv.so" "option 'bogus'" \
+	--plugin csv --plugin-opt bogus=1
 
 # 5. kptrace list plugins: the shipped plugins, and a broken one marked with its reason.
 mkdir "$WORK/dir"
@@ -214,5 +217,5 @@ KPTRACE_PLUGIN_DIR="$WORK/dir" "$KPTRACE" list plugins >"$WORK/list" 2>&1
 assert_eq "list plugins: exit status" $? 0
 assert_contains "list plugins" "$WORK/list" "  csv            one CSV line per span"
 assert_contains "list plugins" "$WORK/list" "    file=PATH  write the lines to PATH"
-assert_contains "list plugins" "$WORK/list" "  abi_major.so   BROKEN: plugin $WORK/dir/abi_major.so: built for analyser ABI 2.0"
+assert_contains "list plugins" "$WORK/list" "  abi_major.so   BROKEN: plugin $WORK/dir/abi_major.so was built for analyser ABI 2.0"
 finish

@@ -16,6 +16,10 @@ static int never_report(void *state, const struct kpt_report_params *report)
 	return -1;
 }
 
+static void never_destroy(void *state)
+{
+}
+
 static const struct kpt_analyser_option fail_options[] = {
 	{ "answer", "N: must be 42, and is refused anyway" },
 	{ NULL, NULL }
@@ -28,4 +32,5 @@ const struct kpt_analyser_desc kptrace_analyser = {
 	.options = fail_options,
 	.create = fail_create,
 	.report = never_report,
+	.destroy = never_destroy,
 };

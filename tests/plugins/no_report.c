@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A descriptor without report(): the loader must refuse it. */
+/* A descriptor without report() (nor destroy()): the loader must refuse it. */
 #include <stdlib.h>
 
 #include <kptrace/analyser.h>

@@ -13,6 +13,7 @@ Suite *hist_suite(void);
 Suite *options_suite(void);
 Suite *tracedat_suite(void);
 Suite *report_suite(void);
+Suite *analyser_suite(void);
 Suite *plugin_suite(void);
 
 #endif

@@ -128,6 +128,54 @@ START_TEST(test_backend)
 }
 END_TEST
 
+/* --input, --by, and --plugin with the --plugin-opt options that follow each. */
+START_TEST(test_input_and_plugins)
+{
+	char *argv[] = { "latency", "--plugin", "csv", "--plugin-opt", "out=a.csv",
+			 "--plugin-opt", "sep==", "--input", "t.dat", "--by", "comm",
+			 "--plugin", "/x/y.so", "syscall:read", NULL };
+	char *no_probe[] = { "count", "--input", "t.dat", NULL };
+	char *live_only[] = { "latency", "--input", "t.dat", "-i", "1", NULL };
+	char *with_cmd[] = { "latency", "--input", "t.dat", "--", "true", NULL };
+	char *orphan_opt[] = { "latency", "--plugin-opt", "a=b", "vfs_read", NULL };
+	char *not_kv[] = { "latency", "--plugin", "csv", "--plugin-opt", "out", "vfs_read", NULL };
+	char *empty_key[] = { "latency", "--plugin", "csv", "--plugin-opt", "=x", "vfs_read",
+			      NULL };
+	char *bad_by[] = { "latency", "--by", "thread", "vfs_read", NULL };
+
+	ck_assert_int_eq(parse(argv), 0);
+	ck_assert_str_eq(opts.input, "t.dat");
+	ck_assert_str_eq(opts.by, "comm");
+	ck_assert_int_eq(opts.nr_probes, 1);
+	ck_assert_int_eq(opts.nr_plugins, 2);
+	ck_assert_str_eq(opts.plugins[0].name, "csv");
+	ck_assert_int_eq(opts.plugins[0].nr_options, 2);
+	ck_assert_str_eq(opts.plugins[0].keys[0], "out");
+	ck_assert_str_eq(opts.plugins[0].values[0], "a.csv");
+	ck_assert_str_eq(opts.plugins[0].keys[1], "sep");
+	ck_assert_str_eq(opts.plugins[0].values[1], "=");
+	ck_assert_str_eq(opts.plugins[1].name, "/x/y.so");
+	ck_assert_int_eq(opts.plugins[1].nr_options, 0);
+	kpt_trace_opts_free(&opts);
+
+	ck_assert_int_eq(parse(no_probe), 0);	/* a file: every pair in it */
+	ck_assert_int_eq(opts.nr_probes, 0);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(live_only), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(with_cmd), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(orphan_opt), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(not_kv), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(empty_key), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(bad_by), -1);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *suite = suite_create("options");
@@ -137,6 +185,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_bad_values_rejected);
 	tcase_add_test(tc, test_take_value);
 	tcase_add_test(tc, test_backend);
+	tcase_add_test(tc, test_input_and_plugins);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

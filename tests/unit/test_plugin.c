@@ -211,7 +211,8 @@ START_TEST(test_load_by_name)
 	ck_assert_str_eq(kpt_plugin_desc(plugin)->name, "csv");
 	ck_assert_str_eq(kpt_plugin_path(plugin), PLUGINS "/csv.so");
 	kpt_plugin_close(plugin);
-	assert_refused("nosuch", PLUGINS "/nosuch.so", "no such file");
+	assert_refused("nosuch", PLUGINS "/nosuch.so",
+		       "cannot be loaded: " PLUGINS "/nosuch.so: cannot open shared object file");
 	assert_refused("Bad!", "'Bad!'", "not a plugin name");
 	unsetenv("KPTRACE_PLUGIN_DIR");
 	ck_assert_str_eq(kpt_plugin_dir(), KPT_PLUGIN_DIR);
@@ -221,28 +222,28 @@ END_TEST
 START_TEST(test_refuse_abi_major)
 {
 	assert_refused(TEST_PLUGINS "/abi_major.so", TEST_PLUGINS "/abi_major.so",
-		       "built for analyser ABI 2.0, but this kptrace has ABI 1.0");
+		       "was built for analyser ABI 2.0, and this kptrace has ABI 1.0");
 }
 END_TEST
 
 START_TEST(test_refuse_abi_minor)
 {
 	assert_refused(TEST_PLUGINS "/abi_minor.so", TEST_PLUGINS "/abi_minor.so",
-		       "built for analyser ABI 1.1, newer than this kptrace's 1.0");
+		       "needs analyser ABI 1.1, newer than this kptrace's 1.0");
 }
 END_TEST
 
 START_TEST(test_refuse_no_descriptor)
 {
 	assert_refused(TEST_PLUGINS "/no_desc.so", TEST_PLUGINS "/no_desc.so",
-		       "no 'kptrace_analyser' descriptor symbol");
+		       "has no analyser descriptor: it exports no symbol 'kptrace_analyser'");
 }
 END_TEST
 
 START_TEST(test_refuse_no_report)
 {
 	assert_refused(TEST_PLUGINS "/no_report.so", TEST_PLUGINS "/no_report.so",
-		       "its descriptor 'no_report' has no report() function");
+		       "analyser 'no_report' has no report function");
 }
 END_TEST
 
@@ -256,14 +257,14 @@ START_TEST(test_refuse_not_shared_object)
 	f = fopen(text, "w");
 	fputs("#!/bin/sh\necho not a plugin\n", f);
 	fclose(f);
-	assert_refused(text, text, "not a shared object (it has no ELF header)");
+	assert_refused(text, text, "is not a shared object (it has no ELF header)");
 	/* An ELF header and nothing behind it: dlopen's own reason. */
 	snprintf(elf, sizeof(elf), "%s/truncated.so", workdir);
 	f = fopen(elf, "w");
 	fputs("\177ELF\2\1\1", f);
 	fclose(f);
 	assert_refused(elf, elf, "cannot be loaded: ");
-	assert_refused(workdir, workdir, "not a regular file");
+	assert_refused(workdir, workdir, "Is a directory");
 	remove_workdir();
 }
 END_TEST
@@ -271,7 +272,7 @@ END_TEST
 START_TEST(test_refuse_missing_file)
 {
 	assert_refused("/nonexistent/kptrace/x.so", "/nonexistent/kptrace/x.so",
-		       "cannot open it: No such file or directory");
+		       "cannot open shared object file: No such file or directory");
 }
 END_TEST
 

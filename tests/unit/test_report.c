@@ -15,7 +15,11 @@
 
 #include "tracedat/discover.h"
 #include "source/record.h"
-#include "analyse/report.h"
+#include "analyse/host.h"
+#include "analyse/latency.h"
+#include "cmd/options.h"
+#include "pipeline/pair.h"
+#include "source/file.h"
 #include "suites.h"
 #include "tracedat/write.h"
 #include "tracedat/read.h"
@@ -174,12 +178,55 @@ static const char *fake_comm(void *ctx, int tid)
 	return tid == 10 || tid == 11 ? "worker" : tid == 20 ? "other" : "<...>";
 }
 
-static void feed(struct kpt_report *report, uint64_t ts, int cpu, int tid, int probe,
-		 enum kpt_role role)
+/* The latency statistics fed by a pairer, as the engine feeds them. */
+struct sample {
+	struct kpt_host *host;
+	struct kpt_latency_stats *stats;
+	struct kpt_pairer *pairer;
+	struct kpt_pair_counts counts[3];
+};
+
+static void sample_span(void *ctx, const struct kpt_span *span)
+{
+	kpt_latency_stats_span(ctx, span);
+}
+
+static void feed(struct sample *r, uint64_t ts, int cpu, int tid, int probe, enum kpt_role role)
 {
 	struct kpt_event ev = { .ts = ts, .cpu = cpu, .tid = tid, .probe = probe, .role = role };
 
-	kpt_report_feed(report, &ev);
+	kpt_pairer_feed(r->pairer, &ev);
+}
+
+static struct sample *sample_alloc(int nr_probes, enum kpt_group_by by)
+{
+	struct sample *r = calloc(1, sizeof(*r));
+
+	ck_assert_ptr_nonnull(r);
+	r->host = kpt_host_alloc(fake_comm, NULL);
+	ck_assert_ptr_nonnull(r->host);
+	r->stats = kpt_latency_stats_alloc(nr_probes, by, r->host);
+	ck_assert_ptr_nonnull(r->stats);
+	r->pairer = kpt_pairer_alloc(nr_probes, sample_span, r->stats);
+	ck_assert_ptr_nonnull(r->pairer);
+	return r;
+}
+
+static void sample_finish(struct sample *r, int nr_probes)
+{
+	int p;
+
+	kpt_pairer_finish(r->pairer);
+	for (p = 0; p < nr_probes; p++)
+		r->counts[p] = *kpt_pairer_counts(r->pairer, p);
+}
+
+static void sample_free(struct sample *r)
+{
+	kpt_pairer_free(r->pairer);
+	kpt_latency_stats_free(r->stats);
+	kpt_host_free(r->host);
+	free(r);
 }
 
 /*
@@ -188,11 +235,10 @@ static void feed(struct kpt_report *report, uint64_t ts, int cpu, int tid, int p
  * return of thread 20 without entry. Probe 1: nothing. Probe 2: thread 10,
  * still open at the end.
  */
-static struct kpt_report *sample_report(enum kpt_group_by by)
+static struct sample *sample_report(enum kpt_group_by by)
 {
-	struct kpt_report *r = kpt_report_alloc(3, by, fake_comm, NULL);
+	struct sample *r = sample_alloc(3, by);
 
-	ck_assert_ptr_nonnull(r);
 	feed(r, 1000, 0, 10, 0, KPT_ROLE_ENTRY);
 	feed(r, 1010, 1, 11, 0, KPT_ROLE_ENTRY);
 	feed(r, 1020, 0, 20, 0, KPT_ROLE_ENTRY);
@@ -201,11 +247,12 @@ static struct kpt_report *sample_report(enum kpt_group_by by)
 	feed(r, 1100, 1, 10, 0, KPT_ROLE_EXIT);
 	feed(r, 1200, 1, 20, 0, KPT_ROLE_EXIT);
 	feed(r, 1300, 0, 10, 2, KPT_ROLE_ENTRY);
-	kpt_report_finish(r);
+	sample_finish(r, 3);
 	return r;
 }
 
 static const char *const names[] = { "f", "g", "h" };
+static const char *const bufnames[] = { "buf: f", "buf: g", "buf: h" };
 
 static void assert_result(const struct kpt_results *res, int i, const char *name,
 			  uint64_t count, uint64_t min, uint64_t max)
@@ -224,14 +271,11 @@ static void assert_result(const struct kpt_results *res, int i, const char *name
 
 START_TEST(test_report_ungrouped)
 {
-	struct kpt_report *r = sample_report(KPT_GROUP_NONE);
+	struct sample *r = sample_report(KPT_GROUP_NONE);
 	struct kpt_results res = { 0 };
 	bool show[3] = { true, true, true };
 
-	ck_assert_uint_eq(kpt_report_events(r, 0), 7);
-	ck_assert_uint_eq(kpt_report_events(r, 1), 0);
-	ck_assert_uint_eq(kpt_report_events(r, 2), 1);
-	ck_assert_int_eq(kpt_report_collect(r, show, names, "", &res), 0);
+	ck_assert_int_eq(kpt_latency_stats_collect(r->stats, show, names, r->counts, &res), 0);
 	ck_assert_int_eq(res.latency.nr_probes, 3);
 	assert_result(&res, 0, "f", 3, 7, 100);
 	ck_assert_uint_eq(res.latency.probes[0].pairs.spans, 3);
@@ -240,17 +284,17 @@ START_TEST(test_report_ungrouped)
 	assert_result(&res, 2, "h", 0, 0, 0);
 	ck_assert_uint_eq(res.latency.probes[2].pairs.open_at_end, 1);
 	kpt_results_free(&res);
-	kpt_report_free(r);
+	sample_free(r);
 }
 END_TEST
 
 START_TEST(test_report_by_pid)
 {
-	struct kpt_report *r = sample_report(KPT_GROUP_PID);
+	struct sample *r = sample_report(KPT_GROUP_PID);
 	struct kpt_results res = { 0 };
 	bool show[3] = { true, false, true };
 
-	ck_assert_int_eq(kpt_report_collect(r, show, names, "buf: ", &res), 0);
+	ck_assert_int_eq(kpt_latency_stats_collect(r->stats, show, bufnames, r->counts, &res), 0);
 	/* f, its three threads in thread order, then h (which completed no span) */
 	ck_assert_int_eq(res.latency.nr_probes, 5);
 	assert_result(&res, 0, "buf: f", 3, 7, 100);
@@ -262,57 +306,56 @@ START_TEST(test_report_by_pid)
 	ck_assert_uint_eq(res.latency.probes[3].pairs.orphan_exits, 0);
 	assert_result(&res, 4, "buf: h", 0, 0, 0);
 	kpt_results_free(&res);
-	kpt_report_free(r);
+	sample_free(r);
 }
 END_TEST
 
 START_TEST(test_report_by_comm)
 {
-	struct kpt_report *r = sample_report(KPT_GROUP_COMM);
+	struct sample *r = sample_report(KPT_GROUP_COMM);
 	struct kpt_results res = { 0 };
 	bool show[3] = { true, false, false };
 
-	ck_assert_int_eq(kpt_report_collect(r, show, names, "", &res), 0);
+	ck_assert_int_eq(kpt_latency_stats_collect(r->stats, show, names, r->counts, &res), 0);
 	ck_assert_int_eq(res.latency.nr_probes, 3);
 	assert_result(&res, 0, "f", 3, 7, 100);
 	assert_result(&res, 1, "f [comm other]", 1, 7, 7);
 	assert_result(&res, 2, "f [comm worker]", 2, 50, 100);	/* threads 10 and 11 */
 	kpt_results_free(&res);
-	kpt_report_free(r);
+	sample_free(r);
 }
 END_TEST
 
 START_TEST(test_report_by_cpu)
 {
-	struct kpt_report *r = sample_report(KPT_GROUP_CPU);
+	struct sample *r = sample_report(KPT_GROUP_CPU);
 	struct kpt_results res = { 0 };
 	bool show[3] = { true, false, false };
 
-	ck_assert_int_eq(kpt_report_collect(r, show, names, "", &res), 0);
+	ck_assert_int_eq(kpt_latency_stats_collect(r->stats, show, names, r->counts, &res), 0);
 	ck_assert_int_eq(res.latency.nr_probes, 3);
 	/* thread 10's call entered on CPU 0 and returned on CPU 1: it is CPU 0's */
 	assert_result(&res, 1, "f [cpu 0]", 2, 7, 100);
 	assert_result(&res, 2, "f [cpu 1]", 1, 50, 50);
 	kpt_results_free(&res);
-	kpt_report_free(r);
+	sample_free(r);
 }
 END_TEST
 
 /* Many groups: the group table grows, and every group keeps its own spans. */
 START_TEST(test_report_many_groups)
 {
-	struct kpt_report *r = kpt_report_alloc(1, KPT_GROUP_PID, NULL, NULL);
+	struct sample *r = sample_alloc(1, KPT_GROUP_PID);
 	struct kpt_results res = { 0 };
 	bool show[1] = { true };
 	int tid;
 
-	ck_assert_ptr_nonnull(r);
 	for (tid = 1; tid <= 500; tid++) {
 		feed(r, tid * 10, 0, tid, 0, KPT_ROLE_ENTRY);
 		feed(r, tid * 10 + tid, 0, tid, 0, KPT_ROLE_EXIT);
 	}
-	kpt_report_finish(r);
-	ck_assert_int_eq(kpt_report_collect(r, show, names, "", &res), 0);
+	sample_finish(r, 1);
+	ck_assert_int_eq(kpt_latency_stats_collect(r->stats, show, names, r->counts, &res), 0);
 	ck_assert_int_eq(res.latency.nr_probes, 501);
 	assert_result(&res, 0, "f", 500, 1, 500);
 	for (tid = 1; tid <= 500; tid++) {
@@ -322,7 +365,7 @@ START_TEST(test_report_many_groups)
 		assert_result(&res, tid, name, 1, tid, tid);
 	}
 	kpt_results_free(&res);
-	kpt_report_free(r);
+	sample_free(r);
 }
 END_TEST
 
@@ -364,7 +407,7 @@ START_TEST(test_opts)
 	ck_assert_int_eq(parse(&o, NULL), 0);
 	ck_assert_str_eq(o.file, "trace.dat");
 	ck_assert_int_eq(o.nr_probes, 0);
-	ck_assert_int_eq(o.by, KPT_GROUP_NONE);
+	ck_assert_ptr_null(o.by);
 	kpt_report_opts_free(&o);
 
 	ck_assert_int_eq(parse(&o, "-e", "syscall:read", "--probe", "f", "--pair",
@@ -374,7 +417,7 @@ START_TEST(test_opts)
 	ck_assert_int_eq(o.nr_probes, 2);
 	ck_assert_str_eq(o.probes[1], "f");
 	ck_assert_int_eq(o.nr_pairs, 1);
-	ck_assert_int_eq(o.by, KPT_GROUP_COMM);
+	ck_assert_str_eq(o.by, "comm");
 	ck_assert_uint_eq(o.window.start, 1500000000ULL);
 	ck_assert_uint_eq(o.window.end, 2000000000ULL);
 	ck_assert(o.window.has_end);

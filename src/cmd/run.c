@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The run skeleton: one order of set-up, one cleanup ladder, for every
+ * command that analyses. Plugins are loaded before anything is created in
+ * tracefs, so a plugin that cannot load costs nothing; analysers are created
+ * once the probes (and so their names) are known, and destroyed before the
+ * session is torn down.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyse/host.h"
+#include "analyse/plugin.h"
+#include "cmd/run.h"
+#include "pipeline/engine.h"
+#include "session/session.h"
+#include "util.h"
+
+struct kpt_run {
+	const struct kpt_run_args *args;
+	struct kpt_live live;
+	bool live_used;
+	struct kpt_file_source *file;
+	struct kpt_plugin **plugins;
+	struct kpt_host *host;
+	const char **names;		/* live: the probes' names */
+	struct kpt_run_params params;
+	struct kpt_analysers *set;
+	struct kpt_engine *engine;
+};
+
+static int load_plugins(struct kpt_run *run)
+{
+	const struct kpt_run_args *args = run->args;
+	int i;
+
+	run->plugins = calloc(args->nr_plugins + 1, sizeof(*run->plugins));
+	if (!run->plugins)
+		return -1;
+	for (i = 0; i < args->nr_plugins; i++) {
+		char *errmsg;
+
+		if (kpt_plugin_open(args->plugins[i].name, &run->plugins[i], &errmsg) < 0) {
+			kpt_err("%s", errmsg ? errmsg : "out of memory");
+			free(errmsg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup_file(struct kpt_run *run)
+{
+	struct kpt_analyser_params *params = &run->params.params;
+
+	if (kpt_file_open(&run->args->file, &run->file) < 0)
+		return -1;
+	run->host = kpt_host_alloc(kpt_file_comm, run->file);
+	if (!run->host)
+		return -1;
+	params->nr_probes = kpt_file_nr_probes(run->file);
+	params->probe_names = kpt_file_probe_names(run->file);
+	params->input = run->args->file.path;
+	params->clock = kpt_file_clock(run->file);
+	run->params.shown = kpt_file_shown(run->file);
+	return 0;
+}
+
+static int setup_live(struct kpt_run *run)
+{
+	const struct kpt_command *cmd = run->args->cmd;
+	struct kpt_analyser_params *params = &run->params.params;
+	int i;
+
+	run->live_used = true;
+	if (cmd->setup_live) {
+		if (cmd->setup_live(&run->live, run->args->live, &run->params) < 0)
+			return -1;
+	} else if (kpt_live_setup(&run->live, run->args->live) < 0) {
+		return -1;
+	}
+	run->host = kpt_host_alloc(NULL, NULL);
+	run->names = calloc(run->live.nr_probes + 1, sizeof(*run->names));
+	if (!run->host || !run->names)
+		return -1;
+	for (i = 0; i < run->live.nr_probes; i++)
+		run->names[i] = run->live.probes[i].name;
+	params->nr_probes = run->live.nr_probes;
+	params->probe_names = run->names;
+	params->clock = run->live.session ? run->live.session->clock : NULL;
+	return 0;
+}
+
+static int create_analysers(struct kpt_run *run)
+{
+	const struct kpt_run_args *args = run->args;
+	static const char *const by_key[] = { "by" };
+	int i;
+
+	run->params.params.host = run->host;
+	run->params.params.json = args->json;
+	run->params.params.out = stdout;
+	run->params.command = args->command;
+	run->set = kpt_analysers_alloc();
+	if (!run->set)
+		return -1;
+	if (kpt_analysers_add(run->set, args->cmd->analyser, "built in", args->by ? 1 : 0,
+			      by_key, &args->by, &run->params) < 0)
+		return -1;
+	for (i = 0; i < args->nr_plugins; i++) {
+		const struct kpt_plugin_arg *arg = &args->plugins[i];
+
+		if (kpt_analysers_add(run->set, kpt_plugin_desc(run->plugins[i]),
+				      kpt_plugin_path(run->plugins[i]), arg->nr_options,
+				      (const char *const *)arg->keys, arg->values, &run->params) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int start(struct kpt_run *run)
+{
+	const struct kpt_run_args *args = run->args;
+
+	if (load_plugins(run) < 0)
+		return -1;
+	if ((args->file.path ? setup_file(run) : setup_live(run)) < 0)
+		return -1;
+	if (create_analysers(run) < 0)
+		return -1;
+	if (run->file)
+		run->engine = kpt_engine_alloc(kpt_file_decoder(run->file),
+					       kpt_file_probes_per_buffer(run->file),
+					       kpt_file_nr_buffers(run->file), run->set);
+	else
+		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
+	return run->engine ? 0 : -1;
+}
+
+static int go(struct kpt_run *run)
+{
+	const struct kpt_run_args *args = run->args;
+	const struct kpt_trace_opts *opts = args->live;
+
+	if (run->file)
+		return kpt_file_run(run->file, run->engine);
+	if (args->cmd->banner && !args->json)
+		fprintf(stderr, "%s %d probe%s%s... Hit Ctrl-C to end.\n", args->cmd->banner,
+			run->live.nr_probes, run->live.nr_probes == 1 ? "" : "s",
+			opts->command ? " while CMD runs" : "");
+	return kpt_live_run(&run->live, run->engine, NULL, NULL);
+}
+
+/**
+ * kpt_run - run one analysis: set up, run, report, tear down
+ * @args: what to run
+ *
+ * Returns the process exit code: CMD's with -- CMD, 0 on success, 1 on error.
+ */
+int kpt_run(const struct kpt_run_args *args)
+{
+	struct kpt_run run = { .args = args };
+	int ret = 1, code = 0, i;
+
+	run.live.target.gate_fd = -1;
+	if (start(&run) == 0 && go(&run) == 0)
+		ret = 0;
+	/* analysers go first: they may hold the host, and plugins' code must still be there */
+	kpt_engine_free(run.engine);
+	kpt_analysers_free(run.set);
+	for (i = 0; run.plugins && i < args->nr_plugins; i++)
+		kpt_plugin_close(run.plugins[i]);
+	free(run.plugins);
+	kpt_host_free(run.host);
+	free(run.names);
+	if (run.live_used)
+		code = kpt_live_teardown(&run.live);
+	kpt_file_close(run.file);
+	if (ret == 0 && args->live && args->live->command)
+		ret = code;
+	return ret;
+}
+
+/**
+ * kpt_run_command - the main of latency, count and trace: parse, then kpt_run()
+ * @cmd: the command
+ * @argc: argument count; argv[0] is the command's name
+ * @argv: arguments
+ *
+ * Returns the process exit code: CMD's with -- CMD, 0 on success, 1 on
+ * error, 2 on a usage error.
+ */
+int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
+{
+	struct kpt_trace_opts opts;
+	struct kpt_run_args args = { .cmd = cmd };
+	int ret;
+
+	if (kpt_trace_opts_parse(argc, argv, &opts) < 0 || opts.help) {
+		fputs(cmd->usage, opts.help ? stdout : stderr);
+		ret = opts.help ? 0 : 2;
+		goto out;
+	}
+	if (opts.by && !cmd->takes_by) {
+		kpt_err("--by groups latency statistics: 'kptrace %s' has none", cmd->name);
+		ret = 2;
+		goto out;
+	}
+	args.by = opts.by;
+	args.json = opts.json;
+	args.plugins = opts.plugins;
+	args.nr_plugins = opts.nr_plugins;
+	if (opts.input) {
+		args.file = (struct kpt_file_opts){
+			.path = opts.input,
+			.probes = (const char *const *)opts.probes,
+			.nr_probes = opts.nr_probes,
+			.probe_option = "probe",
+			.quiet = opts.json,
+		};
+	} else {
+		args.live = &opts;
+	}
+	ret = kpt_run(&args);
+out:
+	kpt_trace_opts_free(&opts);
+	return ret;
+}
