@@ -13,5 +13,6 @@ Suite *hist_suite(void);
 Suite *options_suite(void);
 Suite *tracedat_suite(void);
 Suite *report_suite(void);
+Suite *rbpage_suite(void);
 
 #endif
