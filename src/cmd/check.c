@@ -3,14 +3,19 @@
  * kptrace check: what this kernel's tracing supports, and what kptrace will
  * therefore do. Every missing feature comes with its consequence and the way around it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <json.h>
+#include <tracefs.h>
 
 #include "cmd/commands.h"
 #include "session/kernel_features.h"
+#include "source/stream.h"
+#include "util.h"
 
 struct check_line {
 	const char *name;
@@ -18,6 +23,49 @@ struct check_line {
 	const char *if_present;	/* what kptrace does with it */
 	const char *if_missing;	/* the consequence, and the alternative */
 };
+
+#define SPLICED	"the tracefs backend and record splice the pages out of trace_pipe_raw (a copy a page); nothing is lost either way"
+
+/*
+ * Whether the tracefs backend will read the ring buffers in place: tried on a
+ * throw-away instance named like a session's, so that a crash leaves nothing
+ * 'kptrace cleanup' would not remove. @why is set when it will not.
+ */
+static bool probe_mapping(const struct kpt_features *f, char *why, size_t len)
+{
+	struct tracefs_instance *instance;
+	char name[32];
+	int ret, err;
+
+	if (kpt_stream_mapping_disabled()) {
+		snprintf(why, len, "turned off by KPTRACE_NO_MMAP: " SPLICED);
+		return false;
+	}
+	if (!f->mono_clock) {
+		snprintf(why, len, "reading in place needs trace_clock mono: " SPLICED);
+		return false;
+	}
+	snprintf(name, sizeof(name), "kptrace_%d", (int)getpid());
+	instance = tracefs_instance_create(name);
+	if (!instance) {
+		snprintf(why, len, "cannot tell: trying needs a tracefs instance (%s; run as root)",
+			 strerror(errno));
+		return false;
+	}
+	ret = kpt_stream_probe_mapping(instance);
+	err = errno;
+	tracefs_instance_destroy(instance);
+	tracefs_instance_free(instance);
+	if (ret == 0)
+		return true;
+	if (err == ENODEV || err == ENOTTY || err == EINVAL)
+		snprintf(why, len, "this kernel cannot map trace buffers (Linux 6.10 and later can): "
+			 SPLICED);
+	else
+		snprintf(why, len, "the kernel refused to map a trace buffer (%s): " SPLICED,
+			 strerror(err));
+	return false;
+}
 
 static void print_line(const struct check_line *line)
 {
@@ -53,8 +101,10 @@ static int print_json(const struct kpt_features *f, const struct check_line *lin
  */
 int kpt_cmd_check(int argc, char **argv)
 {
+	char mapped_why[256] = "";
 	struct kpt_features f;
 	struct utsname uts;
+	bool mapped = false;
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -64,6 +114,10 @@ int kpt_cmd_check(int argc, char **argv)
 		return strcmp(argv[argc - 1], "--help") ? 2 : 0;
 	}
 	kpt_features_probe(&f);
+	if (f.tracefs[0])
+		mapped = probe_mapping(&f, mapped_why, sizeof(mapped_why));
+	else
+		snprintf(mapped_why, sizeof(mapped_why), "tracefs is not mounted");
 	const struct check_line lines[] = {
 		{ "tracefs", f.tracefs[0], f.tracefs,
 		  "not mounted: nothing can be traced; as root: mount -t tracefs nodev "
@@ -96,6 +150,8 @@ int kpt_cmd_check(int argc, char **argv)
 		{ "kprobe_blacklist", f.kprobe_blacklist, "blacklisted functions are refused "
 		  "with a clear reason before the kernel is asked",
 		  "debugfs is not mounted: a blacklisted function is reported by the kernel only" },
+		{ "mapped_buffers", mapped, "the tracefs backend reads the ring buffers in place "
+		  "(mapped, Linux 6.10+): no copy, one system call a page", mapped_why },
 		{ "bpf", f.bpf, "present; kptrace does not use it", "absent; kptrace does not need it" },
 	};
 	int nr = sizeof(lines) / sizeof(lines[0]), i;

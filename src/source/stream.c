@@ -207,6 +207,31 @@ bool kpt_stream_mapping_disabled(void)
 }
 
 /**
+ * kpt_stream_probe_mapping - can this kernel map @instance's buffers?
+ * @instance: an instance of the caller's, nothing enabled in it
+ *
+ * Maps CPU 0's buffer and unmaps it again; no record is read. Returns 0 when
+ * the mapping works, or -1 with errno: ENODEV where the kernel cannot map
+ * trace buffers (before Linux 6.10), EBUSY where this buffer cannot be mapped
+ * now (a snapshot), EPROTO for a meta page this code cannot read.
+ */
+int kpt_stream_probe_mapping(struct tracefs_instance *instance)
+{
+	struct cpu_reader reader = { .cpu = 0, .fd = -1 };
+	struct kpt_stream stream = { .instance = instance };
+	int ret, err;
+
+	if (open_cpu(&stream, &reader) < 0)
+		return -1;
+	ret = map_cpu(&reader);
+	err = errno;
+	unmap_cpu(&reader);
+	close(reader.fd);
+	errno = err;
+	return ret;
+}
+
+/**
  * kpt_stream_open - open a reader on every CPU's raw buffer of @instance
  * @instance: the session's instance
  * @tep: the event formats (for the ring buffer's page header)

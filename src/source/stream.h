@@ -27,6 +27,7 @@ struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep
 				   bool mono_clock);
 enum kpt_stream_mode kpt_stream_mode(const struct kpt_stream *stream);
 bool kpt_stream_mapping_disabled(void);
+int kpt_stream_probe_mapping(struct tracefs_instance *instance);
 int kpt_stream_nr_cpus(const struct kpt_stream *stream);
 int kpt_stream_wait(struct kpt_stream *stream, int timeout_ms);
 int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit);
