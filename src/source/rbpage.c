@@ -33,6 +33,7 @@ static uint32_t committed(const struct kpt_rbpage *pg, uint64_t commit)
  * @page_size: its size (the sub-buffer size)
  * @commit_size: the header's commit field size (tep_get_header_page_size()), 8 or 4
  *
+ * A commit beyond the page is cut to the page, and @pg->overlong says so.
  * Returns 0, or -1 with EINVAL when the sizes cannot be a page's.
  */
 int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,
@@ -52,6 +53,7 @@ int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,
 	pg->next = 0;
 	commit = read_commit(pg);
 	pg->size = committed(pg, commit);
+	pg->overlong = ((uint32_t)commit & KPT_RB_COMMIT_MASK) > pg->capacity;
 	pg->missed = 0;
 	if (commit & KPT_RB_MISSED_EVENTS) {
 		pg->missed = -1;

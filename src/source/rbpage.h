@@ -6,7 +6,7 @@
  * any file's endianness and word size, through function pointers, and costs
  * about 230 instructions a record (bench/README.md has the profile); this one
  * reads only the host's own layout, inline, in about 20. kbuffer stays the
- * reader of trace.dat files, which may come from another machine.
+ * reader of trace.dat files in another byte order than the host's.
  *
  * A page (sub-buffer) is a header, { u64 timestamp; local_t commit; }, then
  * the records. commit's low bits count the bytes of records; its top bits say
@@ -50,6 +50,7 @@ struct kpt_rbpage {
 	uint32_t commit_size;		/* sizeof(local_t): 8, or 4 on 32-bit kernels */
 	uint64_t ts;			/* the last record's timestamp */
 	long long missed;		/* lost before this page: 0, a count, or -1 (unknown) */
+	bool overlong;			/* the commit said more than the page holds */
 };
 
 int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,

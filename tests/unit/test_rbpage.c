@@ -140,6 +140,7 @@ START_TEST(test_timestamps_and_lengths)
 	add_record(2, 120, 0x22, true);
 	page_commit(0);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
+	ck_assert(!pg.overlong);
 	rec = kpt_rbpage_next(&pg, &len);
 	ck_assert_ptr_eq(rec, page + HDR + 4);
 	ck_assert_uint_eq(len, 12);
@@ -233,6 +234,7 @@ START_TEST(test_truncated_and_corrupt_records_stop)
 	put64(8, 1U << 20);				/* a commit beyond the page */
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
 	ck_assert_uint_eq(pg.size, PAGE - HDR);
+	ck_assert(pg.overlong);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, 16, 8), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 2), -1);
