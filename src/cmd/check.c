@@ -151,7 +151,8 @@ int kpt_cmd_check(int argc, char **argv)
 		  "with a clear reason before the kernel is asked",
 		  "debugfs is not mounted: a blacklisted function is reported by the kernel only" },
 		{ "mapped_buffers", mapped, "the tracefs backend reads the ring buffers in place "
-		  "(mapped, Linux 6.10+): no copy, one system call a page", mapped_why },
+		  "(mapped, Linux 6.10+): no copy, one system call a page (record splices)",
+		  mapped_why },
 		{ "bpf", f.bpf, "present; kptrace does not use it", "absent; kptrace does not need it" },
 	};
 	int nr = sizeof(lines) / sizeof(lines[0]), i;

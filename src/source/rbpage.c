@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "source/rbpage.h"
 #include "source/trace_mmap.h"
@@ -139,4 +141,79 @@ int kpt_rbmap_layout(const struct trace_buffer_meta *meta, size_t meta_len, size
 bad:
 	errno = EPROTO;
 	return -1;
+}
+
+/**
+ * kpt_rbmap_unmap - undo kpt_rbmap_map() (an unmapped or zeroed @map is fine)
+ * @map: the mapping; its fd stays open
+ */
+void kpt_rbmap_unmap(struct kpt_rbmap *map)
+{
+	if (map->subbufs)
+		munmap((void *)map->subbufs, map->layout.data_len);
+	if (map->meta)
+		munmap(map->meta, getpagesize());
+	map->subbufs = NULL;
+	map->meta = NULL;
+}
+
+/**
+ * kpt_rbmap_map - map a CPU's ring buffer: the meta page, then every sub-buffer
+ * @map: filled in
+ * @fd: the CPU's trace_pipe_raw, opened read-only; it must stay open while mapped
+ *
+ * Returns 0, or -1 with errno (ENODEV before Linux 6.10, EBUSY for a buffer
+ * that cannot be mapped now, EPROTO for a meta page this code cannot read),
+ * nothing left mapped.
+ */
+int kpt_rbmap_map(struct kpt_rbmap *map, int fd)
+{
+	long page_size = getpagesize();
+	void *addr;
+	int err;
+
+	map->fd = fd;
+	map->subbufs = NULL;
+	addr = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (addr == MAP_FAILED) {
+		map->meta = NULL;
+		return -1;
+	}
+	map->meta = addr;
+	if (kpt_rbmap_layout(map->meta, page_size, page_size, &map->layout) < 0)
+		goto fail;
+	addr = mmap(NULL, map->layout.data_len, PROT_READ, MAP_SHARED, fd,
+		    map->layout.data_offset);
+	if (addr == MAP_FAILED)
+		goto fail;
+	map->subbufs = addr;
+	return 0;
+fail:
+	err = errno;
+	kpt_rbmap_unmap(map);
+	errno = err;
+	return -1;
+}
+
+/**
+ * kpt_rbmap_get_reader - have the kernel hand over its reader sub-buffer
+ * @map: a mapped buffer
+ * @id: set to the sub-buffer's id
+ *
+ * The kernel swaps in a new reader sub-buffer only when the current one was
+ * read to its end at the previous call; otherwise the same one comes back,
+ * with what was written since (it is the kernel's commit page). A sub-buffer
+ * handed back to the kernel may be overwritten at once: be done with the old
+ * one before the call. Returns the sub-buffer, or NULL with errno.
+ */
+const unsigned char *kpt_rbmap_get_reader(struct kpt_rbmap *map, uint32_t *id)
+{
+	if (ioctl(map->fd, TRACE_MMAP_IOCTL_GET_READER) < 0)
+		return NULL;
+	*id = __atomic_load_n(&map->meta->reader.id, __ATOMIC_ACQUIRE);
+	if (*id >= map->layout.nr_subbufs) {
+		errno = EPROTO;
+		return NULL;
+	}
+	return map->subbufs + (size_t)*id * map->layout.subbuf_size;
 }

@@ -142,4 +142,16 @@ struct kpt_rbmap_layout {
 int kpt_rbmap_layout(const struct trace_buffer_meta *meta, size_t meta_len, size_t page_size,
 		     struct kpt_rbmap_layout *layout);
 
+/* One CPU's buffer mapped (Linux 6.10+): its meta page and its sub-buffers. */
+struct kpt_rbmap {
+	int fd;					/* trace_pipe_raw; not owned */
+	struct trace_buffer_meta *meta;
+	const unsigned char *subbufs;
+	struct kpt_rbmap_layout layout;
+};
+
+int kpt_rbmap_map(struct kpt_rbmap *map, int fd);
+void kpt_rbmap_unmap(struct kpt_rbmap *map);
+const unsigned char *kpt_rbmap_get_reader(struct kpt_rbmap *map, uint32_t *id);
+
 #endif

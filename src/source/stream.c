@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -50,7 +49,6 @@
 #include "source/rbpage.h"
 #include "source/source.h"
 #include "source/stream.h"
-#include "source/trace_mmap.h"
 #include "util.h"
 
 #define NO_READER	UINT32_MAX
@@ -70,9 +68,7 @@ struct cpu_reader {
 	struct page *head;		/* loaded in pg, or NULL */
 	struct page *tail;
 	/* mapped */
-	struct trace_buffer_meta *meta;
-	const unsigned char *subbufs;
-	struct kpt_rbmap_layout layout;
+	struct kpt_rbmap map;
 	uint32_t reader_id;		/* the sub-buffer in pg, or NO_READER */
 };
 
@@ -127,38 +123,13 @@ static int open_cpu(struct kpt_stream *stream, struct cpu_reader *reader)
 
 static void unmap_cpu(struct cpu_reader *reader)
 {
-	long page_size = getpagesize();
-
-	if (reader->subbufs)
-		munmap((void *)reader->subbufs, reader->layout.data_len);
-	if (reader->meta)
-		munmap(reader->meta, page_size);
-	reader->subbufs = NULL;
-	reader->meta = NULL;
+	kpt_rbmap_unmap(&reader->map);
 }
 
-/* Map the CPU's buffer: the meta page, then the sub-buffers. -1 with errno if refused. */
 static int map_cpu(struct cpu_reader *reader)
 {
-	long page_size = getpagesize();
-	void *map;
-
-	map = mmap(NULL, page_size, PROT_READ, MAP_SHARED, reader->fd, 0);
-	if (map == MAP_FAILED)
-		return -1;
-	reader->meta = map;
-	if (kpt_rbmap_layout(reader->meta, page_size, page_size, &reader->layout) < 0)
-		goto fail;
-	map = mmap(NULL, reader->layout.data_len, PROT_READ, MAP_SHARED, reader->fd,
-		   reader->layout.data_offset);
-	if (map == MAP_FAILED)
-		goto fail;
-	reader->subbufs = map;
 	reader->reader_id = NO_READER;
-	return 0;
-fail:
-	unmap_cpu(reader);
-	return -1;
+	return kpt_rbmap_map(&reader->map, reader->fd);
 }
 
 /*
@@ -462,27 +433,21 @@ static bool splice_next_page(struct kpt_stream *stream, struct cpu_reader *reade
  */
 static bool mapped_next_page(struct kpt_stream *stream, struct cpu_reader *reader)
 {
+	const unsigned char *subbuf;
 	uint32_t id;
 
-	if (ioctl(reader->fd, TRACE_MMAP_IOCTL_GET_READER) < 0) {
+	subbuf = kpt_rbmap_get_reader(&reader->map, &id);
+	if (!subbuf) {
 		if (errno != EINTR && errno != EAGAIN && !stream->read_errno) {
 			stream->read_errno = errno;
 			stream->error_cpu = reader->cpu;
 		}
 		return false;
 	}
-	id = __atomic_load_n(&reader->meta->reader.id, __ATOMIC_ACQUIRE);
-	if (id >= reader->layout.nr_subbufs) {
-		if (!stream->read_errno) {
-			stream->read_errno = EPROTO;
-			stream->error_cpu = reader->cpu;
-		}
-		return false;
-	}
 	if (reader->loaded && id == reader->reader_id)
 		return kpt_rbpage_refresh(&reader->pg);
-	if (kpt_rbpage_load(&reader->pg, reader->subbufs + (size_t)id * reader->layout.subbuf_size,
-			    reader->layout.subbuf_size, stream->commit_size) < 0)
+	if (kpt_rbpage_load(&reader->pg, subbuf, reader->map.layout.subbuf_size,
+			    stream->commit_size) < 0)
 		return false;
 	reader->reader_id = id;
 	reader->loaded = true;
