@@ -142,13 +142,13 @@ uretprobe:$FUNCLOOP:kpt_func /@s[tid]/ { @h = hist(nsecs - @s[tid]); delete(@s[t
 	esac
 }
 
-ROW_IDS="untraced floor kpt kptsplice kptbase kptperf kptrec perf tcmd bpf"
+ROW_IDS="untraced floor kpt kptmap kptbase kptperf kptrec perf tcmd bpf"
 row_label() {
 	case $1 in
 	untraced) echo "untraced" ;;
 	floor) echo "enabled, nobody reading" ;;
 	kpt) echo "kptrace latency" ;;
-	kptsplice) echo "kptrace latency, splice path" ;;
+	kptmap) echo "kptrace latency, mapped" ;;
 	kptbase) echo "kptrace latency, baseline" ;;
 	kptperf) echo "kptrace latency --backend perf" ;;
 	kptrec) echo "kptrace record" ;;
@@ -195,12 +195,12 @@ row_kpt() {
 	R_CAPT=$(jq -s 'last | .probes[0].count' "$1.out" 2>/dev/null)
 }
 
-# The tracefs backend without the mapped ring buffers (KPTRACE_NO_MMAP=1):
-# pages spliced out of trace_pipe_raw, as on kernels before 6.10.
-row_kptsplice() {
+# The tracefs backend reading mapped ring buffers (KPTRACE_MMAP=1, Linux 6.10+)
+# instead of splicing their pages out.
+row_kptmap() {
 	gate_workload "$1.load" "${LOAD[@]}"
-	traced_run kptsplice "$1" ready_kptrace_tracefs self \
-		env KPTRACE_NO_MMAP=1 "$KPTRACE" latency --json -p @PID@ "$PROBE" || return
+	traced_run kptmap "$1" ready_kptrace_tracefs self \
+		env KPTRACE_MMAP=1 "$KPTRACE" latency --json -p @PID@ "$PROBE" || return
 	R_LOST=$(kpt_json_lost "$1.out")
 	R_CAPT=$(jq -s 'last | .probes[0].count' "$1.out" 2>/dev/null)
 }

@@ -4,16 +4,19 @@
  *
  * Two ways to read a CPU's buffer (trace_pipe_raw), chosen once per run:
  *
- * mapped   (Linux 6.10 and later) the buffer is mapped into our memory and
- *          read where the kernel wrote it: the kernel swaps in a new reader
- *          sub-buffer on TRACE_MMAP_IOCTL_GET_READER, one system call a page,
- *          no copy. The records handed on point into the mapping, so a page
- *          is swapped only when the merge asks for the record after its last
- *          one; pages are therefore taken lazily, in kpt_stream_next().
- * splice   elsewhere (older kernels, a buffer the kernel will not map, the
- *          KPTRACE_NO_MMAP environment variable): whole pages are copied out
- *          through a tracefs_cpu and queued per CPU, from a free list, so
- *          steady streaming allocates nothing.
+ * splice   the default: the kernel swaps whole pages out of the ring without
+ *          looking at their records; they are copied out through a
+ *          tracefs_cpu and queued per CPU, from a free list, so steady
+ *          streaming allocates nothing.
+ * mapped   (Linux 6.10 and later, with KPTRACE_MMAP=1) the buffer is mapped
+ *          into our memory and read where the kernel wrote it: the kernel
+ *          swaps in a new reader sub-buffer on TRACE_MMAP_IOCTL_GET_READER,
+ *          one system call a page, no copy. The records handed on point into
+ *          the mapping, so a page is swapped only when the merge asks for the
+ *          record after its last one; pages are therefore taken lazily, in
+ *          kpt_stream_next(). It is not the default: on 6.18 the ioctl steps
+ *          the kernel's reader over every record of the page, which costs
+ *          more than the splice path's copy (bench/README.md).
  *
  * Both walk the pages with the inline parser of rbpage.h.
  *
@@ -165,14 +168,17 @@ static int splice_setup(struct kpt_stream *stream)
 }
 
 /**
- * kpt_stream_mapping_disabled - whether the user turned the mapped path off
+ * kpt_stream_mapping_wanted - whether the user asked for mapped ring buffers
  *
- * KPTRACE_NO_MMAP set to anything but "" or "0" makes every stream use the
- * splice path. Returns true then.
+ * KPTRACE_MMAP set to anything but "" or "0" makes the tracefs backend map the
+ * buffers where the kernel can (Linux 6.10+). It is not the default: on the
+ * kernels measured (6.18), handing over a mapped page costs more than
+ * splicing it, because the kernel steps its own reader over every record of
+ * the page (bench/README.md). Returns true when asked.
  */
-bool kpt_stream_mapping_disabled(void)
+bool kpt_stream_mapping_wanted(void)
 {
-	const char *env = getenv("KPTRACE_NO_MMAP");
+	const char *env = getenv("KPTRACE_MMAP");
 
 	return env && *env && strcmp(env, "0") != 0;
 }
@@ -207,7 +213,8 @@ int kpt_stream_probe_mapping(struct tracefs_instance *instance)
  * @instance: the session's instance
  * @tep: the event formats (for the ring buffer's page header)
  * @mono_clock: the instance's trace clock is "mono" (CLOCK_MONOTONIC); the
- *	mapped path needs it and is tried only then
+ *	mapped path needs it, and is tried only then and when asked for
+ *	(kpt_stream_mapping_wanted())
  *
  * Returns the stream, or NULL after printing why.
  */
@@ -243,7 +250,7 @@ struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep
 							.events = POLLIN };
 	}
 	stream->mode = KPT_STREAM_SPLICE;
-	if (mono_clock && !kpt_stream_mapping_disabled() && map_all(stream) == 0)
+	if (mono_clock && kpt_stream_mapping_wanted() && map_all(stream) == 0)
 		stream->mode = KPT_STREAM_MAPPED;
 	else if (splice_setup(stream) < 0)
 		goto fail;
