@@ -11,6 +11,8 @@
 #   --only LIST run only these parts (comma-separated: W1, W2, W3, FLAT)
 #   --baseline KPTRACE  also run 'kptrace latency' of another build (e.g. the
 #               commit before a change) as a row of the same rounds
+#   --rows LIST run only these rows of W1/W2 (comma-separated ids: untraced,
+#               floor, kpt, kptmap, kptbase, kptperf, kptrec, perf, tcmd, bpf)
 #   --pin       pin every load to CPU 0 and every tracer to CPU 1 (taskset), so
 #               that the tracer never takes the load's CPU; the default leaves
 #               both to the scheduler, as a user runs them
@@ -28,7 +30,7 @@ BUILD=${KPT_BUILDDIR:-$TOP/build}
 . "$BENCH/lib.sh"
 
 ROUNDS=5 SECS=3 QUICK=0 ONLY="W1,W2,W3,FLAT"
-BASELINE=""
+BASELINE="" ROWS=""
 PIN_LOAD=() PIN_TRACER=()		# --pin: taskset prefixes (they exec: pids are kept)
 W3_CALLS=3000000			# W3: 6 M records
 FLAT_SMALL=500000 FLAT_BIG=10000000	# getppid calls: 1 M and 20 M events
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1 ;;
 	--only) ONLY=$2; shift ;;
 	--baseline) BASELINE=$2; shift ;;
+	--rows) ROWS=$2; shift ;;
 	--pin) PIN_LOAD=(taskset -c 0) PIN_TRACER=(taskset -c 1) ;;
 	-h|--help) usage 0 ;;
 	*) log "bench: unknown argument '$1'"; usage 2 ;;
@@ -143,6 +146,7 @@ uretprobe:$FUNCLOOP:kpt_func /@s[tid]/ { @h = hist(nsecs - @s[tid]); delete(@s[t
 }
 
 ROW_IDS="untraced floor kpt kptmap kptbase kptperf kptrec perf tcmd bpf"
+[ -n "$ROWS" ] && ROW_IDS=$(for id in $ROW_IDS; do [[ ",$ROWS," == *",$id,"* ]] && echo "$id"; done | xargs)
 row_label() {
 	case $1 in
 	untraced) echo "untraced" ;;
