@@ -15,7 +15,6 @@
 #include "cmd/commands.h"
 #include "session/kernel_features.h"
 #include "source/stream.h"
-#include "util.h"
 
 struct check_line {
 	const char *name;
