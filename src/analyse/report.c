@@ -464,7 +464,8 @@ static int parse_offset(const char *option, const char *text, uint64_t *ns)
 		return 0;
 	}
 	if (kpt_parse_seconds(text, &seconds) < 0) {
-		kpt_err("%s '%s': not a time in seconds (e.g. 1.5, 250ms)", option, text);
+		kpt_err("%s '%s': not a finite time in seconds, at most a year (e.g. 1.5, 250ms)",
+			option, text);
 		return -1;
 	}
 	*ns = (uint64_t)(seconds * NSEC_PER_SEC + 0.5);

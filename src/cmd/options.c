@@ -69,8 +69,8 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		case 'd':
 		case 'i':
 			if (kpt_parse_seconds(optarg, c == 'd' ? &opts->duration : &opts->interval) < 0) {
-				kpt_err("-%c '%s': not a positive duration (e.g. 5, 1.5, 500ms, 2m)", c,
-					optarg);
+				kpt_err("-%c '%s': not a positive duration of at most a year "
+					"(e.g. 5, 500ms, 2m)", c, optarg);
 				return -1;
 			}
 			break;

@@ -219,7 +219,8 @@ int kpt_probe_parse(const char *spec, struct kpt_probe *probe, char **errmsg)
 	}
 	if (is_raw_head(head)) {
 		ret = parse_raw(head, args, probe, spec, errmsg);
-		args = NULL;
+		if (ret == 0)
+			args = NULL;	/* the probe owns them now */
 		goto out;
 	}
 	ret = parse_target(head, strchr(head, ':') != NULL, probe, spec, errmsg);
