@@ -49,6 +49,21 @@
 #define MAX_SECTIONS		4096		/* options sections followed: no loops */
 #define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
 #define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
+#define MAX_PAGE_SIZE		(1 << 20)	/* a larger ring-buffer page is corrupt */
+#define MAX_CHUNK_SIZE		(64 << 20)	/* a larger decompressed chunk is corrupt */
+#define MAX_METADATA_SIZE	(64 << 20)	/* a larger format or printk section is corrupt */
+#define MAX_EVENT_ID		65535		/* the ring buffer's common_type is 16 bits */
+#define MAX_META_RANGES		16
+
+/* The commit word of a page: its size and the kernel's missed-events flags (kbuffer's). */
+#define COMMIT_MASK		((1U << 27) - 1)
+#define COMMIT_MISSED_EVENTS	(1U << 31)
+#define COMMIT_MISSED_STORED	(1U << 30)
+
+/* Ring-buffer event types (type_len), as kbuffer reads them. */
+#define RB_TYPE_PADDING		29
+#define RB_TYPE_TIME_EXTEND	30
+#define RB_TYPE_TIME_STAMP	31
 
 static const char *const section_names[] = {
 	[KPT_TRACEDAT_OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats",
@@ -91,9 +106,24 @@ struct cpu_reader {
 	size_t capacity;
 	size_t len;		/* bytes of pages in data */
 	size_t page;		/* offset of the page loaded in kbuf; len: none */
+	uint64_t done;		/* bytes of pages before those in data */
 	struct kbuffer *kbuf;
 	bool loaded;
 	int missed;		/* of the record returned last */
+};
+
+/* Metadata that libtracecmd hands to libtraceevent: validated first. */
+enum meta_kind {
+	META_HEADERS,		/* "header_page" and "header_event" */
+	META_FTRACE,		/* u32 count, (u64 size, format) each */
+	META_EVENTS,		/* u32 systems, per system "name\0" u32 count (u64 size, format) */
+	META_PRINTK,		/* u32 size, text */
+};
+
+struct meta_range {
+	enum meta_kind kind;
+	uint64_t offset;
+	uint64_t size;
 };
 
 struct kpt_tracedat {
@@ -105,6 +135,9 @@ struct kpt_tracedat {
 	char *clock;
 	bool layout_known;	/* the walk understood where every buffer's data is */
 	bool ts_adjusted;	/* options make libtracecmd change timestamps */
+	int commit_size;	/* the page header's commit word: 4 or 8 bytes */
+	struct meta_range meta[MAX_META_RANGES];
+	int nr_meta;
 	int nr_buffers;
 	struct buffer *buffers;
 	struct tracecmd_input *handle;
@@ -120,6 +153,9 @@ struct kpt_tracedat {
 };
 
 static bool skip_kallsyms;
+
+static int validate_pages(struct kpt_tracedat *file, uint64_t max_pages, char **errmsg);
+static int validate_event_ids(struct kpt_tracedat *file, char **errmsg);
 
 /*
  * libtracecmd parses the file's whole kallsyms into the tep when it opens a
@@ -204,7 +240,8 @@ int kpt_tracedat_parse_header(const void *buf, unsigned int len,
 	header->page_size = get_number(header->big_endian, nul + 3, 4);
 	header->length = nul + 7 - p;
 	if (nul[1] > 1 || (header->long_size != 4 && header->long_size != 8) ||
-	    header->page_size < 512 || (header->page_size & (header->page_size - 1))) {
+	    header->page_size < 512 || header->page_size > MAX_PAGE_SIZE ||
+	    (header->page_size & (header->page_size - 1))) {
 		*errmsg = kpt_asprintf("corrupt header: endianness %d, long size %d, page size %u",
 				       nul[1], header->long_size, header->page_size);
 		return -1;
@@ -343,14 +380,18 @@ static int check_data(struct walk *w)
 		for (j = 0; j < file->buffers[i].nr_cpus; j++) {
 			const struct cpu_range *cpu = &file->buffers[i].cpus[j];
 
+			/* offset + size may wrap: saturate, so that it cannot end inside the file */
+			uint64_t cpu_end = cpu->offset + cpu->size < cpu->offset ? UINT64_MAX :
+					   cpu->offset + cpu->size;
+
 			if (!cpu->size)
 				continue;
-			want += cpu->size;
+			want = want + cpu->size < want ? UINT64_MAX : want + cpu->size;
 			if (cpu->offset < file->size)
-				have += cpu->offset + cpu->size <= file->size ? cpu->size :
+				have += cpu->size <= file->size - cpu->offset ? cpu->size :
 					file->size - cpu->offset;
-			if (cpu->offset + cpu->size > end) {
-				end = cpu->offset + cpu->size;
+			if (cpu_end > end) {
+				end = cpu_end;
 				last = cpu;
 				last_buffer = &file->buffers[i];
 			}
@@ -403,20 +444,386 @@ static char *clock_from_option(const char *text, size_t len)
 	return close ? strndup(open + 1, close - open - 1) : NULL;
 }
 
+/*
+ * Validation. libtracecmd and libtraceevent trust what a file says: sizes,
+ * offsets, counts, terminators, the commit word of every page. A trace file
+ * from another machine is untrusted input, so everything they would read is
+ * checked here first, by the validate_* functions, and a file that fails gets
+ * an error saying what is wrong instead of reaching the libraries.
+ */
+
+/* A metadata range for validate_metadata(); too many is itself corrupt. */
+static int add_meta(struct walk *w, enum meta_kind kind, uint64_t offset, uint64_t size)
+{
+	struct kpt_tracedat *file = w->file;
+
+	if (file->nr_meta == MAX_META_RANGES)
+		return walk_fail(w, strdup("corrupt: too many metadata sections"));
+	file->meta[file->nr_meta++] = (struct meta_range){ kind, offset, size };
+	return 0;
+}
+
+/* Options whose data libtracecmd takes as a string, or as numbers of a fixed size. */
+static int validate_option(struct walk *w, unsigned int id, const char *data, uint64_t len)
+{
+	switch (id) {
+	case KPT_TRACEDAT_OPT_DATE:
+	case KPT_TRACEDAT_OPT_CPUSTAT:
+	case KPT_TRACEDAT_OPT_TRACECLOCK:
+	case KPT_TRACEDAT_OPT_UNAME:
+	case KPT_TRACEDAT_OPT_VERSION:
+		if (!len || !memchr(data, '\0', len))
+			return walk_fail(w, kpt_asprintf("corrupt option %u: its text of %" PRIu64
+							 " bytes has no end", id, len));
+		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !data[0])
+			return walk_fail(w, strdup("corrupt option 4: the trace clock has no value"));
+		break;
+	case KPT_TRACEDAT_OPT_BUFFER:
+		if (len < 9 || !memchr(data + 8, '\0', len - 8))
+			return walk_fail(w, kpt_asprintf("corrupt option 3: a buffer description of "
+							 "%" PRIu64 " bytes without a name", len));
+		break;
+	case KPT_TRACEDAT_OPT_CPUCOUNT:
+		if (len < 4)
+			return walk_fail(w, kpt_asprintf("corrupt option 8: a CPU count of %" PRIu64
+							 " bytes", len));
+		break;
+	}
+	return 0;
+}
+
+/*
+ * One event format, as libtraceevent parses it: "name: NAME" first, and an
+ * "ID: N" that fits the ring buffer's 16-bit event type. Returns NULL, or
+ * what is wrong.
+ */
+static const char *validate_format(const char *text, uint64_t len)
+{
+	const char *id, *end = text + len;
+	unsigned long val = 0;
+	int digits = 0;
+
+	if (len < 7 || memcmp(text, "name: ", 6) || text[6] == '\n' || text[6] == '\0')
+		return "an event format does not start with its name";
+	id = memmem(text, len, "\nID: ", 5);
+	if (!id)
+		return "an event format has no ID";
+	for (id += 5; id < end && *id >= '0' && *id <= '9' && val <= MAX_EVENT_ID; id++, digits++)
+		val = val * 10 + (*id - '0');
+	if (!digits || val > MAX_EVENT_ID)
+		return "an event format has an ID that is not a number up to 65535";
+	return NULL;
+}
+
+/*
+ * printk formats, one "ADDRESS : FORMAT" a line: libtraceevent splits a line
+ * at its first ':', skips one blank and strips the format's quotes and "\n"
+ * without looking at the length, so a line must have the ':' and at least
+ * four bytes after it.
+ */
+static const char *validate_printk(const char *text, uint64_t len)
+{
+	const char *line = text, *end = text + len, *nul = memchr(text, '\0', len);
+
+	if (nul)
+		end = nul;
+	while (line < end) {
+		const char *eol = memchr(line, '\n', end - line), *colon;
+
+		if (!eol)
+			eol = end;
+		colon = memchr(line, ':', eol - line);
+		if (eol > line && (!colon || colon == line || eol - colon - 1 < 4))
+			return "a printk format line is not 'ADDRESS : FORMAT'";
+		line = eol + 1;
+	}
+	return NULL;
+}
+
+/* Reads from a metadata range in memory; false once it ran out. */
+struct cursor {
+	const char *buf;
+	uint64_t len, pos;
+	bool be;
+};
+
+static bool cursor_number(struct cursor *c, int size, uint64_t *val)
+{
+	if (c->len - c->pos < (uint64_t)size)
+		return false;
+	*val = get_number(c->be, c->buf + c->pos, size);
+	c->pos += size;
+	return true;
+}
+
+/* @size bytes at the cursor; NULL if the range is shorter. */
+static const char *cursor_bytes(struct cursor *c, uint64_t size)
+{
+	const char *p = c->buf + c->pos;
+
+	if (c->len - c->pos < size)
+		return NULL;
+	c->pos += size;
+	return p;
+}
+
+/* A decimal number ending in ';' at *@p; moves *@p past it. */
+static bool skip_number(const char **p, const char *end)
+{
+	const char *q = *p;
+
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q == *p || q - *p > 9 || q == end || *q != ';')
+		return false;
+	*p = q + 1;
+	return true;
+}
+
+/*
+ * The header page, as the kernel prints it and libtraceevent parses it: lines of
+ * "\tfield: TYPE NAME;\toffset:N;\tsize:N;\tsigned:N;".
+ */
+static bool valid_header_page(const char *text, uint64_t len)
+{
+	static const char *const keys[] = { "\toffset:", "\tsize:", "\tsigned:" };
+	const char *line = text, *end = text + len;
+	size_t i;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', end - line), *p, *semi;
+
+		if (!eol)
+			eol = end;
+		if (eol == line) {
+			line++;
+			continue;
+		}
+		semi = memchr(line, ';', eol - line);
+		if (eol - line < 8 || memcmp(line, "\tfield:", 7) || !semi || semi - line < 9 ||
+		    memchr(line, '\0', eol - line))
+			return false;
+		for (p = semi + 1, i = 0; i < ARRAY_SIZE(keys); i++) {
+			size_t klen = strlen(keys[i]);
+
+			if ((size_t)(eol - p) < klen || memcmp(p, keys[i], klen))
+				return false;
+			p += klen;
+			if (!skip_number(&p, eol))
+				return false;
+		}
+		if (p != eol)
+			return false;
+		line = eol + 1;
+	}
+	return true;
+}
+
+/* The commit word's size, from the header page's "commit" field; 0 if it says none. */
+static int header_commit_size(const char *text, uint64_t len)
+{
+	const char *commit = memmem(text, len, "commit;", 7), *size, *eol;
+
+	if (!commit)
+		return 0;
+	eol = memchr(commit, '\n', text + len - commit);
+	if (!eol)
+		eol = text + len;
+	size = memmem(commit, eol - commit, "size:", 5);
+	if (!size || eol - size < 6)
+		return -1;
+	return size[5] == '4' ? 4 : size[5] == '8' ? 8 : -1;
+}
+
+static const char *validate_headers(struct kpt_tracedat *file, struct cursor *c)
+{
+	const char *magic, *text;
+	uint64_t size;
+	int commit;
+
+	magic = cursor_bytes(c, 12);
+	if (!magic || memcmp(magic, "header_page", 12) || !cursor_number(c, 8, &size) ||
+	    !(text = cursor_bytes(c, size)))
+		return "the header page is cut short";
+	if (!valid_header_page(text, size))
+		return "the header page is not lines of 'field: TYPE NAME; offset:N; size:N; "
+		       "signed:N;'";
+	commit = header_commit_size(text, size);
+	if (commit < 0)
+		return "the header page's commit field is not of 4 or 8 bytes";
+	if (commit)
+		file->commit_size = commit;
+	return NULL;
+}
+
+static const char *validate_formats(struct cursor *c, bool systems)
+{
+	uint64_t nr_systems = 1, count, size, i, j;
+	const char *text, *why;
+
+	if (systems && !cursor_number(c, 4, &nr_systems))
+		return "cut short";
+	for (i = 0; i < nr_systems; i++) {
+		if (systems) {
+			const char *name = c->buf + c->pos;
+
+			if (!memchr(name, '\0', c->len - c->pos))
+				return "a system name has no end";
+			c->pos += strlen(name) + 1;
+		}
+		if (!cursor_number(c, 4, &count))
+			return "cut short";
+		for (j = 0; j < count; j++) {
+			if (!cursor_number(c, 8, &size) || !(text = cursor_bytes(c, size)))
+				return "cut short";
+			why = validate_format(text, size);
+			if (why)
+				return why;
+		}
+	}
+	return NULL;
+}
+
+static const char *validate_range(struct kpt_tracedat *file, const struct meta_range *range,
+				  const char *buf)
+{
+	struct cursor c = { buf, range->size, 0, file->header.big_endian };
+	const char *text;
+	uint64_t size;
+
+	switch (range->kind) {
+	case META_HEADERS:
+		return validate_headers(file, &c);
+	case META_FTRACE:
+		return validate_formats(&c, false);
+	case META_EVENTS:
+		return validate_formats(&c, true);
+	case META_PRINTK:
+		if (!cursor_number(&c, 4, &size))
+			return "cut short";
+		if (!size)
+			return NULL;
+		text = cursor_bytes(&c, size);
+		return text ? validate_printk(text, size) : "cut short";
+	}
+	return NULL;
+}
+
+static const char *const meta_names[] = {
+	[META_HEADERS] = "headers", [META_FTRACE] = "ftrace event formats",
+	[META_EVENTS] = "event formats", [META_PRINTK] = "printk formats",
+};
+
+/* The metadata ranges the walk found, read and checked before libtracecmd parses them. */
+static int validate_metadata(struct walk *w)
+{
+	struct kpt_tracedat *file = w->file;
+	const char *why = NULL;
+	char *buf;
+	int i;
+
+	file->commit_size = file->header.long_size;
+	for (i = 0; !why && i < file->nr_meta; i++) {
+		const struct meta_range *range = &file->meta[i];
+
+		if (range->size > MAX_METADATA_SIZE)
+			return walk_fail(w, kpt_asprintf("corrupt %s: %" PRIu64 " bytes",
+							 meta_names[range->kind], range->size));
+		buf = malloc(range->size ? range->size : 1);
+		if (!buf)
+			return -1;
+		w->pos = range->offset;
+		if (walk_read(w, buf, range->size, meta_names[range->kind]) < 0) {
+			free(buf);
+			return -1;
+		}
+		why = validate_range(file, range, buf);
+		free(buf);
+		if (why)
+			return walk_fail(w, kpt_asprintf("corrupt %s: %s", meta_names[range->kind],
+							 why));
+	}
+	return 0;
+}
+
+/*
+ * One ring-buffer page, walked as kbuffer walks it: the commit (and the
+ * missed-events count the kernel may store after the data) inside the page,
+ * every event header inside it, and every event's data inside the commit, so
+ * that neither kbuffer nor a record's reader goes past the page. Returns
+ * NULL, or what is wrong.
+ */
+static const char *validate_page(const struct kpt_tracedat *file, const unsigned char *page,
+				 unsigned int page_size)
+{
+	bool be = file->header.big_endian;
+	unsigned int start = 8 + file->commit_size;
+	const unsigned char *data = page + start;
+	uint64_t limit = page_size - start, commit, size, pos = 0, next, len = 0;
+	uint32_t header, type_len;
+
+	commit = get_number(be, page + 8, file->commit_size);
+	size = commit & COMMIT_MASK;
+	if (size > limit)
+		return "its commit size is over the page size";
+	if ((commit & COMMIT_MISSED_EVENTS) && (commit & COMMIT_MISSED_STORED) &&
+	    size + file->commit_size > limit)
+		return "its count of missed events is stored past its end";
+	while (pos < size) {
+		if (pos + 4 > limit)
+			return "an event header crosses its end";
+		header = get_number(be, data + pos, 4);
+		type_len = be ? header >> 27 : header & 31;
+		if (type_len == 0 || type_len >= RB_TYPE_PADDING) {
+			if (pos + 8 > limit)
+				return "an event header crosses its end";
+			len = get_number(be, data + pos + 4, 4);
+		}
+		switch (type_len) {
+		case RB_TYPE_PADDING:
+			if (len > INT32_MAX)
+				return "a padding event has a negative length";
+			next = pos + 4 + len;
+			break;
+		case RB_TYPE_TIME_EXTEND:
+		case RB_TYPE_TIME_STAMP:
+			next = pos + 8;
+			break;
+		case 0:
+			if (len < 4)
+				return "an event's length is shorter than its header";
+			next = pos + 8 + ((len - 4 + 3) & ~3ULL);
+			if (next > size)
+				return "an event runs past its commit size";
+			break;
+		default:
+			next = pos + 4 + type_len * 4;
+			if (next > size)
+				return "an event runs past its commit size";
+			break;
+		}
+		pos = next;
+	}
+	return NULL;
+}
+
 static int walk_v6(struct walk *w)
 {
 	struct kpt_tracedat *file = w->file;
-	uint64_t count, size, nr_cpus, i, j;
+	uint64_t count, size, nr_cpus, i, j, start;
 	struct buffer *top;
 	char tag[10], *name;
 	int ret = -1;
 
 	w->pos = file->header.length;
+	start = w->pos;
 	if (walk_expect(w, "header_page", 12, "header page") ||
 	    walk_number(w, 8, &size, "header page") || walk_skip(w, size, "header page") ||
 	    walk_expect(w, "header_event", 13, "header event") ||
-	    walk_number(w, 8, &size, "header event") || walk_skip(w, size, "header event"))
+	    walk_number(w, 8, &size, "header event") || walk_skip(w, size, "header event") ||
+	    add_meta(w, META_HEADERS, start, w->pos - start))
 		return -1;
+	start = w->pos;
 	if (walk_number(w, 4, &count, "ftrace event formats"))
 		return -1;
 	for (i = 0; i < count; i++) {
@@ -424,6 +831,9 @@ static int walk_v6(struct walk *w)
 		    walk_skip(w, size, "ftrace event formats"))
 			return -1;
 	}
+	if (add_meta(w, META_FTRACE, start, w->pos - start))
+		return -1;
+	start = w->pos;
 	if (walk_number(w, 4, &count, "event formats"))
 		return -1;
 	for (i = 0; i < count; i++) {
@@ -441,8 +851,12 @@ static int walk_v6(struct walk *w)
 				return -1;
 		}
 	}
-	if (walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms") ||
-	    walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats") ||
+	if (add_meta(w, META_EVENTS, start, w->pos - start) ||
+	    walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms"))
+		return -1;
+	start = w->pos;
+	if (walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats") ||
+	    add_meta(w, META_PRINTK, start, w->pos - start) ||
 	    walk_number(w, 8, &size, "saved command lines") ||
 	    walk_skip(w, size, "saved command lines") ||
 	    walk_number(w, 4, &nr_cpus, "CPU count"))
@@ -467,6 +881,10 @@ static int walk_v6(struct walk *w)
 				return -1;
 			}
 			data[len] = '\0';
+			if (validate_option(w, id, data, len) < 0) {
+				free(data);
+				return -1;
+			}
 			if (adjusts_timestamps(id))
 				file->ts_adjusted = true;
 			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
@@ -513,16 +931,28 @@ static int walk_v6(struct walk *w)
 
 static int check_section(struct walk *w, uint64_t offset, unsigned int id, const char *what)
 {
-	uint64_t sid, size;
+	static const int kinds[] = {
+		[KPT_TRACEDAT_OPT_HEADER_INFO] = META_HEADERS + 1, META_FTRACE + 1,
+		META_EVENTS + 1, 0, META_PRINTK + 1, 0,
+	};
+	uint64_t sid, flags, size;
 
 	w->pos = offset;
-	if (walk_number(w, 2, &sid, what) || walk_skip(w, 6, what) ||
-	    walk_number(w, 8, &size, what))
+	if (walk_number(w, 2, &sid, what) || walk_number(w, 2, &flags, what) ||
+	    walk_skip(w, 4, what) || walk_number(w, 8, &size, what))
 		return -1;
 	if (sid != id)
 		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
 						 " has id %" PRIu64 ", not %u", what, offset, sid,
 						 id));
+	if ((flags & ~SECTION_COMPRESSED) ||
+	    ((flags & SECTION_COMPRESSED) && !strcmp(w->file->compression, "none")))
+		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
+						 " has flags %#" PRIx64, what, offset, flags));
+	/* Compressed sections are left to libtracecmd; the event ids are checked after it. */
+	if (kinds[id] && !(flags & SECTION_COMPRESSED) &&
+	    add_meta(w, kinds[id] - 1, w->pos, size) < 0)
+		return -1;
 	return walk_skip(w, size, what);
 }
 
@@ -558,7 +988,8 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 	nr_cpus = get_number(be, p + 4, 4);
 	p += 8;
 	if (nr_cpus > 4096 || (uint64_t)(end - p) < nr_cpus * 20ULL ||
-	    buffer->page_size < 512 || (buffer->page_size & (buffer->page_size - 1)))
+	    buffer->page_size < 512 || buffer->page_size > MAX_PAGE_SIZE ||
+	    (buffer->page_size & (buffer->page_size - 1)))
 		goto corrupt;
 	buffer->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*buffer->cpus));
 	if (!buffer->cpus)
@@ -593,6 +1024,8 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 		if (p + 6 + size > len)
 			break;
 		p += 6 + size;
+		if (validate_option(w, id, opt, size) < 0)
+			return -1;
 		if (adjusts_timestamps(id))
 			w->file->ts_adjusted = true;
 		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !w->file->clock)
@@ -639,6 +1072,11 @@ static int walk_v7(struct walk *w)
 		if (id != KPT_TRACEDAT_OPT_DONE)
 			return walk_fail(w, kpt_asprintf("corrupt: no options section at offset %"
 							 PRIu64, offset));
+		if ((flags & ~SECTION_COMPRESSED) ||
+		    ((flags & SECTION_COMPRESSED) && !strcmp(file->compression, "none")))
+			return walk_fail(w, kpt_asprintf("corrupt: the options section at offset %"
+							 PRIu64 " has flags %#" PRIx64, offset,
+							 flags));
 		if (flags & SECTION_COMPRESSED) {
 			/* Leave it all to libtracecmd: the options are not readable here. */
 			file->layout_known = false;
@@ -666,15 +1104,25 @@ static int walk_v7(struct walk *w)
  */
 static int check_chunks(struct walk *w, const struct buffer *buffer, const struct cpu_range *cpu)
 {
-	uint64_t count, zsize, i;
+	uint64_t count, zsize, size, i;
 
 	w->pos = cpu->offset;
 	if (walk_number(w, 4, &count, "compressed CPU data"))
 		return -1;
 	for (i = 0; i < count; i++) {
 		if (walk_number(w, 4, &zsize, "compressed CPU data") ||
-		    walk_skip(w, 4 + zsize, "compressed CPU data"))
+		    walk_number(w, 4, &size, "compressed CPU data") ||
+		    walk_skip(w, zsize, "compressed CPU data"))
 			return -1;
+		/* libtracecmd allocates the size, and reads it as whole pages */
+		if (!size || size % buffer->page_size || size > MAX_CHUNK_SIZE)
+			return walk_fail(w, kpt_asprintf("corrupt: chunk %" PRIu64 " of the "
+							 "compressed data of CPU %d%s%s is said to "
+							 "hold %" PRIu64 " bytes, not a whole number "
+							 "of %u-byte pages up to %d MiB", i, cpu->cpu,
+							 *buffer->name ? " of buffer " : "",
+							 buffer->name, size, buffer->page_size,
+							 MAX_CHUNK_SIZE >> 20));
 	}
 	if (w->pos > cpu->offset + 4 + cpu->size)
 		return walk_fail(w, kpt_asprintf("corrupt: the compressed data of CPU %d%s%s "
@@ -696,11 +1144,22 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 	for (i = 0; ret == 0 && file->layout_known && i < file->nr_buffers; i++) {
 		const struct buffer *buffer = &file->buffers[i];
 
-		for (j = 0; ret == 0 && buffer->compressed && j < buffer->nr_cpus; j++) {
-			if (buffer->cpus[j].size)
-				ret = check_chunks(&w, buffer, &buffer->cpus[j]);
+		for (j = 0; ret == 0 && j < buffer->nr_cpus; j++) {
+			const struct cpu_range *cpu = &buffer->cpus[j];
+
+			if (buffer->compressed && cpu->size)
+				ret = check_chunks(&w, buffer, cpu);
+			else if (cpu->size % buffer->page_size)
+				ret = walk_fail(&w, kpt_asprintf("corrupt: the data of CPU %d%s%s is "
+								 "%" PRIu64 " bytes, not a whole "
+								 "number of %u-byte pages", cpu->cpu,
+								 *buffer->name ? " of buffer " : "",
+								 buffer->name, cpu->size,
+								 buffer->page_size));
 		}
 	}
+	if (ret == 0)
+		ret = validate_metadata(&w);
 	if (ret < 0) {
 		*errmsg = w.errmsg ? w.errmsg : strdup(strerror(ENOMEM));
 		return -1;
@@ -836,9 +1295,9 @@ int kpt_tracedat_open(const char *path, struct kpt_tracedat **file, char **errms
 		goto fail;
 	}
 	if (kpt_tracedat_parse_header(start, n, &tf->header, &why) < 0 ||
-	    walk_file(tf, &why) < 0)
+	    walk_file(tf, &why) < 0 || validate_pages(tf, 1, &why) < 0)
 		goto fail;
-	if (open_libtracecmd(tf, &why) < 0)
+	if (open_libtracecmd(tf, &why) < 0 || validate_event_ids(tf, &why) < 0)
 		goto fail;
 	decide_reader(tf);
 	*file = tf;
@@ -940,12 +1399,13 @@ static int ensure(char **buf, size_t *capacity, size_t size)
 static int fill_uncompressed(struct cpu_reader *reader, unsigned int page_size)
 {
 	uint64_t left = reader->end - reader->pos;
-	size_t want = left < READ_BYTES ? left : READ_BYTES;
+	size_t bytes = page_size > READ_BYTES ? page_size : READ_BYTES;
+	size_t want = left < bytes ? left : bytes;
 	ssize_t n;
 
 	if (!want)
 		return 0;
-	if (ensure(&reader->data, &reader->capacity, READ_BYTES) < 0)
+	if (ensure(&reader->data, &reader->capacity, bytes) < 0)
 		return read_error(reader, strdup(strerror(ENOMEM)));
 	n = pread(reader->file->fd, reader->data, want, reader->pos);
 	if (n <= 0)
@@ -992,24 +1452,127 @@ static int next_page(struct cpu_reader *reader)
 {
 	struct buffer *buffer = &reader->file->buffers[reader->buffer];
 	unsigned int page_size = buffer->page_size;
+	const char *why;
 	int ret;
 
 	if (reader->page + page_size < reader->len) {
 		reader->page += page_size;
 	} else {
+		reader->done += reader->len;
 		ret = buffer->compressed ? fill_compressed(reader) :
 					   fill_uncompressed(reader, page_size);
 		if (ret <= 0)
 			return ret;
 		reader->page = 0;
 	}
-	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0 ||
-	    kbuffer_subbuffer_size(reader->kbuf) > (int)page_size)
-		return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit "
-						       "size is over the page size)",
-						       reader->cpu));
+	why = validate_page(reader->file, (unsigned char *)reader->data + reader->page,
+			    page_size);
+	if (why)
+		return read_error(reader, kpt_asprintf("CPU %d has a corrupt page at offset %"
+						       PRIu64 " of its data: %s", reader->cpu,
+						       reader->done + reader->page, why));
+	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0)
+		return read_error(reader, strdup("kbuffer cannot load a page"));
 	reader->missed = kbuffer_missed_events(reader->kbuf);
 	return 1;
+}
+
+/* Every page of one CPU (its first @max_pages), read as the streaming reader reads them. */
+static int validate_cpu_pages(struct kpt_tracedat *file, int buffer, const struct cpu_range *cpu,
+			      uint64_t max_pages)
+{
+	const struct buffer *buf = &file->buffers[buffer];
+	struct cpu_reader reader = {
+		.file = file, .buffer = buffer, .cpu = cpu->cpu,
+		.pos = cpu->offset, .end = cpu->offset + cpu->size,
+	};
+	unsigned char count[4];
+	const char *why;
+	uint64_t n = 0;
+	size_t off;
+	int ret = 0;
+
+	if (buf->compressed) {
+		if (pread(file->fd, count, 4, reader.pos) != 4)
+			return read_error(&reader, kpt_asprintf("cannot read CPU %d's chunk count",
+								cpu->cpu));
+		reader.chunks = get_number(file->header.big_endian, count, 4);
+		reader.pos += 4;
+		reader.end += 4;
+	}
+	while (n < max_pages) {
+		reader.done += reader.len;
+		ret = buf->compressed ? fill_compressed(&reader) :
+					fill_uncompressed(&reader, buf->page_size);
+		if (ret <= 0)
+			break;
+		ret = 0;
+		for (off = 0; off + buf->page_size <= reader.len && n < max_pages;
+		     off += buf->page_size, n++) {
+			why = validate_page(file, (unsigned char *)reader.data + off, buf->page_size);
+			if (why) {
+				ret = read_error(&reader, kpt_asprintf("CPU %d%s%s has a corrupt page "
+								       "at offset %" PRIu64 " of its "
+								       "data: %s", cpu->cpu,
+								       *buf->name ? " of buffer " : "",
+								       buf->name, reader.done + off,
+								       why));
+				break;
+			}
+		}
+		if (ret < 0)
+			break;
+	}
+	free(reader.data);
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * The pages libtracecmd will load, checked with validate_page() first: it
+ * loads each CPU's first page when it opens a file (@max_pages 1), and every
+ * page when it reads the records. Pages compressed with anything but zstd
+ * cannot be read here and are left to it.
+ */
+static int validate_pages(struct kpt_tracedat *file, uint64_t max_pages, char **errmsg)
+{
+	int i, j, ret = 0;
+
+	if (!file->layout_known ||
+	    (strcmp(file->compression, "none") &&
+	     (strcmp(file->compression, "zstd") || !have_zstd())))
+		return 0;
+	for (i = 0; ret == 0 && i < file->nr_buffers; i++) {
+		const struct buffer *buffer = &file->buffers[i];
+
+		for (j = 0; ret == 0 && !buffer->latency && j < buffer->nr_cpus; j++) {
+			if (buffer->cpus[j].size)
+				ret = validate_cpu_pages(file, i, &buffer->cpus[j], max_pages);
+		}
+	}
+	if (ret < 0) {
+		*errmsg = file->read_error ? file->read_error : strdup(strerror(ENOMEM));
+		file->read_error = NULL;
+	}
+	return ret;
+}
+
+/* Event ids index tables (kptrace's and the libraries'): 16 bits, as the ring buffer's. */
+static int validate_event_ids(struct kpt_tracedat *file, char **errmsg)
+{
+	int i, n = tep_get_events_count(file->tep);
+
+	for (i = 0; i < n; i++) {
+		const struct tep_event *event = tep_get_event(file->tep, i);
+
+		if (event->id < 0 || event->id > MAX_EVENT_ID) {
+			*errmsg = kpt_asprintf("corrupt event formats: event %s:%s has the id %d "
+					       "(at most %d)", event->system ? event->system : "?",
+					       event->name ? event->name : "?", event->id,
+					       MAX_EVENT_ID);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Merge source: rec->cpu carries the reader's index until the record leaves the merge. */
@@ -1182,10 +1745,18 @@ int kpt_tracedat_read(struct kpt_tracedat *file, bool use_libtracecmd, kpt_trace
 	int ret;
 
 	*errmsg = NULL;
-	if (use_libtracecmd || file->why_not_streamed)
+	if (use_libtracecmd || file->why_not_streamed) {
+		char *why = NULL;
+
+		if (validate_pages(file, UINT64_MAX, &why) < 0) {
+			*errmsg = kpt_asprintf("%s: %s", file->path, why ? why : strerror(ENOMEM));
+			free(why);
+			return -1;
+		}
 		ret = iterate_records(file, fn, ctx);
-	else
+	} else {
 		ret = stream_records(file, fn, ctx);
+	}
 	if (ret < 0 && file->read_error)
 		*errmsg = kpt_asprintf("%s: %s", file->path, file->read_error);
 	return ret;
