@@ -30,7 +30,7 @@
 #include <check.h>
 #include <gelf.h>
 
-#include "elf_sym.h"
+#include "probe/elf_sym.h"
 
 #if defined(__aarch64__)
 #define KPT_TEST_MACHINE	EM_AARCH64

@@ -2,7 +2,7 @@
 /* Histogram and percentiles against inputs whose answers are known exactly. */
 #include <stdint.h>
 
-#include "hist.h"
+#include "analyse/hist.h"
 #include "suites.h"
 
 static struct kpt_hist hist;

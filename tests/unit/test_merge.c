@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "merge.h"
+#include "pipeline/merge.h"
 #include "suites.h"
 
 #define MAX_RECS	16

@@ -2,7 +2,7 @@
 /* The live commands' command line, parsed without running anything. */
 #include <string.h>
 
-#include "options.h"
+#include "cmd/options.h"
 #include "suites.h"
 
 static struct kpt_trace_opts opts;

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "merge.h"
-#include "pair.h"
+#include "pipeline/merge.h"
+#include "pipeline/pair.h"
 #include "suites.h"
 
 #define MAX_SPANS	64

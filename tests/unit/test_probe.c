@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_features.h"
-#include "probe.h"
+#include "session/kernel_features.h"
+#include "probe/probe.h"
 #include "suites.h"
 
 static struct kpt_probe probe;

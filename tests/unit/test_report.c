@@ -13,12 +13,12 @@
 
 #include <event-parse.h>
 
-#include "discover.h"
-#include "record.h"
-#include "report.h"
+#include "tracedat/discover.h"
+#include "source/record.h"
+#include "analyse/report.h"
 #include "suites.h"
-#include "tracedat.h"
-#include "tracefile.h"
+#include "tracedat/write.h"
+#include "tracedat/read.h"
 
 #define E(sys, name)	{ sys, name, KPT_EVENT_OTHER }
 #define P(sys, name)	{ sys, name, KPT_EVENT_ENTRY_PROBE }
@@ -430,18 +430,18 @@ static unsigned int header_bytes(char *buf, const char *version, char endian, ch
 
 START_TEST(test_header_good)
 {
-	struct kpt_tracefile_header h;
+	struct kpt_tracedat_header h;
 	char buf[64], *errmsg;
 	unsigned int len = header_bytes(buf, "7", 0, 8, 4096);
 
-	ck_assert_int_eq(kpt_tracefile_parse_header(buf, len, &h, &errmsg), 0);
+	ck_assert_int_eq(kpt_tracedat_parse_header(buf, len, &h, &errmsg), 0);
 	ck_assert_int_eq(h.version, 7);
 	ck_assert(!h.big_endian);
 	ck_assert_int_eq(h.long_size, 8);
 	ck_assert_uint_eq(h.page_size, 4096);
 	ck_assert_uint_eq(h.length, 18);
 	len = header_bytes(buf, "6", 0, 4, 8192);
-	ck_assert_int_eq(kpt_tracefile_parse_header(buf, len, &h, &errmsg), 0);
+	ck_assert_int_eq(kpt_tracedat_parse_header(buf, len, &h, &errmsg), 0);
 	ck_assert_int_eq(h.version, 6);
 	ck_assert_uint_eq(h.page_size, 8192);
 }
@@ -449,10 +449,10 @@ END_TEST
 
 static void assert_header_error(const char *buf, unsigned int len, const char *text)
 {
-	struct kpt_tracefile_header h;
+	struct kpt_tracedat_header h;
 	char *errmsg;
 
-	ck_assert_int_eq(kpt_tracefile_parse_header(buf, len, &h, &errmsg), -1);
+	ck_assert_int_eq(kpt_tracedat_parse_header(buf, len, &h, &errmsg), -1);
 	ck_assert_ptr_nonnull(errmsg);
 	ck_assert_msg(strstr(errmsg, text), "'%s' does not say '%s'", errmsg, text);
 	free(errmsg);
@@ -494,15 +494,15 @@ START_TEST(test_cpustats)
 		"CPU: 0\noverrun: 1000\ndropped events: 2000\n";
 	struct kpt_loss loss = { 0 };
 
-	ck_assert_int_eq(kpt_tracefile_parse_cpustats(stats, "", &loss), 1);
+	ck_assert_int_eq(kpt_tracedat_parse_cpustats(stats, "", &loss), 1);
 	ck_assert_uint_eq(loss.overrun, 7);	/* "commit overrun" is not an overrun line */
 	ck_assert_uint_eq(loss.dropped, 1);
 	loss = (struct kpt_loss){ 0 };
-	ck_assert_int_eq(kpt_tracefile_parse_cpustats(stats, "kpttest", &loss), 1);
+	ck_assert_int_eq(kpt_tracedat_parse_cpustats(stats, "kpttest", &loss), 1);
 	ck_assert_uint_eq(loss.overrun, 40);
 	ck_assert_uint_eq(loss.dropped, 60);
 	loss = (struct kpt_loss){ 0 };
-	ck_assert_int_eq(kpt_tracefile_parse_cpustats(stats, "nosuch", &loss), 0);
+	ck_assert_int_eq(kpt_tracedat_parse_cpustats(stats, "nosuch", &loss), 0);
 	ck_assert_uint_eq(loss.overrun, 0);
 }
 END_TEST
@@ -647,13 +647,13 @@ static void write_test_file(char *path)
 }
 
 struct seen {
-	struct kpt_tracefile *file;
+	struct kpt_tracedat *file;
 	struct expect got[16];
 	int nr;
 	int stop_after;
 };
 
-static int take(void *ctx, const struct kpt_tracefile_record *tr)
+static int take(void *ctx, const struct kpt_tracedat_record *tr)
 {
 	struct seen *seen = ctx;
 	uint16_t id;
@@ -668,27 +668,27 @@ static int take(void *ctx, const struct kpt_tracefile_record *tr)
 
 static void read_test_file(const char *path, bool use_libtracecmd, int stop_after)
 {
-	struct kpt_tracefile_info info;
+	struct kpt_tracedat_info info;
 	struct seen seen = { .stop_after = stop_after };
 	struct kpt_loss loss = { 0 };
-	struct kpt_tracefile *file;
+	struct kpt_tracedat *file;
 	char *errmsg;
 	int i, want = stop_after ? stop_after : (int)(sizeof(expected) / sizeof(expected[0]));
 
-	ck_assert_msg(kpt_tracefile_open(path, &file, &errmsg) == 0, "open: %s", errmsg);
-	kpt_tracefile_info(file, &info);
+	ck_assert_msg(kpt_tracedat_open(path, &file, &errmsg) == 0, "open: %s", errmsg);
+	kpt_tracedat_info(file, &info);
 	ck_assert_int_eq(info.version, 6);
 	ck_assert_str_eq(info.compression, "none");
 	ck_assert_str_eq(info.clock, "mono");
 	ck_assert_int_eq(info.nr_buffers, 1);
 	ck_assert(info.streamed);
-	ck_assert(kpt_tracefile_buffer_has_data(file, 0));
-	ck_assert_str_eq(kpt_tracefile_comm(file, 42), "worker");
-	ck_assert_int_eq(kpt_event_kind_of(tep_find_event(kpt_tracefile_tep(file), ENTRY_ID)),
+	ck_assert(kpt_tracedat_buffer_has_data(file, 0));
+	ck_assert_str_eq(kpt_tracedat_comm(file, 42), "worker");
+	ck_assert_int_eq(kpt_event_kind_of(tep_find_event(kpt_tracedat_tep(file), ENTRY_ID)),
 			 KPT_EVENT_ENTRY_PROBE);
-	ck_assert_int_eq(kpt_event_kind_of(tep_find_event(kpt_tracefile_tep(file), EXIT_ID)),
+	ck_assert_int_eq(kpt_event_kind_of(tep_find_event(kpt_tracedat_tep(file), EXIT_ID)),
 			 KPT_EVENT_RETURN_PROBE);
-	ck_assert_int_eq(kpt_tracefile_read(file, use_libtracecmd, take, &seen, &errmsg), 0);
+	ck_assert_int_eq(kpt_tracedat_read(file, use_libtracecmd, take, &seen, &errmsg), 0);
 	ck_assert_int_eq(seen.nr, want);
 	for (i = 0; i < want; i++) {
 		ck_assert_uint_eq(seen.got[i].ts, expected[i].ts);
@@ -696,10 +696,10 @@ static void read_test_file(const char *path, bool use_libtracecmd, int stop_afte
 		ck_assert_int_eq(seen.got[i].id, expected[i].id);
 		ck_assert_int_eq(seen.got[i].missed, expected[i].missed);
 	}
-	kpt_tracefile_loss(file, 0, &loss);
+	kpt_tracedat_loss(file, 0, &loss);
 	ck_assert_uint_eq(loss.overrun, 10);
 	ck_assert_uint_eq(loss.dropped, 2);
-	kpt_tracefile_close(file);
+	kpt_tracedat_close(file);
 }
 
 START_TEST(test_file_streamed)
@@ -725,10 +725,10 @@ END_TEST
 
 static void assert_open_error(const char *path, const char *text)
 {
-	struct kpt_tracefile *file;
+	struct kpt_tracedat *file;
 	char *errmsg;
 
-	ck_assert_int_eq(kpt_tracefile_open(path, &file, &errmsg), -1);
+	ck_assert_int_eq(kpt_tracedat_open(path, &file, &errmsg), -1);
 	ck_assert_ptr_null(file);
 	ck_assert_msg(strstr(errmsg, text), "'%s' does not say '%s'", errmsg, text);
 	ck_assert_msg(strncmp(errmsg, path, strlen(path)) == 0, "'%s' does not name the file",
@@ -767,7 +767,7 @@ START_TEST(test_file_truncated)
 }
 END_TEST
 
-/* The kallsyms hook passes the call on to libtraceevent outside kpt_tracefile_open(). */
+/* The kallsyms hook passes the call on to libtraceevent outside kpt_tracedat_open(). */
 START_TEST(test_kallsyms_passed_on)
 {
 	struct tep_handle *tep = tep_alloc();

@@ -16,7 +16,7 @@
 #include <trace-cmd.h>
 
 #include "suites.h"
-#include "tracedat.h"
+#include "tracedat/write.h"
 
 /* libtracecmd exports these but declares them only in its private header. */
 int tracecmd_page_size(struct tracecmd_input *handle);
