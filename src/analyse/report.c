@@ -497,7 +497,7 @@ int kpt_report_opts_parse(int argc, char **argv, struct kpt_report_opts *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->file = "trace.dat";
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a scan left inside "-abc" */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":e:h", report_options, NULL)) != -1) {
 		switch (c) {

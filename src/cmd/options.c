@@ -56,7 +56,7 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		opts->command = &argv[dashdash + 1];
 	}
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a scan left inside "-abc" */
 	opterr = 0;
 	while ((c = getopt_long(dashdash, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
