@@ -875,6 +875,9 @@ static int walk_v6(struct walk *w)
 				break;
 			if (walk_number(w, 4, &len, "options"))
 				return -1;
+			/* the size is checked before it is allocated */
+			if (len > file->size - w->pos)
+				return truncated(w, "options", w->pos + len);
 			data = malloc(len + 1);
 			if (!data || walk_read(w, data, len, "options")) {
 				free(data);
@@ -1085,6 +1088,8 @@ static int walk_v7(struct walk *w)
 		if (size > MAX_OPTIONS_SIZE)
 			return walk_fail(w, kpt_asprintf("corrupt: an options section of %" PRIu64
 							 " bytes", size));
+		if (size > file->size - w->pos)
+			return truncated(w, "options", w->pos + size);
 		data = malloc(size ? size : 1);
 		if (!data)
 			return -1;
