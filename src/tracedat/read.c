@@ -386,6 +386,11 @@ static int check_data(struct walk *w)
 
 			if (!cpu->size)
 				continue;
+			if (cpu_end == UINT64_MAX)
+				return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d is said to "
+								 "be %" PRIu64 " bytes at offset %"
+								 PRIu64 ", past any file's end",
+								 cpu->cpu, cpu->size, cpu->offset));
 			want = want + cpu->size < want ? UINT64_MAX : want + cpu->size;
 			if (cpu->offset < file->size)
 				have += cpu->size <= file->size - cpu->offset ? cpu->size :
