@@ -122,6 +122,7 @@ enum meta_kind {
 
 struct meta_range {
 	enum meta_kind kind;
+	bool compressed;	/* u32 compressed size, u32 size, the compressed bytes */
 	uint64_t offset;
 	uint64_t size;
 };
@@ -154,6 +155,10 @@ struct kpt_tracedat {
 
 static bool skip_kallsyms;
 
+static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
+static unsigned int (*zstd_is_error)(size_t code);
+
+static bool have_zstd(void);
 static int validate_pages(struct kpt_tracedat *file, uint64_t max_pages, char **errmsg);
 static int validate_event_ids(struct kpt_tracedat *file, char **errmsg);
 
@@ -458,13 +463,14 @@ static char *clock_from_option(const char *text, size_t len)
  */
 
 /* A metadata range for validate_metadata(); too many is itself corrupt. */
-static int add_meta(struct walk *w, enum meta_kind kind, uint64_t offset, uint64_t size)
+static int add_meta(struct walk *w, enum meta_kind kind, bool compressed, uint64_t offset,
+		    uint64_t size)
 {
 	struct kpt_tracedat *file = w->file;
 
 	if (file->nr_meta == MAX_META_RANGES)
 		return walk_fail(w, strdup("corrupt: too many metadata sections"));
-	file->meta[file->nr_meta++] = (struct meta_range){ kind, offset, size };
+	file->meta[file->nr_meta++] = (struct meta_range){ kind, compressed, offset, size };
 	return 0;
 }
 
@@ -719,33 +725,75 @@ static const char *const meta_names[] = {
 	[META_EVENTS] = "event formats", [META_PRINTK] = "printk formats",
 };
 
-/* The metadata ranges the walk found, read and checked before libtracecmd parses them. */
+/*
+ * A compressed metadata section, decompressed into a malloc'd *@out; its range
+ * becomes the decompressed bytes. Returns NULL, or what is wrong.
+ */
+static const char *decompress_meta(struct kpt_tracedat *file, struct meta_range *range,
+				   const char *buf, char **out)
+{
+	bool be = file->header.big_endian;
+	uint64_t zsize, size;
+	size_t got;
+
+	if (range->size < 8)
+		return "a compressed section of fewer than 8 bytes";
+	zsize = get_number(be, buf, 4);
+	size = get_number(be, buf + 4, 4);
+	if (zsize > range->size - 8)
+		return "its compressed size is over its section's";
+	if (size > MAX_METADATA_SIZE)
+		return "it says it decompresses to over 64 MiB";
+	*out = malloc(size ? size : 1);
+	if (!*out)
+		return strerror(ENOMEM);
+	got = zstd_decompress(*out, size, buf + 8, zsize);
+	if (zstd_is_error(got) || got != size)
+		return "it does not decompress to the size it says";
+	range->size = size;
+	return NULL;
+}
+
+/*
+ * The metadata ranges the walk found, read (and zstd-decompressed) and checked
+ * before libtracecmd parses them. Sections compressed otherwise are left to it.
+ */
 static int validate_metadata(struct walk *w)
 {
 	struct kpt_tracedat *file = w->file;
+	bool zstd = file->compression && !strcmp(file->compression, "zstd") && have_zstd();
 	const char *why = NULL;
-	char *buf;
+	char *buf, *plain;
 	int i;
 
 	file->commit_size = file->header.long_size;
 	for (i = 0; !why && i < file->nr_meta; i++) {
-		const struct meta_range *range = &file->meta[i];
+		struct meta_range range = file->meta[i];
 
-		if (range->size > MAX_METADATA_SIZE)
+		if (range.compressed && !zstd)
+			continue;
+		if (range.size > MAX_METADATA_SIZE)
 			return walk_fail(w, kpt_asprintf("corrupt %s: %" PRIu64 " bytes",
-							 meta_names[range->kind], range->size));
-		buf = malloc(range->size ? range->size : 1);
+							 meta_names[range.kind], range.size));
+		buf = malloc(range.size ? range.size : 1);
 		if (!buf)
 			return -1;
-		w->pos = range->offset;
-		if (walk_read(w, buf, range->size, meta_names[range->kind]) < 0) {
+		w->pos = range.offset;
+		if (walk_read(w, buf, range.size, meta_names[range.kind]) < 0) {
 			free(buf);
 			return -1;
 		}
-		why = validate_range(file, range, buf);
+		if (range.compressed) {
+			plain = NULL;
+			why = decompress_meta(file, &range, buf, &plain);
+			free(buf);
+			buf = plain;
+		}
+		if (!why)
+			why = validate_range(file, &range, buf);
 		free(buf);
 		if (why)
-			return walk_fail(w, kpt_asprintf("corrupt %s: %s", meta_names[range->kind],
+			return walk_fail(w, kpt_asprintf("corrupt %s: %s", meta_names[range.kind],
 							 why));
 	}
 	return 0;
@@ -826,7 +874,7 @@ static int walk_v6(struct walk *w)
 	    walk_number(w, 8, &size, "header page") || walk_skip(w, size, "header page") ||
 	    walk_expect(w, "header_event", 13, "header event") ||
 	    walk_number(w, 8, &size, "header event") || walk_skip(w, size, "header event") ||
-	    add_meta(w, META_HEADERS, start, w->pos - start))
+	    add_meta(w, META_HEADERS, false, start, w->pos - start))
 		return -1;
 	start = w->pos;
 	if (walk_number(w, 4, &count, "ftrace event formats"))
@@ -836,7 +884,7 @@ static int walk_v6(struct walk *w)
 		    walk_skip(w, size, "ftrace event formats"))
 			return -1;
 	}
-	if (add_meta(w, META_FTRACE, start, w->pos - start))
+	if (add_meta(w, META_FTRACE, false, start, w->pos - start))
 		return -1;
 	start = w->pos;
 	if (walk_number(w, 4, &count, "event formats"))
@@ -856,12 +904,12 @@ static int walk_v6(struct walk *w)
 				return -1;
 		}
 	}
-	if (add_meta(w, META_EVENTS, start, w->pos - start) ||
+	if (add_meta(w, META_EVENTS, false, start, w->pos - start) ||
 	    walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms"))
 		return -1;
 	start = w->pos;
 	if (walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats") ||
-	    add_meta(w, META_PRINTK, start, w->pos - start) ||
+	    add_meta(w, META_PRINTK, false, start, w->pos - start) ||
 	    walk_number(w, 8, &size, "saved command lines") ||
 	    walk_skip(w, size, "saved command lines") ||
 	    walk_number(w, 4, &nr_cpus, "CPU count"))
@@ -957,9 +1005,7 @@ static int check_section(struct walk *w, uint64_t offset, unsigned int id, const
 	    ((flags & SECTION_COMPRESSED) && !strcmp(w->file->compression, "none")))
 		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
 						 " has flags %#" PRIx64, what, offset, flags));
-	/* Compressed sections are left to libtracecmd; the event ids are checked after it. */
-	if (kinds[id] && !(flags & SECTION_COMPRESSED) &&
-	    add_meta(w, kinds[id] - 1, w->pos, size) < 0)
+	if (kinds[id] && add_meta(w, kinds[id] - 1, flags & SECTION_COMPRESSED, w->pos, size) < 0)
 		return -1;
 	return walk_skip(w, size, what);
 }
@@ -1179,9 +1225,6 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 		file->compression = strdup("none");
 	return file->compression ? 0 : -1;
 }
-
-static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
-static unsigned int (*zstd_is_error)(size_t code);
 
 /* libzstd is loaded already, as libtracecmd's dependency; find its two functions. */
 static bool have_zstd(void)
