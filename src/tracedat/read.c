@@ -1214,6 +1214,13 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 								 buffer->page_size));
 		}
 	}
+	for (i = 0; ret == 0 && i < file->nr_buffers; i++) {
+		/* libtracecmd has no records to give of it, and crashes asked for them */
+		if (file->buffers[i].latency)
+			ret = walk_fail(&w, strdup("it holds a latency tracer's text output, not "
+						   "ring-buffer records, so there is nothing to "
+						   "report ('trace-cmd report' prints the text)"));
+	}
 	if (ret == 0)
 		ret = validate_metadata(&w);
 	if (ret < 0) {
@@ -1248,8 +1255,6 @@ static bool have_zstd(void)
 
 static void decide_reader(struct kpt_tracedat *file)
 {
-	int i;
-
 	if (!file->layout_known)
 		file->why_not_streamed = strdup("its options sections are compressed");
 	else if (file->ts_adjusted)
@@ -1259,10 +1264,6 @@ static void decide_reader(struct kpt_tracedat *file)
 		file->why_not_streamed = kpt_asprintf("it is %s-compressed", file->compression);
 	else if (strcmp(file->compression, "zstd") == 0 && !have_zstd())
 		file->why_not_streamed = strdup("libzstd.so.1 cannot be loaded");
-	for (i = 0; !file->why_not_streamed && i < file->nr_buffers; i++) {
-		if (file->buffers[i].latency)
-			file->why_not_streamed = strdup("it holds latency-format data");
-	}
 }
 
 /* libtracecmd's index of the instance buffer @name, or -1. */
