@@ -53,6 +53,7 @@
 #define MAX_CHUNK_SIZE		(64 << 20)	/* a larger decompressed chunk is corrupt */
 #define MAX_METADATA_SIZE	(64 << 20)	/* a larger format or printk section is corrupt */
 #define MAX_EVENT_ID		65535		/* the ring buffer's common_type is 16 bits */
+#define MAX_CPUS		4096
 #define MAX_META_RANGES		16
 
 /* The commit word of a page: its size and the kernel's missed-events flags (kbuffer's). */
@@ -76,6 +77,8 @@ static const char *const section_names[] = {
  * report goes without per-CPU statistics.
  */
 const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((weak));
+struct hook_list *tracecmd_create_event_hook(const char *arg) __attribute__((weak));
+void tracecmd_free_hooks(struct hook_list *hooks) __attribute__((weak));
 
 struct cpu_range {
 	int cpu;
@@ -474,32 +477,140 @@ static int add_meta(struct walk *w, enum meta_kind kind, bool compressed, uint64
 	return 0;
 }
 
-/* Options whose data libtracecmd takes as a string, or as numbers of a fixed size. */
+/*
+ * Option 12, a guest's time sync: u64 trace id, u32 flags, u32 CPUs, per CPU
+ * a u32 count and three arrays of as many u64s, then optionally one more such
+ * array per CPU. libtracecmd allocates what the counts say.
+ */
+static bool valid_time_shift(bool be, const char *data, uint64_t len)
+{
+	uint64_t pos = 16, cpus, count, i, *counts;
+	bool ok = true;
+
+	if (len < 16)
+		return len == 0 || len >= 16;	/* shorter ones libtracecmd ignores */
+	cpus = get_number(be, data + 12, 4);
+	if (cpus > MAX_CPUS)
+		return false;
+	counts = calloc(cpus ? cpus : 1, sizeof(*counts));
+	if (!counts)
+		return false;
+	for (i = 0; ok && i < cpus; i++) {
+		ok = len - pos >= 4;
+		if (ok) {
+			count = counts[i] = get_number(be, data + pos, 4);
+			pos += 4;
+			ok = count <= (len - pos) / 24;
+			if (ok)
+				pos += count * 24;
+		}
+	}
+	for (i = 0; ok && pos < len && i < cpus; i++) {
+		ok = counts[i] <= (len - pos) / 8;
+		if (ok)
+			pos += counts[i] * 8;
+	}
+	free(counts);
+	return ok;
+}
+
+/* Option 13, a guest: "name\0", u64 trace id, u32 CPUs, per CPU u32 cpu and u32 pid. */
+static bool valid_guest(bool be, const char *data, uint64_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+	uint64_t pos, cpus, i, cpu;
+
+	if (!nul)
+		return false;
+	pos = nul - data + 1;
+	if (len - pos < 12)
+		return false;
+	cpus = get_number(be, data + pos + 8, 4);
+	pos += 12;
+	if (cpus > MAX_CPUS || cpus > (len - pos) / 8)
+		return false;
+	for (i = 0; i < cpus; i++, pos += 8) {
+		cpu = get_number(be, data + pos, 4);
+		if (cpu >= cpus)
+			return false;
+	}
+	return true;
+}
+
+/* Option 10, a process's maps: "PID COUNT NAME" then COUNT lines; text. */
+static bool valid_procmaps(const char *data, uint64_t len)
+{
+	unsigned int pid, count, lines = 0;
+	const char *p;
+
+	if (!len || data[len - 1] != '\0')
+		return false;
+	for (p = data; (p = strchr(p, '\n')); p++)
+		lines++;
+	return sscanf(data, "%x %x", &pid, &count) == 2 && count < lines;
+}
+
+/* Option 6, an event hook: libtracecmd's own parser must take it. */
+static bool valid_hook(const char *data, uint64_t len)
+{
+	struct hook_list *hook;
+
+	if (!len || !memchr(data, '\0', len) || !tracecmd_create_event_hook)
+		return false;
+	hook = tracecmd_create_event_hook(data);
+	if (!hook)
+		return false;
+	tracecmd_free_hooks(hook);
+	return true;
+}
+
+/*
+ * The options libtracecmd parses when it opens a file, each checked as it
+ * reads it: strings must end, sizes and counts fit their data.
+ */
 static int validate_option(struct walk *w, unsigned int id, const char *data, uint64_t len)
 {
+	bool be = w->file->header.big_endian, ok = true;
+	const char *open;
+
 	switch (id) {
 	case KPT_TRACEDAT_OPT_DATE:
 	case KPT_TRACEDAT_OPT_CPUSTAT:
 	case KPT_TRACEDAT_OPT_TRACECLOCK:
 	case KPT_TRACEDAT_OPT_UNAME:
+	case KPT_TRACEDAT_OPT_OFFSET:
 	case KPT_TRACEDAT_OPT_VERSION:
 		if (!len || !memchr(data, '\0', len))
 			return walk_fail(w, kpt_asprintf("corrupt option %u: its text of %" PRIu64
 							 " bytes has no end", id, len));
-		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !data[0])
-			return walk_fail(w, strdup("corrupt option 4: the trace clock has no value"));
+		/* "[mono] local global": the clock in use is in brackets */
+		open = strchr(data, '[');
+		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && (!open || !strchr(open, ']')))
+			return walk_fail(w, strdup("corrupt option 4: the trace clock has no "
+						   "'[CLOCK]' value"));
 		break;
 	case KPT_TRACEDAT_OPT_BUFFER:
-		if (len < 9 || !memchr(data + 8, '\0', len - 8))
-			return walk_fail(w, kpt_asprintf("corrupt option 3: a buffer description of "
-							 "%" PRIu64 " bytes without a name", len));
+		ok = len >= 9 && memchr(data + 8, '\0', len - 8);
 		break;
 	case KPT_TRACEDAT_OPT_CPUCOUNT:
-		if (len < 4)
-			return walk_fail(w, kpt_asprintf("corrupt option 8: a CPU count of %" PRIu64
-							 " bytes", len));
+		ok = len >= 4 && get_number(be, data, 4) <= MAX_CPUS;
+		break;
+	case KPT_TRACEDAT_OPT_HOOK:
+		ok = valid_hook(data, len);
+		break;
+	case KPT_TRACEDAT_OPT_PROCMAPS:
+		ok = valid_procmaps(data, len);
+		break;
+	case KPT_TRACEDAT_OPT_TIME_SHIFT:
+		ok = valid_time_shift(be, data, len);
+		break;
+	case KPT_TRACEDAT_OPT_GUEST:
+		ok = valid_guest(be, data, len);
 		break;
 	}
+	if (!ok)
+		return walk_fail(w, kpt_asprintf("corrupt option %u (%" PRIu64 " bytes): its "
+						 "sizes or counts do not fit its data", id, len));
 	return 0;
 }
 
@@ -860,12 +971,36 @@ static const char *validate_page(const struct kpt_tracedat *file, const unsigned
 	return NULL;
 }
 
+/*
+ * Version 6: after the CPU table of a file with a trace clock option, u64 size
+ * and the clock file's text, which libtracecmd allocates and parses for its
+ * "[CLOCK]".
+ */
+static int validate_v6_clock(struct walk *w)
+{
+	char text[4097], *open;
+	uint64_t size;
+
+	if (walk_number(w, 8, &size, "trace clock"))
+		return -1;
+	if (size > sizeof(text) - 1)
+		return walk_fail(w, kpt_asprintf("corrupt trace clock: %" PRIu64 " bytes", size));
+	if (walk_read(w, text, size, "trace clock"))
+		return -1;
+	text[size] = '\0';
+	open = strchr(text, '[');
+	if (!open || !strchr(open, ']'))
+		return walk_fail(w, strdup("corrupt trace clock: no '[CLOCK]' in it"));
+	return 0;
+}
+
 static int walk_v6(struct walk *w)
 {
 	struct kpt_tracedat *file = w->file;
 	uint64_t count, size, nr_cpus, i, j, start;
 	struct buffer *top;
 	char tag[10], *name;
+	bool clock_option = false;
 	int ret = -1;
 
 	w->pos = file->header.length;
@@ -914,6 +1049,9 @@ static int walk_v6(struct walk *w)
 	    walk_skip(w, size, "saved command lines") ||
 	    walk_number(w, 4, &nr_cpus, "CPU count"))
 		return -1;
+	/* libtracecmd allocates for the larger of this and the CPU count option */
+	if (nr_cpus > MAX_CPUS)
+		return walk_fail(w, kpt_asprintf("corrupt: %" PRIu64 " CPUs", nr_cpus));
 	top = add_buffer(file, "");
 	if (!top || walk_read(w, tag, 10, "options"))
 		return -1;
@@ -945,6 +1083,8 @@ static int walk_v6(struct walk *w)
 				file->ts_adjusted = true;
 			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
 				nr_cpus = get_number(file->header.big_endian, data, 4);
+			if (id == KPT_TRACEDAT_OPT_TRACECLOCK)
+				clock_option = true;
 			if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !file->clock)
 				file->clock = clock_from_option(data, len);
 			if (id == KPT_TRACEDAT_OPT_BUFFER && len > 8) {
@@ -962,7 +1102,7 @@ static int walk_v6(struct walk *w)
 		if (walk_read(w, tag, 10, "CPU data table"))
 			return -1;
 	}
-	if (nr_cpus > 4096)
+	if (nr_cpus > MAX_CPUS)
 		return walk_fail(w, kpt_asprintf("corrupt: %" PRIu64 " CPUs", nr_cpus));
 	if (memcmp(tag, "latency  ", 10) == 0) {
 		file->buffers[0].latency = true;
@@ -970,6 +1110,8 @@ static int walk_v6(struct walk *w)
 	} else {
 		w->pos -= 10;
 		ret = walk_cpu_table(w, &file->buffers[0], nr_cpus);
+		if (ret == 0 && clock_option)
+			ret = validate_v6_clock(w);
 	}
 	/* The instances' tables, whose offsets the options gave. */
 	for (i = 1; ret == 0 && i < (uint64_t)file->nr_buffers; i++) {
@@ -1041,7 +1183,7 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 	buffer->page_size = get_number(be, p, 4);
 	nr_cpus = get_number(be, p + 4, 4);
 	p += 8;
-	if (nr_cpus > 4096 || (uint64_t)(end - p) < nr_cpus * 20ULL ||
+	if (nr_cpus > MAX_CPUS || (uint64_t)(end - p) < nr_cpus * 20ULL ||
 	    buffer->page_size < 512 || buffer->page_size > MAX_PAGE_SIZE ||
 	    (buffer->page_size & (buffer->page_size - 1)))
 		goto corrupt;
