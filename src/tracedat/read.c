@@ -374,6 +374,14 @@ static struct buffer *add_buffer(struct kpt_tracedat *file, const char *name)
 	return buffer;
 }
 
+/* A CPU's offset and size that add up past 2^64: no file can hold it. */
+static int cpu_wraps(struct walk *w, const struct cpu_range *cpu)
+{
+	return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d is said to be %" PRIu64
+					 " bytes at offset %" PRIu64 ", past any file's end",
+					 cpu->cpu, cpu->size, cpu->offset));
+}
+
 /* Every CPU's data must lie inside the file; say how much of it does if not. */
 static int check_data(struct walk *w)
 {
@@ -387,18 +395,12 @@ static int check_data(struct walk *w)
 	for (i = 0; i < file->nr_buffers; i++) {
 		for (j = 0; j < file->buffers[i].nr_cpus; j++) {
 			const struct cpu_range *cpu = &file->buffers[i].cpus[j];
-
-			/* offset + size may wrap: saturate, so that it cannot end inside the file */
-			uint64_t cpu_end = cpu->offset + cpu->size < cpu->offset ? UINT64_MAX :
-					   cpu->offset + cpu->size;
+			uint64_t cpu_end = cpu->offset + cpu->size;
 
 			if (!cpu->size)
 				continue;
-			if (cpu_end == UINT64_MAX)
-				return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d is said to "
-								 "be %" PRIu64 " bytes at offset %"
-								 PRIu64 ", past any file's end",
-								 cpu->cpu, cpu->size, cpu->offset));
+			if (cpu_end < cpu->offset)
+				return cpu_wraps(w, cpu);
 			want = want + cpu->size < want ? UINT64_MAX : want + cpu->size;
 			if (cpu->offset < file->size)
 				have += cpu->size <= file->size - cpu->offset ? cpu->size :
@@ -1296,6 +1298,17 @@ static int walk_v7(struct walk *w)
 	return 0;
 }
 
+static int bad_chunk(struct walk *w, const struct buffer *buffer, const struct cpu_range *cpu,
+		     uint64_t chunk, uint64_t size)
+{
+	return walk_fail(w, kpt_asprintf("corrupt: chunk %" PRIu64 " of the compressed data of "
+					 "CPU %d%s%s is said to hold %" PRIu64 " bytes, not a "
+					 "whole number of %u-byte pages up to %d MiB", chunk,
+					 cpu->cpu, *buffer->name ? " of buffer " : "",
+					 buffer->name, size, buffer->page_size,
+					 MAX_CHUNK_SIZE >> 20));
+}
+
 /*
  * Compressed CPU data: the chunk headers must stay inside its range. The size
  * the file records leaves out the chunk count in front.
@@ -1314,13 +1327,7 @@ static int check_chunks(struct walk *w, const struct buffer *buffer, const struc
 			return -1;
 		/* libtracecmd allocates the size, and reads it as whole pages */
 		if (!size || size % buffer->page_size || size > MAX_CHUNK_SIZE)
-			return walk_fail(w, kpt_asprintf("corrupt: chunk %" PRIu64 " of the "
-							 "compressed data of CPU %d%s%s is said to "
-							 "hold %" PRIu64 " bytes, not a whole number "
-							 "of %u-byte pages up to %d MiB", i, cpu->cpu,
-							 *buffer->name ? " of buffer " : "",
-							 buffer->name, size, buffer->page_size,
-							 MAX_CHUNK_SIZE >> 20));
+			return bad_chunk(w, buffer, cpu, i, size);
 	}
 	if (w->pos > cpu->offset + 4 + cpu->size)
 		return walk_fail(w, kpt_asprintf("corrupt: the compressed data of CPU %d%s%s "
@@ -1328,6 +1335,16 @@ static int check_chunks(struct walk *w, const struct buffer *buffer, const struc
 						 *buffer->name ? " of buffer " : "", buffer->name,
 						 cpu->size));
 	return 0;
+}
+
+/* Uncompressed CPU data is whole pages, which libtracecmd reads whole. */
+static int not_whole_pages(struct walk *w, const struct buffer *buffer,
+			   const struct cpu_range *cpu)
+{
+	return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d%s%s is %" PRIu64 " bytes, "
+					 "not a whole number of %u-byte pages", cpu->cpu,
+					 *buffer->name ? " of buffer " : "", buffer->name,
+					 cpu->size, buffer->page_size));
 }
 
 static int walk_file(struct kpt_tracedat *file, char **errmsg)
@@ -1348,12 +1365,7 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 			if (buffer->compressed && cpu->size)
 				ret = check_chunks(&w, buffer, cpu);
 			else if (cpu->size % buffer->page_size)
-				ret = walk_fail(&w, kpt_asprintf("corrupt: the data of CPU %d%s%s is "
-								 "%" PRIu64 " bytes, not a whole "
-								 "number of %u-byte pages", cpu->cpu,
-								 *buffer->name ? " of buffer " : "",
-								 buffer->name, cpu->size,
-								 buffer->page_size));
+				ret = not_whole_pages(&w, buffer, cpu);
 		}
 	}
 	for (i = 0; ret == 0 && i < file->nr_buffers; i++) {
@@ -1673,6 +1685,15 @@ static int next_page(struct cpu_reader *reader)
 	return 1;
 }
 
+static int corrupt_page(struct cpu_reader *reader, const struct buffer *buf, uint64_t offset,
+			const char *why)
+{
+	return read_error(reader, kpt_asprintf("CPU %d%s%s has a corrupt page at offset %" PRIu64
+					       " of its data: %s", reader->cpu,
+					       *buf->name ? " of buffer " : "", buf->name, offset,
+					       why));
+}
+
 /* Every page of one CPU (its first @max_pages), read as the streaming reader reads them. */
 static int validate_cpu_pages(struct kpt_tracedat *file, int buffer, const struct cpu_range *cpu,
 			      uint64_t max_pages)
@@ -1705,14 +1726,11 @@ static int validate_cpu_pages(struct kpt_tracedat *file, int buffer, const struc
 		ret = 0;
 		for (off = 0; off + buf->page_size <= reader.len && n < max_pages;
 		     off += buf->page_size, n++) {
-			why = validate_page(file, (unsigned char *)reader.data + off, buf->page_size);
+			const unsigned char *page = (unsigned char *)reader.data + off;
+
+			why = validate_page(file, page, buf->page_size);
 			if (why) {
-				ret = read_error(&reader, kpt_asprintf("CPU %d%s%s has a corrupt page "
-								       "at offset %" PRIu64 " of its "
-								       "data: %s", cpu->cpu,
-								       *buf->name ? " of buffer " : "",
-								       buf->name, reader.done + off,
-								       why));
+				ret = corrupt_page(&reader, buf, reader.done + off, why);
 				break;
 			}
 		}
