@@ -743,20 +743,26 @@ static bool valid_header_page(const char *text, uint64_t len)
 	return true;
 }
 
-/* The commit word's size, from the header page's "commit" field; 0 if it says none. */
-static int header_commit_size(const char *text, uint64_t len)
+/*
+ * The commit word's size, as libtraceevent takes it from the header page (and
+ * libtracecmd and kbuffer from libtraceevent): parsed the same way, on a tep
+ * of its own. 0 if it cannot be parsed, or describes the pre-2.6.31 format.
+ */
+static int header_commit_size(const char *text, uint64_t len, int long_size)
 {
-	const char *commit = memmem(text, len, "commit;", 7), *size, *eol;
+	struct tep_handle *tep = tep_alloc();
+	char *copy = malloc(len ? len : 1);
+	int size = 0;
 
-	if (!commit)
-		return 0;
-	eol = memchr(commit, '\n', text + len - commit);
-	if (!eol)
-		eol = text + len;
-	size = memmem(commit, eol - commit, "size:", 5);
-	if (!size || eol - size < 6)
-		return -1;
-	return size[5] == '4' ? 4 : size[5] == '8' ? 8 : -1;
+	if (tep && copy) {
+		memcpy(copy, text, len);
+		if (tep_parse_header_page(tep, copy, len, long_size) == 0 &&
+		    !tep_is_old_format(tep))
+			size = tep_get_header_page_size(tep);
+	}
+	free(copy);
+	tep_free(tep);
+	return size;
 }
 
 static const char *validate_headers(struct kpt_tracedat *file, struct cursor *c)
@@ -772,11 +778,10 @@ static const char *validate_headers(struct kpt_tracedat *file, struct cursor *c)
 	if (!valid_header_page(text, size))
 		return "the header page is not lines of 'field: TYPE NAME; offset:N; size:N; "
 		       "signed:N;'";
-	commit = header_commit_size(text, size);
-	if (commit < 0)
-		return "the header page's commit field is not of 4 or 8 bytes";
-	if (commit)
-		file->commit_size = commit;
+	commit = header_commit_size(text, size, file->header.long_size);
+	if (commit != 4 && commit != 8)
+		return "the header page gives no commit field of 4 or 8 bytes";
+	file->commit_size = commit;
 	return NULL;
 }
 
@@ -1275,7 +1280,8 @@ static int walk_v7(struct walk *w)
 			return walk_fail(w, kpt_asprintf("corrupt: the options section at offset %"
 							 PRIu64 " has flags %#" PRIx64, offset,
 							 flags));
-		if (flags & SECTION_COMPRESSED) {
+		if ((flags & SECTION_COMPRESSED) &&
+		    (strcmp(file->compression, "zstd") || !have_zstd())) {
 			/* Leave it all to libtracecmd: the options are not readable here. */
 			file->layout_known = false;
 			return 0;
@@ -1289,6 +1295,19 @@ static int walk_v7(struct walk *w)
 		if (!data)
 			return -1;
 		ret = walk_read(w, data, size, "options");
+		if (ret == 0 && (flags & SECTION_COMPRESSED)) {
+			struct meta_range range = { .size = size };
+			char *plain = NULL;
+			const char *why = decompress_meta(file, &range, data, &plain);
+
+			free(data);
+			data = plain;
+			size = range.size;
+			if (why)
+				ret = walk_fail(w, kpt_asprintf("corrupt compressed options section "
+								"at offset %" PRIu64 ": %s", offset,
+								why));
+		}
 		if (ret == 0)
 			ret = v7_options(w, data, size, &offset);
 		free(data);
@@ -1770,10 +1789,21 @@ static int validate_pages(struct kpt_tracedat *file, uint64_t max_pages, char **
 	return ret;
 }
 
-/* Event ids index tables (kptrace's and the libraries'): 16 bits, as the ring buffer's. */
+/*
+ * After libtracecmd parsed the metadata: event ids index tables (kptrace's and
+ * the libraries'), so they are 16 bits as the ring buffer's; and the pages were
+ * checked with the commit size kbuffer will use.
+ */
 static int validate_event_ids(struct kpt_tracedat *file, char **errmsg)
 {
 	int i, n = tep_get_events_count(file->tep);
+
+	if (file->layout_known && tep_get_header_page_size(file->tep) != file->commit_size) {
+		*errmsg = kpt_asprintf("corrupt headers: libtraceevent reads a commit field of %d "
+				       "bytes in the header page, not %d",
+				       tep_get_header_page_size(file->tep), file->commit_size);
+		return -1;
+	}
 
 	for (i = 0; i < n; i++) {
 		const struct tep_event *event = tep_get_event(file->tep, i);
