@@ -1262,6 +1262,10 @@ static int walk_v7(struct walk *w)
 	free(version);
 	if (!version || walk_number(w, 8, &offset, "header"))
 		return -1;
+	if (!*file->compression)
+		return walk_fail(w, strdup("corrupt header: an empty compression name"));
+	if (!offset)
+		return walk_fail(w, strdup("corrupt header: no options section"));
 	for (sections = 0; offset; sections++) {
 		char *data;
 		int ret;
