@@ -1166,7 +1166,7 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 	bool be = file->header.big_endian;
 	const char *p = data + 8, *end = data + len, *clock;
 	struct buffer *buffer;
-	uint64_t offset, flags;
+	uint64_t offset, id, flags, size;
 	uint32_t nr_cpus, i;
 
 	if (len < 10 || !memchr(p, '\0', end - p))
@@ -1204,9 +1204,27 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 		buffer->cpus[i].size = get_number(be, p + 12, 8);
 	}
 	w->pos = offset;
-	if (walk_skip(w, 2, "CPU data section") || walk_number(w, 2, &flags, "CPU data section"))
+	if (walk_number(w, 2, &id, "CPU data section") ||
+	    walk_number(w, 2, &flags, "CPU data section") || walk_skip(w, 4, "CPU data section") ||
+	    walk_number(w, 8, &size, "CPU data section"))
 		return -1;
 	buffer->compressed = flags & SECTION_COMPRESSED;
+	/* libtracecmd reads the section as its header says: the CPUs' data must be in it */
+	for (i = 0; i < nr_cpus; i++) {
+		const struct cpu_range *cpu = &buffer->cpus[i];
+		uint64_t cpu_end = cpu->offset + cpu->size + (buffer->compressed ? 4 : 0);
+
+		if (cpu->size && (cpu->offset < w->pos || cpu_end < cpu->offset ||
+				  cpu_end - w->pos > size))
+			return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d%s%s lies "
+							 "outside its section at offset %" PRIu64,
+							 cpu->cpu, *buffer->name ? " of buffer " : "",
+							 buffer->name, offset));
+	}
+	if (id != KPT_TRACEDAT_OPT_BUFFER || (flags & ~SECTION_COMPRESSED))
+		return walk_fail(w, kpt_asprintf("corrupt: the CPU data section at offset %" PRIu64
+						 " has id %" PRIu64 " and flags %#" PRIx64, offset,
+						 id, flags));
 	return 0;
 corrupt:
 	return walk_fail(w, kpt_asprintf("corrupt buffer description (option %d)", latency ?
