@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "output/check.h"
 #include "util.h"
 
 static const struct kpt_analyser_desc *const builtins[] = {
@@ -299,7 +300,10 @@ int kpt_analysers_report(struct kpt_analysers *set, const struct kpt_report_para
 
 	for (i = 0; i < set->nr_members; i++) {
 		if (set->members[i]->desc->report(set->members[i]->state, report) < 0) {
-			kpt_err("analyser '%s' could not write its report", set->members[i]->desc->name);
+			/* A closed pipe or a full standard output was said once already. */
+			if (!kpt_output_failed())
+				kpt_err("analyser '%s' could not write its report",
+					set->members[i]->desc->name);
 			ret = -1;
 		}
 	}

@@ -725,7 +725,7 @@ int kpt_session_remove_stale(bool verbose)
 			removed++;
 			if (verbose)
 				kpt_info("removed instance %s", instances[i]);
-		} else {
+		} else if (errno != ENOENT) {	/* ENOENT: its watchdog was quicker */
 			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
 				 instances[i], strerror(errno));
 		}
