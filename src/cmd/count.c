@@ -12,6 +12,8 @@
  *            the session's tracefs probes first, then counted by id.
  *   tracefs  the live pipeline: the records are streamed, decoded and counted.
  *
+ * With --by, count needs the records, so it counts tracefs records.
+ *
  * Both run in kpt_live_run()'s loop, so -d, -i, -p, -- CMD and the signals
  * behave as in latency; the built-in analyser "count" reports both. When perf
  * events are refused and --backend was not given, count says so in one line
@@ -147,6 +149,14 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
+	/* a counter counts hits, not their keys: grouping needs the records */
+	if (opts->by && perf && opts->backend_given) {
+		kpt_err("--by %s needs each event's record, which perf counters do not write: "
+			"use --backend tracefs, or leave --backend out", opts->by);
+		return -1;
+	}
+	if (opts->by)
+		perf = false;
 	if (perf) {
 		if (setup_perf(live, &counters, opts, &refused) == 0) {
 			params->backend = "perf";

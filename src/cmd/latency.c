@@ -46,7 +46,6 @@ static const struct kpt_command latency_command = {
 	.usage = usage,
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
-	.takes_by = true,
 };
 
 /**

@@ -56,7 +56,6 @@ static const struct kpt_command report_command = {
 	.name = "report",
 	.usage = usage,
 	.analyser = &kpt_latency_analyser,
-	.takes_by = true,
 };
 
 static int list(const struct kpt_file_opts *opts, bool json)
@@ -82,6 +81,7 @@ int kpt_cmd_report(int argc, char **argv)
 {
 	struct kpt_report_opts opts;
 	struct kpt_run_args args = { .cmd = &report_command, .command = "report" };
+	struct kpt_builtin_opts builtin = { 0 };
 	int ret;
 
 	if (kpt_report_opts_parse(argc, argv, &opts) < 0 || opts.help) {
@@ -104,7 +104,9 @@ int kpt_cmd_report(int argc, char **argv)
 		ret = list(&args.file, opts.json);
 		goto out;
 	}
-	args.by = opts.by;
+	if (opts.by)
+		kpt_builtin_opts_set(&builtin, "by", opts.by, "--by");
+	args.builtin = &builtin;
 	args.json = opts.json;
 	args.plugins = opts.plugins;
 	args.nr_plugins = opts.nr_plugins;

@@ -19,6 +19,7 @@ struct kpt_engine {
 	const struct kpt_decoder *decoder;
 	struct kpt_analysers *set;
 	bool events;			/* some analyser takes events */
+	bool opens;			/* some analyser takes the calls open at the end */
 	int nr_probes;			/* per buffer */
 	int nr_buffers;
 	struct buffer *buffers;
@@ -26,18 +27,30 @@ struct kpt_engine {
 };
 
 /* A span of a buffer after the first: renumber its probe as the analysers know it. */
-static void buffer_span(void *ctx, const struct kpt_span *span)
+static void move_span(const struct buffer *buffer, const struct kpt_span *span, kpt_span_fn fn)
 {
-	struct buffer *buffer = ctx;
-	struct kpt_event entry = *span->entry, exit = *span->exit;
+	struct kpt_event entry = *span->entry, exit;
 	struct kpt_span moved = *span;
 
 	entry.probe += buffer->offset;
-	exit.probe += buffer->offset;
 	moved.probe += buffer->offset;
 	moved.entry = &entry;
-	moved.exit = &exit;
-	kpt_analysers_span(buffer->engine->set, &moved);
+	if (span->exit) {
+		exit = *span->exit;
+		exit.probe += buffer->offset;
+		moved.exit = &exit;
+	}
+	fn(buffer->engine->set, &moved);
+}
+
+static void buffer_span(void *ctx, const struct kpt_span *span)
+{
+	move_span(ctx, span, kpt_analysers_span);
+}
+
+static void buffer_open_span(void *ctx, const struct kpt_span *span)
+{
+	move_span(ctx, span, kpt_analysers_open_span);
 }
 
 /**
@@ -66,6 +79,7 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 	engine->decoder = decoder;
 	engine->set = set;
 	engine->events = flags & KPT_ANALYSER_EVENTS;
+	engine->opens = flags & KPT_ANALYSER_OPEN_SPANS;
 	engine->nr_probes = nr_probes;
 	engine->nr_buffers = nr_buffers;
 	engine->buffers = calloc(nr_buffers ? nr_buffers : 1, sizeof(*engine->buffers));
@@ -77,7 +91,7 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 
 		buffer->engine = engine;
 		buffer->offset = i * nr_probes;
-		if (!(flags & KPT_ANALYSER_SPANS))
+		if (!(flags & (KPT_ANALYSER_SPANS | KPT_ANALYSER_OPEN_SPANS)))
 			continue;
 		/* the first buffer's numbers are the analysers': spans go straight to them */
 		span_fn = kpt_analysers_span_target(set, &span_ctx);
@@ -167,8 +181,11 @@ int kpt_engine_report(struct kpt_engine *engine, int interval, bool final, doubl
 
 		if (!pairer)
 			continue;
-		if (final)
-			kpt_pairer_finish(pairer);
+		if (final && engine->opens)
+			kpt_pairer_finish(pairer, i ? buffer_open_span : kpt_analysers_open_span,
+					  i ? (void *)&engine->buffers[i] : (void *)engine->set);
+		else if (final)
+			kpt_pairer_finish(pairer, NULL, NULL);
 		for (p = 0; p < engine->nr_probes; p++)
 			engine->counts[i * engine->nr_probes + p] = *kpt_pairer_counts(pairer, p);
 	}

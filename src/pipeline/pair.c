@@ -55,6 +55,7 @@ struct kpt_pairer {
 	struct thread *threads;
 	unsigned int nr_slots;	/* a power of two */
 	unsigned int nr_threads;
+	uint64_t last_ts;	/* the latest event's time */
 };
 
 /**
@@ -294,6 +295,7 @@ void kpt_pairer_keep_entries(struct kpt_pairer *pairer)
  */
 void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
+	pairer->last_ts = ev->ts;
 	switch (ev->role) {
 	case KPT_ROLE_ENTRY:
 		push(pairer, ev);
@@ -307,17 +309,53 @@ void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	}
 }
 
+/* Hand a call still open at the end to @open_fn: no exit, and its end the last event's time. */
+static void open_span(struct kpt_pairer *pairer, const struct thread *thread, int i,
+		      kpt_span_fn open_fn, void *ctx)
+{
+	const struct frame *frame = &thread->frames[i];
+	struct kpt_event entry = {
+		.ts = frame->start,
+		.cpu = frame->cpu,
+		.tid = thread->key - 1,
+		.probe = frame->probe,
+		.role = KPT_ROLE_ENTRY,
+	};
+	struct kpt_span span = {
+		.probe = frame->probe,
+		.tid = thread->key - 1,
+		.depth = i,
+		.cpu = frame->cpu,
+		.start = frame->start,
+		.end = pairer->last_ts > frame->start ? pairer->last_ts : frame->start,
+		.entry = &entry,
+	};
+
+	if (pairer->keep_entries && frame->size >= 0) {
+		entry.format = frame->format;
+		entry.data = thread->payload + frame->offset;
+		entry.size = frame->size;
+	}
+	open_fn(ctx, &span);
+}
+
 /**
  * kpt_pairer_finish - count the calls still open as open at the end, and forget them
  * @pairer: the pairer
+ * @open_fn: if not NULL, called with each of them first, as a span whose exit
+ *	is NULL and whose end is the time of the last event fed
+ * @ctx: passed to @open_fn
  */
-void kpt_pairer_finish(struct kpt_pairer *pairer)
+void kpt_pairer_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx)
 {
 	unsigned int i;
+	int depth;
 
 	for (i = 0; i < pairer->nr_slots; i++) {
 		struct thread *thread = &pairer->threads[i];
 
+		for (depth = 0; open_fn && depth < thread->depth; depth++)
+			open_span(pairer, thread, depth, open_fn, ctx);
 		while (thread->depth)
 			pairer->counts[thread->frames[--thread->depth].probe].open_at_end++;
 		free(thread->frames);
