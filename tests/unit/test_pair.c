@@ -104,7 +104,7 @@ START_TEST(test_orphans_and_lost_returns)
 	ENTRY(p, 20, 3, 1);		/* its return is lost (kretprobe miss) */
 	EXIT(p, 40, 3, 0);		/* pops probe 1's frame as lost */
 	ENTRY(p, 50, 3, 1);		/* still open at the end */
-	kpt_pairer_finish(p);
+	kpt_pairer_finish(p, NULL, NULL);
 	c0 = kpt_pairer_counts(p, 0);
 	c1 = kpt_pairer_counts(p, 1);
 	ck_assert_int_eq(nr_spans, 1);
