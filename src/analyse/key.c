@@ -318,19 +318,18 @@ int kpt_key_of_span(struct kpt_key *key, const struct kpt_span *span, uint64_t *
  * @ev: the event
  * @val: set to the key's value
  *
- * An argument key is read from entries only, and a return value from exits
- * only. Returns 0, or -1 if @ev carries no such key.
+ * Calls are counted once: a return value is read from exits, every other
+ * key from entries. Returns 0, or -1 if @ev carries no such key.
  */
 int kpt_key_of_event(struct kpt_key *key, const struct kpt_event *ev, uint64_t *val)
 {
-	switch (key->kind) {
-	case KPT_KEY_ARG:
-		return ev->role == KPT_ROLE_ENTRY ? field_value(key, ev, val) : -1;
-	case KPT_KEY_RET:
+	if (key->kind == KPT_KEY_RET)
 		return ev->role == KPT_ROLE_EXIT ? field_value(key, ev, val) : -1;
-	default:
-		return ev->role == KPT_ROLE_TASK_EXIT ? -1 : thread_value(key, ev->tid, ev->cpu, val);
-	}
+	if (ev->role != KPT_ROLE_ENTRY)
+		return -1;
+	if (key->kind == KPT_KEY_ARG)
+		return field_value(key, ev, val);
+	return thread_value(key, ev->tid, ev->cpu, val);
 }
 
 static bool is_text(const struct kpt_key *key, int probe)

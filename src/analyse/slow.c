@@ -6,10 +6,6 @@
  * one JSON object per call. The calls still open at the end follow, marked
  * as such, with how long they had lasted by then. With a key (--by), the
  * final report adds the slow calls' count and total time per key value.
- *
- * The spans come from the pairer, or, with slow --kernel-filter, from the
- * kernel: then the only event is the synthetic one the kernel fires for a
- * slow call, and the command pairs it into a span itself (see cmd/slow.c).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -272,12 +268,8 @@ static int slow_report(void *state, const struct kpt_report_params *report)
 	fflush(params->out);
 	for (i = 0; i < params->nr_probes; i++)
 		calls += report->pairs[i].spans;
-	if (slow->run->kernel_filtered)
-		kpt_info("%" PRIu64 " slow calls, measured in the kernel; %" PRIu64
-			 " calls open at the end", slow->slow_calls, slow->open_calls);
-	else
-		kpt_info("%" PRIu64 " slow calls of %" PRIu64 " completed; %" PRIu64
-			 " calls open at the end", slow->slow_calls, calls, slow->open_calls);
+	kpt_info("%" PRIu64 " slow calls of %" PRIu64 " completed; %" PRIu64 " calls open at the end",
+		 slow->slow_calls, calls, slow->open_calls);
 	kpt_output_loss_text(stderr, report->loss);
 	return ret < 0 || ferror(params->out) ? -1 : 0;
 }

@@ -198,10 +198,6 @@ static int check_builtin(const struct kpt_command *cmd, const struct kpt_trace_o
 	const struct kpt_analyser_option *opt;
 	int i;
 
-	if (opts->kernel_filter && !cmd->kernel_filter) {
-		kpt_err("--kernel-filter applies to 'kptrace slow', not to 'kptrace %s'", cmd->name);
-		return -1;
-	}
 	if (opts->interval && cmd->no_interval) {
 		kpt_err("-i does not apply to 'kptrace %s': it prints each call as it ends",
 			cmd->name);

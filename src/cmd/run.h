@@ -22,7 +22,6 @@ struct kpt_command {
 	const char *usage;
 	const struct kpt_analyser_desc *analyser;	/* the command's built-in */
 	const char *banner;		/* "Tracing", "Counting": the line live runs print */
-	bool kernel_filter;		/* takes --kernel-filter (slow) */
 	bool needs_threshold;		/* -t is required (slow) */
 	bool no_interval;		/* prints as calls end: -i does not apply (slow) */
 	/*

@@ -28,8 +28,6 @@ static const char usage[] =
 	"      --by KEY             at the end, the slow calls' count and time per value\n"
 	"                           of KEY: pid, tid, comm, cpu, ret, arg:NAME\n"
 	"      --top N              with --by, only the N values with the most time\n"
-	"      --kernel-filter      measure the calls in the kernel (hist trigger and\n"
-	"                           synthetic event), so that only slow calls are recorded\n"
 	"  -p, --pid PID            trace the threads of PID and everything it starts\n"
 	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
@@ -51,7 +49,6 @@ static const struct kpt_command slow_command = {
 	.usage = usage,
 	.analyser = &kpt_slow_analyser,
 	.banner = "Tracing",
-	.kernel_filter = true,
 	.needs_threshold = true,
 	.no_interval = true,
 };
