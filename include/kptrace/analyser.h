@@ -49,6 +49,11 @@ enum kpt_role {
 	KPT_ROLE_ENTRY = 1,	/* a span starts */
 	KPT_ROLE_EXIT,		/* a span ends */
 	KPT_ROLE_TASK_EXIT,	/* a thread ends: its open spans never will */
+	/*
+	 * Minor 1, kptrace's own: a call the kernel measured (slow
+	 * --kernel-filter), made into a span; analysers never see it as an event.
+	 */
+	KPT_ROLE_SPAN,
 };
 
 /*
@@ -162,6 +167,8 @@ struct kpt_report_params {
 	double elapsed;			/* seconds this report covers */
 	const struct kpt_pair_counts *pairs;	/* [nr_probes], for this report's span */
 	const struct kpt_loss *loss;	/* for this report's span */
+	/* Minor 1: */
+	uint64_t records;		/* probe records decoded for this report */
 };
 
 /* desc->flags */

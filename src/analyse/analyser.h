@@ -34,6 +34,8 @@ struct kpt_run_params {
 	 * options (--by arg:NAME: ENTRY_FIELDS)
 	 */
 	unsigned int flags;
+	/* slow --kernel-filter: the kernel passes on only the calls over the threshold */
+	bool kernel_filtered;
 	/*
 	 * latency: per probe, whether it is reported; NULL: every probe. A file
 	 * source fills it in before the final report, once it knows which

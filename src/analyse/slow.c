@@ -268,8 +268,14 @@ static int slow_report(void *state, const struct kpt_report_params *report)
 	fflush(params->out);
 	for (i = 0; i < params->nr_probes; i++)
 		calls += report->pairs[i].spans;
-	kpt_info("%" PRIu64 " slow calls of %" PRIu64 " completed; %" PRIu64 " calls open at the end",
-		 slow->slow_calls, calls, slow->open_calls);
+	if (slow->run->kernel_filtered)
+		kpt_info("%" PRIu64 " slow calls, measured in the kernel (calls open at the end are "
+			 "not known there); %" PRIu64 " records read", slow->slow_calls,
+			 report->records);
+	else
+		kpt_info("%" PRIu64 " slow calls of %" PRIu64 " completed; %" PRIu64
+			 " calls open at the end; %" PRIu64 " records read", slow->slow_calls, calls,
+			 slow->open_calls, report->records);
 	kpt_output_loss_text(stderr, report->loss);
 	return ret < 0 || ferror(params->out) ? -1 : 0;
 }

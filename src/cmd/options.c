@@ -25,6 +25,7 @@ enum {
 	OPT_HIST,
 	OPT_MIN,
 	OPT_MAX,
+	OPT_KERNEL_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "min", required_argument, NULL, OPT_MIN },
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "threshold", required_argument, NULL, 't' },
+	{ "kernel-filter", no_argument, NULL, OPT_KERNEL_FILTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -129,7 +131,8 @@ static int check_input(const struct kpt_trace_opts *opts)
 {
 	const char *live = opts->pid ? "-p" : opts->command ? "-- CMD" : opts->duration ? "-d" :
 			   opts->interval ? "-i" : opts->filter ? "--filter" :
-			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" : NULL;
+			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
+			   opts->kernel_filter ? "--kernel-filter" : NULL;
 
 	if (!live)
 		return 0;
@@ -289,6 +292,9 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		case 'm':
 			if (builtin_option(c, optarg, opts) < 0)
 				return -1;
+			break;
+		case OPT_KERNEL_FILTER:
+			opts->kernel_filter = true;
 			break;
 		case OPT_PLUGIN:
 			if (kpt_plugin_args_add(&opts->plugins, &opts->nr_plugins, optarg) < 0)

@@ -145,6 +145,9 @@ static int start(struct kpt_run *run)
 					       kpt_file_nr_buffers(run->file), run->set);
 	else
 		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
+	if (run->engine && run->live.span_maker)
+		kpt_engine_set_span_maker(run->engine, run->live.span_maker,
+					  run->live.span_maker_ctx);
 	return run->engine ? 0 : -1;
 }
 
@@ -198,6 +201,10 @@ static int check_builtin(const struct kpt_command *cmd, const struct kpt_trace_o
 	const struct kpt_analyser_option *opt;
 	int i;
 
+	if (opts->kernel_filter && !cmd->kernel_filter) {
+		kpt_err("--kernel-filter applies to 'kptrace slow', not to 'kptrace %s'", cmd->name);
+		return -1;
+	}
 	if (opts->interval && cmd->no_interval) {
 		kpt_err("-i does not apply to 'kptrace %s': it prints each call as it ends",
 			cmd->name);

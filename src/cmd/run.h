@@ -23,6 +23,7 @@ struct kpt_command {
 	const struct kpt_analyser_desc *analyser;	/* the command's built-in */
 	const char *banner;		/* "Tracing", "Counting": the line live runs print */
 	bool needs_threshold;		/* -t is required (slow) */
+	bool kernel_filter;		/* takes --kernel-filter (slow) */
 	bool no_interval;		/* prints as calls end: -i does not apply (slow) */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill

@@ -24,6 +24,7 @@ struct kpt_engine {
 	int nr_buffers;
 	struct buffer *buffers;
 	struct kpt_pair_counts *counts;	/* [nr_buffers * nr_probes], for reports */
+	uint64_t records;		/* decoded since the last report */
 };
 
 /* A span of a buffer after the first: renumber its probe as the analysers know it. */
@@ -114,6 +115,8 @@ static __attribute__((noinline)) void hand_on(struct kpt_engine *engine, const s
 {
 	struct kpt_event moved;
 
+	if (ev->role == KPT_ROLE_SPAN)
+		return;
 	if (b->offset && ev->probe >= 0) {
 		moved = *ev;
 		moved.probe += b->offset;
@@ -132,10 +135,27 @@ void kpt_engine_event(struct kpt_engine *engine, const struct kpt_event *ev, int
 {
 	struct buffer *b = &engine->buffers[buffer];
 
+	engine->records++;
 	if (engine->events)
 		hand_on(engine, b, ev);
 	if (b->pairer)
 		kpt_pairer_feed(b->pairer, ev);
+}
+
+/**
+ * kpt_engine_set_span_maker - how to make the kernel's measured calls into spans
+ * @engine: the engine
+ * @fn: makes a KPT_ROLE_SPAN event into a span (slow --kernel-filter)
+ * @ctx: passed to @fn
+ */
+void kpt_engine_set_span_maker(struct kpt_engine *engine, kpt_span_maker_fn fn, void *ctx)
+{
+	int i;
+
+	for (i = 0; i < engine->nr_buffers; i++) {
+		if (engine->buffers[i].pairer)
+			kpt_pairer_set_span_maker(engine->buffers[i].pairer, fn, ctx);
+	}
 }
 
 /**
@@ -172,6 +192,7 @@ int kpt_engine_report(struct kpt_engine *engine, int interval, bool final, doubl
 		.elapsed = elapsed,
 		.pairs = engine->counts,
 		.loss = loss,
+		.records = engine->records,
 	};
 	int i, ret;
 
@@ -190,6 +211,7 @@ int kpt_engine_report(struct kpt_engine *engine, int interval, bool final, doubl
 			engine->counts[i * engine->nr_probes + p] = *kpt_pairer_counts(pairer, p);
 	}
 	ret = kpt_analysers_report(engine->set, &report);
+	engine->records = 0;
 	for (i = 0; i < engine->nr_buffers; i++) {
 		if (engine->buffers[i].pairer)
 			kpt_pairer_reset_counts(engine->buffers[i].pairer);

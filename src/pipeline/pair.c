@@ -56,6 +56,8 @@ struct kpt_pairer {
 	unsigned int nr_slots;	/* a power of two */
 	unsigned int nr_threads;
 	uint64_t last_ts;	/* the latest event's time */
+	kpt_span_maker_fn span_maker;	/* KPT_ROLE_SPAN events into spans */
+	void *span_maker_ctx;
 };
 
 /**
@@ -276,6 +278,31 @@ static void task_exit(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	remove_thread(pairer, thread);
 }
 
+/* A span the kernel measured: nothing to pair, only to count and hand on. */
+static void made_span(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	struct kpt_event entry, exit;
+	struct kpt_span span;
+
+	if (!pairer->span_maker ||
+	    pairer->span_maker(pairer->span_maker_ctx, ev, &span, &entry, &exit) < 0)
+		return;
+	pairer->counts[span.probe].spans++;
+	pairer->span_fn(pairer->ctx, &span);
+}
+
+/**
+ * kpt_pairer_set_span_maker - how to make KPT_ROLE_SPAN events into spans
+ * @pairer: the pairer
+ * @fn: makes the span; without one, such events are dropped
+ * @ctx: passed to @fn
+ */
+void kpt_pairer_set_span_maker(struct kpt_pairer *pairer, kpt_span_maker_fn fn, void *ctx)
+{
+	pairer->span_maker = fn;
+	pairer->span_maker_ctx = ctx;
+}
+
 /**
  * kpt_pairer_keep_entries - keep each entry's payload until its return
  * @pairer: the pairer, before its first event
@@ -305,6 +332,9 @@ void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		break;
 	case KPT_ROLE_TASK_EXIT:
 		task_exit(pairer, ev);
+		break;
+	case KPT_ROLE_SPAN:
+		made_span(pairer, ev);
 		break;
 	}
 }

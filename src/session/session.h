@@ -18,6 +18,7 @@
 struct tep_handle;
 struct tracefs_instance;
 struct tracefs_dynevent;
+struct kpt_kfilters;
 
 struct kpt_session {
 	char *name;				/* instance and probe group */
@@ -31,6 +32,7 @@ struct kpt_session {
 	char clock[16];				/* the trace clock in use */
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 	const char *filter;			/* the probe events' filter, or NULL */
+	struct kpt_kfilters *kfilters;		/* slow --kernel-filter (kfilter.c), or NULL */
 };
 
 struct kpt_session *kpt_session_alloc(void);

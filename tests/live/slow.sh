@@ -27,6 +27,24 @@ assert_eq "slow: pid is the thread's process" "$(jq -s '[.[] | select(.pid == .t
 assert_contains "slow: summary" "$WORK/slow.err" "4 slow calls of 8 completed"
 assert_clean "slow uprobe"
 
+# --kernel-filter where the kernel has no hist triggers or synthetic events: said, and the
+# same calls paired in user space.
+if [ "$("$KPTRACE" check --json | jq -r .features.slow_kernel_filter)" = false ]; then
+	out=$WORK/kfilter.json
+	"$KPTRACE" slow --kernel-filter --json -t 10ms "$WORK_PROBE" -- "$SLEEPER" -n 8 -l $LIST >"$out" 2>"$WORK/kfilter.err"
+	assert_eq "--kernel-filter fallback: exit status" $? 0
+	assert_contains "--kernel-filter fallback" "$WORK/kfilter.err" "pairing in user space"
+	assert_eq "--kernel-filter fallback: calls" "$(jq -s -c '[.[].args.usec]' "$out")" "[30000,20000,30000,20000]"
+else
+	echo "this kernel has the kernel filter: the fallback is tested where it has not"
+fi
+"$KPTRACE" slow --kernel-filter -t 1ms --input "$WORK/none.dat" >/dev/null 2>"$WORK/err"
+assert_eq "--kernel-filter --input: exit status" $? 2
+assert_contains "--kernel-filter --input" "$WORK/err" "--kernel-filter applies to live tracing"
+"$KPTRACE" latency --kernel-filter "$WORK_PROBE" >/dev/null 2>"$WORK/err"
+assert_eq "latency --kernel-filter: exit status" $? 2
+assert_contains "latency --kernel-filter" "$WORK/err" "applies to 'kptrace slow'"
+
 # The text lines: a header, then one line per slow call, funcslower's columns and the call.
 "$KPTRACE" slow -t 10ms "$WORK_PROBE" -- "$SLEEPER" -n 4 -l $LIST >"$WORK/slow.txt" 2>/dev/null
 assert_eq "slow text: lines" "$(wc -l <"$WORK/slow.txt")" 3
