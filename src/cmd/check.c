@@ -12,6 +12,13 @@
 #include "cmd/commands.h"
 #include "session/kernel_features.h"
 
+#ifdef HAVE_LIBPERF
+#define PERF_PRESENT	"--backend perf and counting without records work"
+#else
+#define PERF_PRESENT	"present, but this kptrace was built without libperf: the tracefs " \
+			"backend does everything"
+#endif
+
 struct check_line {
 	const char *name;
 	bool present;
@@ -77,9 +84,9 @@ int kpt_cmd_check(int argc, char **argv)
 		  "older kernel: probes are managed through kprobe_events and uprobe_events" },
 		{ "syscall_tracepoints", f.syscall_tracepoints, "syscall:NAME probes",
 		  "syscall:NAME is unavailable (CONFIG_FTRACE_SYSCALLS off): probe the kernel's "
-		  "__x64_sys_NAME with a kprobe instead" },
+		  KPT_ARCH_SYSCALL_FN " with a kprobe instead" },
 		{ "fetch_argN", f.fetch_argn, "$argN fetch-args are passed to the kernel",
-		  "$arg1..$arg6 are rewritten to %di %si %dx %cx %r8 %r9 (x86-64)" },
+		  KPT_ARCH_ARG_TEXT },
 		{ "kretprobe_%return", f.kretprobe_suffix, "SYMBOL%return is understood",
 		  "nothing lost: kptrace defines return probes with r:" },
 		{ "kretprobe_maxactive", f.maxactive, "rN: raises the calls in flight a kretprobe "
@@ -93,7 +100,7 @@ int kpt_cmd_check(int argc, char **argv)
 		  "slow --kernel-filter pairs in user space (no hist triggers or synthetic events)" },
 		{ "mono_clock", f.mono_clock, "trace_clock mono: CPUs agree, and perf matches",
 		  "trace_clock global is used instead (also synchronised across CPUs)" },
-		{ "perf_events", f.perf_events, "--backend perf and counting without records work",
+		{ "perf_events", f.perf_events, PERF_PRESENT,
 		  "--backend perf is unavailable (perf_event_paranoid or a seccomp filter); "
 		  "the tracefs backend does everything" },
 		{ "kprobe_blacklist", f.kprobe_blacklist, "blacklisted functions are refused "
