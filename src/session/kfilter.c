@@ -592,15 +592,11 @@ void kpt_kfilter_clear_stale(const char *name)
 	tracefs_instance_free(instance);
 }
 
-/**
- * kpt_kfilter_remove_stale - remove the synthetic events of dead runs
- * @is_stale: whether "kptrace_<pid>" names a run that is gone
- * @verbose: say what was removed
- *
- * Run after the dead runs' instances are gone (which takes their triggers
- * with them). Returns how many were removed.
+/*
+ * Remove the synthetic events "<session>_slow<N>" of the sessions @is_stale
+ * says are gone, or of the one session @only. Returns how many.
  */
-int kpt_kfilter_remove_stale(bool (*is_stale)(const char *name), bool verbose)
+static int remove_synths(bool (*is_stale)(const char *name), const char *only, bool verbose)
 {
 	char *text = tracefs_instance_file_read(NULL, SYNTH_FILE, NULL);
 	char *line, *save = NULL, session[64];
@@ -616,7 +612,7 @@ int kpt_kfilter_remove_stale(bool (*is_stale)(const char *name), bool verbose)
 		if (strncmp(line, "kptrace_", 8) || !slow || (size_t)(slow - line) >= sizeof(session))
 			continue;
 		snprintf(session, sizeof(session), "%.*s", (int)(slow - line), line);
-		if (!is_stale(session))
+		if (only ? strcmp(session, only) != 0 : !is_stale(session))
 			continue;
 		remove_synth(line);
 		removed++;
@@ -625,4 +621,28 @@ int kpt_kfilter_remove_stale(bool (*is_stale)(const char *name), bool verbose)
 	}
 	free(text);
 	return removed;
+}
+
+/**
+ * kpt_kfilter_remove_stale - remove the synthetic events of dead runs
+ * @is_stale: whether "kptrace_<pid>" names a run that is gone
+ * @verbose: say what was removed
+ *
+ * Run after their triggers are gone (kpt_kfilter_clear_stale()). Returns how
+ * many were removed.
+ */
+int kpt_kfilter_remove_stale(bool (*is_stale)(const char *name), bool verbose)
+{
+	return remove_synths(is_stale, NULL, verbose);
+}
+
+/**
+ * kpt_kfilter_remove_session - remove the synthetic events of one session
+ * @name: the session, "kptrace_<pid>" (a killed run's, for its watchdog)
+ *
+ * Run after the session's triggers are gone. Returns how many were removed.
+ */
+int kpt_kfilter_remove_session(const char *name)
+{
+	return remove_synths(NULL, name, false);
 }

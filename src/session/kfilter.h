@@ -37,5 +37,6 @@ void kpt_kfilter_destroy(struct kpt_session *session);
 void kpt_kfilter_free(struct kpt_session *session);
 void kpt_kfilter_clear_stale(const char *name);
 int kpt_kfilter_remove_stale(bool (*is_stale)(const char *name), bool verbose);
+int kpt_kfilter_remove_session(const char *name);
 
 #endif

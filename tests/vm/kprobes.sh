@@ -92,11 +92,19 @@ i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); don
 $LOAD -n 2 -s 60000
 kill -INT $pid; wait $pid; echo $? >$R/slow_sigint.status
 leftovers >$R/after_slow_sigint.left
-# SIGKILL leaves the synthetic event and triggers; the next run's reaper removes them.
-$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>&1 &
+# SIGKILL: the watchdog removes the triggers, the probes, the instance and the synthetic
+# event within a second.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>$R/slow_watchdog.err &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
 kill -KILL $pid; wait $pid
+sleep 1
+leftovers >$R/after_slow_watchdog.left
+# SIGKILL of kptrace and its watchdog leaves them all; the next run's reaper removes them.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>&1 &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $(watchdog_of $pid) $pid; wait $pid
 leftovers >$R/after_slow_sigkill.left
 step slow_after_kill $KPT slow --kernel-filter --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 100 -s 60000 -z 100
 leftovers >$R/after_slow_reaper.left
@@ -247,7 +255,9 @@ assert_eq "slow kernel --by arg:ns" "$(grep -E '^  [0-9]+ ' "$OUT/slow_kernel_by
 assert_eq "after slow, left" "$(cat "$OUT/after_slow.left")" ""
 assert_eq "slow kernel SIGINT exit" "$(status_of slow_sigint)" 0
 assert_eq "after slow kernel SIGINT, left" "$(cat "$OUT/after_slow_sigint.left")" ""
-if grep -q '_slow0' "$OUT/after_slow_sigkill.left"; then pass "SIGKILL leaves the synthetic event"; else fail "SIGKILL left no synthetic event: the reaper check proves nothing"; fi
+assert_eq "slow kernel SIGKILL, a second later, left" "$(cat "$OUT/after_slow_watchdog.left")" ""
+assert_contains "slow kernel SIGKILL: the watchdog's line" "$OUT/slow_watchdog.err" "its watchdog removed"
+if grep -q '_slow0' "$OUT/after_slow_sigkill.left"; then pass "SIGKILL of both leaves the synthetic event"; else fail "SIGKILL of both left no synthetic event: the reaper check proves nothing"; fi
 assert_eq "slow kernel after SIGKILL" "$(jq -s length "$OUT/slow_after_kill.out")" 1
 assert_eq "after the reaper, left" "$(cat "$OUT/after_slow_reaper.left")" ""
 
