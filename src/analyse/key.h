@@ -22,7 +22,7 @@ enum kpt_key_kind {
 	KPT_KEY_COMM,		/* that thread's command name */
 	KPT_KEY_CPU,		/* the CPU the entry was recorded on */
 	KPT_KEY_ARG,		/* a fetched argument of the entry, by name */
-	KPT_KEY_RET,		/* the return value: the exit's "ret", else its first argument */
+	KPT_KEY_RET,		/* the return value: the exit's "ret", else its first one */
 };
 
 struct kpt_key;

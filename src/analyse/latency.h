@@ -32,7 +32,7 @@ struct kpt_probe_result {
 struct kpt_latency {
 	int nr_probes;
 	struct kpt_probe_result *probes;
-	uint64_t unit_ns;		/* -n, -u, -m: the histogram's unit; 0: the one that suits */
+	uint64_t unit_ns;		/* -n, -u, -m: the histograms' unit; 0: what suits */
 };
 
 /* Lines collected for a report: a struct kpt_latency whose names belong to it. */
@@ -46,7 +46,7 @@ void kpt_results_free(struct kpt_results *results);
 /* How spans are counted and grouped. */
 struct kpt_latency_config {
 	struct kpt_key *key;		/* --by; NULL: no groups. Borrowed */
-	int top;			/* --top: the N groups of most total time per probe; 0: all */
+	int top;			/* --top: the N groups of most time per probe; 0: all */
 	const struct kpt_linear *linear;	/* --hist linear; NULL: log2 only */
 	uint64_t min;			/* --min: shorter spans are left out */
 	uint64_t max;			/* --max: longer spans are left out; 0: no bound */

@@ -176,7 +176,8 @@ static void print_json(struct slow *slow, const struct kpt_span *span)
 	struct json_object *obj = json_object_new_object();
 	int pid = host->tgid(host, span->tid);
 
-	json_object_object_add(obj, "probe", json_object_new_string(params->probe_names[span->probe]));
+	json_object_object_add(obj, "probe",
+			       json_object_new_string(params->probe_names[span->probe]));
 	json_object_object_add(obj, "start_ns", json_object_new_uint64(span->start));
 	json_object_object_add(obj, "end_ns", json_object_new_uint64(span->end));
 	json_object_object_add(obj, "duration_ns", json_object_new_uint64(span->end - span->start));
@@ -238,8 +239,8 @@ static int print_groups(struct slow *slow, const struct kpt_report_params *repor
 
 		if (!r->key) {
 			fprintf(out, "\nSlow calls of %s, by %s:\n  %-20s %8s %14s %14s %14s\n",
-				r->name, kpt_key_label(slow->key), kpt_key_label(slow->key), "COUNT",
-				"TOTAL", "AVG", "MAX");
+				r->name, kpt_key_label(slow->key), kpt_key_label(slow->key),
+				"COUNT", "TOTAL", "AVG", "MAX");
 			continue;
 		}
 		fprintf(out, "  %-20s %8" PRIu64 " %12.3f%s %12.3f%s %12.3f%s\n", r->value,
@@ -269,13 +270,13 @@ static int slow_report(void *state, const struct kpt_report_params *report)
 	for (i = 0; i < params->nr_probes; i++)
 		calls += report->pairs[i].spans;
 	if (slow->run->kernel_filtered)
-		kpt_info("%" PRIu64 " slow calls, measured in the kernel (calls open at the end are "
-			 "not known there); %" PRIu64 " records read", slow->slow_calls,
+		kpt_info("%" PRIu64 " slow calls, measured in the kernel (calls open at the end "
+			 "are not known there); %" PRIu64 " records read", slow->slow_calls,
 			 report->records);
 	else
 		kpt_info("%" PRIu64 " slow calls of %" PRIu64 " completed; %" PRIu64
-			 " calls open at the end; %" PRIu64 " records read", slow->slow_calls, calls,
-			 slow->open_calls, report->records);
+			 " calls open at the end; %" PRIu64 " records read", slow->slow_calls,
+			 calls, slow->open_calls, report->records);
 	kpt_output_loss_text(stderr, report->loss);
 	return ret < 0 || ferror(params->out) ? -1 : 0;
 }

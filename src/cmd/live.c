@@ -91,7 +91,8 @@ static int setup_decoder(struct kpt_live *live)
 		const char *synth = kpt_kfilter_event(live->session, i);
 
 		if (synth) {
-			if (kpt_decoder_add(live->decoder, "synthetic", synth, i, KPT_ROLE_SPAN) < 0)
+			if (kpt_decoder_add(live->decoder, "synthetic", synth, i,
+					    KPT_ROLE_SPAN) < 0)
 				return -1;
 			continue;
 		}

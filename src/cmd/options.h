@@ -54,7 +54,7 @@ struct kpt_trace_opts {
 	bool help;
 	const char *input;	/* --input FILE: analyse a trace.dat instead of the kernel */
 	const char *by;		/* --by KEY (latency, count, slow) */
-	struct kpt_builtin_opts builtin;	/* --by, --top, -n/-u/-m, --hist, --min, --max, -t */
+	struct kpt_builtin_opts builtin;	/* --by, --top, -n/-u/-m, --hist, --min/max, -t */
 	bool kernel_filter;	/* slow --kernel-filter */
 	struct kpt_plugin_arg *plugins;	/* --plugin, with their --plugin-opt */
 	int nr_plugins;

@@ -203,7 +203,8 @@ static int check_builtin(const struct kpt_command *cmd, const struct kpt_trace_o
 	int i;
 
 	if (opts->kernel_filter && !cmd->kernel_filter) {
-		kpt_err("--kernel-filter applies to 'kptrace slow', not to 'kptrace %s'", cmd->name);
+		kpt_err("--kernel-filter applies to 'kptrace slow', not to 'kptrace %s'",
+			cmd->name);
 		return -1;
 	}
 	if (opts->interval && cmd->no_interval) {

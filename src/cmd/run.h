@@ -42,7 +42,7 @@ struct kpt_run_args {
 	const struct kpt_command *cmd;
 	struct kpt_trace_opts *live;	/* a live run's options, or NULL */
 	struct kpt_file_opts file;	/* with file.path: a file run */
-	const struct kpt_builtin_opts *builtin;	/* --by, --top, ...: the built-in's options */
+	const struct kpt_builtin_opts *builtin;	/* --by, --top, ...: the built-in's */
 	bool json;
 	const char *command;		/* JSON "kptrace" of the latency report, or NULL */
 	const struct kpt_plugin_arg *plugins;

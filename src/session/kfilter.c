@@ -346,12 +346,10 @@ static struct tep_event *make_view(struct tep_handle *views, struct tep_event *s
 		char *key = kpt_asprintf(",%s,", field->name);
 
 		if (key && strstr(list, key)) {
-			text = append(text, more = kpt_asprintf("\tfield:%s %s;\toffset:%d;\tsize:%d;"
-								"\tsigned:%d;\n", field->type,
-								field->name, field->offset,
-								field->size,
-								!!(field->flags &
-								   TEP_FIELD_IS_SIGNED)));
+			more = kpt_asprintf("\tfield:%s %s;\toffset:%d;\tsize:%d;\tsigned:%d;\n",
+					    field->type, field->name, field->offset, field->size,
+					    !!(field->flags & TEP_FIELD_IS_SIGNED));
+			text = append(text, more);
 			free(more);
 		}
 		free(key);
@@ -609,7 +607,8 @@ static int remove_synths(bool (*is_stale)(const char *name), const char *only, b
 
 		line[len] = '\0';
 		slow = strstr(line, "_slow");
-		if (strncmp(line, "kptrace_", 8) || !slow || (size_t)(slow - line) >= sizeof(session))
+		if (strncmp(line, "kptrace_", 8) || !slow ||
+		    (size_t)(slow - line) >= sizeof(session))
 			continue;
 		snprintf(session, sizeof(session), "%.*s", (int)(slow - line), line);
 		if (only ? strcmp(session, only) != 0 : !is_stale(session))
