@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,8 @@ char *kpt_asprintf(const char *fmt, ...)
  * @str: the text; suffixes ns, us, ms, s, m and h are accepted
  * @seconds: where the value in seconds goes
  *
- * Returns 0 on success, -1 if @str is not a positive duration.
+ * Returns 0 on success, -1 if @str is not a positive duration of at most
+ * KPT_MAX_SECONDS ("inf" and "nan" are not).
  */
 int kpt_parse_seconds(const char *str, double *seconds)
 {
@@ -110,11 +112,15 @@ int kpt_parse_seconds(const char *str, double *seconds)
 
 	errno = 0;
 	val = strtod(str, &end);
-	if (errno || end == str || val <= 0)
+	/* isgreater() is false for NaN; inf and anything over a year would overflow as ns */
+	if (errno || end == str || !isgreater(val, 0) || !isfinite(val))
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (strcmp(end, units[i].suffix) == 0) {
-			*seconds = val * units[i].scale;
+			val *= units[i].scale;
+			if (val > KPT_MAX_SECONDS)
+				return -1;
+			*seconds = val;
 			return 0;
 		}
 	}

@@ -243,7 +243,7 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		opts->command = &argv[dashdash + 1];
 	}
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a scan left inside "-abc" */
 	opterr = 0;
 	while ((c = getopt_long(dashdash, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
@@ -256,8 +256,8 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		case 'd':
 		case 'i':
 			if (kpt_parse_seconds(optarg, c == 'd' ? &opts->duration : &opts->interval) < 0) {
-				kpt_err("-%c '%s': not a positive duration (e.g. 5, 1.5, 500ms, 2m)", c,
-					optarg);
+				kpt_err("-%c '%s': not a positive duration of at most a year "
+					"(e.g. 5, 500ms, 2m)", c, optarg);
 				return -1;
 			}
 			break;
@@ -459,7 +459,8 @@ static int parse_offset(const char *option, const char *text, uint64_t *ns)
 		return 0;
 	}
 	if (kpt_parse_seconds(text, &seconds) < 0) {
-		kpt_err("%s '%s': not a time in seconds (e.g. 1.5, 250ms)", option, text);
+		kpt_err("%s '%s': not a finite time in seconds, at most a year (e.g. 1.5, 250ms)",
+			option, text);
 		return -1;
 	}
 	*ns = (uint64_t)(seconds * NSEC_PER_SEC + 0.5);
@@ -491,7 +492,7 @@ int kpt_report_opts_parse(int argc, char **argv, struct kpt_report_opts *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->file = "trace.dat";
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a scan left inside "-abc" */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":e:h", report_options, NULL)) != -1) {
 		switch (c) {

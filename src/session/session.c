@@ -55,6 +55,15 @@ struct kpt_session *kpt_session_alloc(void)
 	return session;
 }
 
+/*
+ * The reader is woken when a CPU's buffer is this full (in percent): a busy
+ * trace is read in batches of a tenth of the buffer, about four wake-ups a
+ * megabyte, and nine tenths stay free for the writer while the reader waits
+ * to be scheduled. The kernel's default, 50, leaves half, and lost records on
+ * the getppid() loop with two CPU-bound processes competing (bench/README.md).
+ */
+#define BUFFER_PERCENT	"10"
+
 static int set_clock(struct kpt_session *session)
 {
 	size_t i;
@@ -111,6 +120,9 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 			"--buffer-size)", buffer_kb, strerror(errno));
 		return -1;
 	}
+	/* Kernels before 5.1 have no watermark: they wake the reader for every page. */
+	if (tracefs_file_exists(session->instance, "buffer_percent"))
+		tracefs_instance_file_write(session->instance, "buffer_percent", BUFFER_PERCENT);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +42,7 @@
 
 #include "compat/compat.h"
 #include "pipeline/merge.h"
+#include "source/rbpage.h"
 #include "tracedat/format.h"
 #include "tracedat/parts.h"
 #include "tracedat/read.h"
@@ -89,7 +91,9 @@ struct cpu_reader {
 	size_t capacity;
 	size_t len;		/* bytes of pages in data */
 	size_t page;		/* offset of the page loaded in kbuf; len: none */
-	struct kbuffer *kbuf;
+	struct kbuffer *kbuf;	/* pages in another byte order than the host's */
+	struct kpt_rbpage pg;	/* pages in the host's: the cheaper walk */
+	uint32_t commit_size;	/* of the page header, where pg is used; else 0 */
 	bool loaded;
 	int missed;		/* of the record returned last */
 };
@@ -1293,13 +1297,40 @@ static int next_page(struct cpu_reader *reader)
 			return ret;
 		reader->page = 0;
 	}
+	if (reader->commit_size) {
+		if (kpt_rbpage_load(&reader->pg, reader->data + reader->page, page_size,
+				    reader->commit_size) < 0 || reader->pg.overlong)
+			goto corrupt;
+		reader->missed = reader->pg.missed > INT_MAX ? INT_MAX : (int)reader->pg.missed;
+		return 1;
+	}
 	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0 ||
 	    kbuffer_subbuffer_size(reader->kbuf) > (int)page_size)
-		return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit "
-						       "size is over the page size)",
-						       reader->cpu));
+		goto corrupt;
 	reader->missed = kbuffer_missed_events(reader->kbuf);
 	return 1;
+corrupt:
+	return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit size is "
+					       "over the page size)", reader->cpu));
+}
+
+/* The next record of the loaded page, or NULL at its end. */
+static void *page_next(struct cpu_reader *reader, bool first, uint64_t *ts, int *size)
+{
+	unsigned long long kts;
+	const void *data;
+	uint32_t len = 0;
+
+	if (reader->commit_size) {
+		data = kpt_rbpage_next(&reader->pg, &len);
+		*ts = reader->pg.ts;
+		*size = len;
+		return (void *)data;
+	}
+	data = first ? kbuffer_read_event(reader->kbuf, &kts) : kbuffer_next_event(reader->kbuf, &kts);
+	*ts = kts;
+	*size = data ? kbuffer_event_size(reader->kbuf) : 0;
+	return (void *)data;
 }
 
 /* Merge source: rec->cpu carries the reader's index until the record leaves the merge. */
@@ -1307,18 +1338,19 @@ static int reader_next(void *ctx, int source, struct kpt_record *rec)
 {
 	struct kpt_tracedat *file = ctx;
 	struct cpu_reader *reader = &file->readers[source];
-	unsigned long long ts;
+	uint64_t ts;
 	void *data;
+	int size;
 
 	for (;;) {
 		if (reader->loaded) {
-			data = kbuffer_next_event(reader->kbuf, &ts);
+			data = page_next(reader, false, &ts, &size);
 			reader->missed = 0;
 		} else {
 			if (next_page(reader) <= 0)
 				return 0;
 			reader->loaded = true;
-			data = kbuffer_read_event(reader->kbuf, &ts);
+			data = page_next(reader, true, &ts, &size);
 		}
 		if (data)
 			break;
@@ -1326,9 +1358,23 @@ static int reader_next(void *ctx, int source, struct kpt_record *rec)
 	}
 	rec->ts = ts;
 	rec->data = data;
-	rec->size = kbuffer_event_size(reader->kbuf);
+	rec->size = size;
 	rec->cpu = source;
 	return 1;
+}
+
+/*
+ * The page header's commit size when the file's pages are laid out as this
+ * host's kernel lays them out (same byte order), so that rbpage.h can walk
+ * them; 0 when only kbuffer can.
+ */
+static uint32_t native_commit_size(struct kpt_tracedat *file)
+{
+	int size = tep_get_header_page_size(file->tep);
+
+	if (tep_is_file_bigendian(file->tep) != tep_is_local_bigendian(file->tep))
+		return 0;
+	return size == 4 || size == 8 ? size : 0;
 }
 
 static int setup_readers(struct kpt_tracedat *file)
@@ -1356,6 +1402,7 @@ static int setup_readers(struct kpt_tracedat *file)
 			if (file->buffers[i].compressed)
 				reader->end += 4;	/* the chunk count, left out of the size */
 			reader->kbuf = tep_kbuffer(file->tep);
+			reader->commit_size = native_commit_size(file);
 			file->nr_readers++;
 			if (!reader->kbuf)
 				return -1;
