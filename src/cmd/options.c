@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyse/latency.h"
+#include "analyse/key.h"
 #include "cmd/options.h"
 #include "util.h"
 
@@ -21,6 +21,11 @@ enum {
 	OPT_BY,
 	OPT_PLUGIN,
 	OPT_PLUGIN_OPT,
+	OPT_TOP,
+	OPT_HIST,
+	OPT_MIN,
+	OPT_MAX,
+	OPT_KERNEL_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -35,18 +40,89 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "hist", required_argument, NULL, OPT_HIST },
+	{ "min", required_argument, NULL, OPT_MIN },
+	{ "max", required_argument, NULL, OPT_MAX },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "kernel-filter", no_argument, NULL, OPT_KERNEL_FILTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-static const char short_options[] = "p:d:i:h";
+static const char short_options[] = "p:d:i:t:numh";
 
 static int check_by(const char *text)
 {
-	enum kpt_group_by by;
+	enum kpt_key_kind kind;
+	const char *arg;
 
-	if (kpt_group_by_parse(text, &by) == 0)
+	if (kpt_key_parse(text, &kind, &arg) == 0)
 		return 0;
-	kpt_err("--by '%s': use pid, comm or cpu", text);
+	kpt_err("--by '%s': use pid, tid, comm, cpu, ret or arg:NAME (a fetched argument of the "
+		"entry)", text);
+	return -1;
+}
+
+/**
+ * kpt_builtin_opts_set - set an option of the built-in analyser
+ * @opts: the options so far
+ * @key: the analyser's option key ("by", "unit", ...)
+ * @value: its value, borrowed
+ * @spelled: how the command line spelled it ("--by", "-u"), for messages
+ *
+ * A later value of a key replaces the earlier one.
+ */
+void kpt_builtin_opts_set(struct kpt_builtin_opts *opts, const char *key, const char *value,
+			  const char *spelled)
+{
+	int i;
+
+	for (i = 0; i < opts->nr && strcmp(opts->keys[i], key) != 0; i++)
+		;
+	if (i == KPT_BUILTIN_OPTS)
+		return;
+	if (i == opts->nr)
+		opts->nr++;
+	opts->keys[i] = key;
+	opts->values[i] = value;
+	opts->spelled[i] = spelled;
+}
+
+/* The options of the built-in analyser, as analyser options; 0, or -1 if not one. */
+static int builtin_option(int c, const char *value, struct kpt_trace_opts *opts)
+{
+	switch (c) {
+	case OPT_BY:
+		if (check_by(value) < 0)
+			return -1;
+		opts->by = value;
+		kpt_builtin_opts_set(&opts->builtin, "by", value, "--by");
+		return 0;
+	case OPT_TOP:
+		kpt_builtin_opts_set(&opts->builtin, "top", value, "--top");
+		return 0;
+	case OPT_HIST:
+		kpt_builtin_opts_set(&opts->builtin, "hist", value, "--hist");
+		return 0;
+	case OPT_MIN:
+		kpt_builtin_opts_set(&opts->builtin, "min", value, "--min");
+		return 0;
+	case OPT_MAX:
+		kpt_builtin_opts_set(&opts->builtin, "max", value, "--max");
+		return 0;
+	case 't':
+		kpt_builtin_opts_set(&opts->builtin, "threshold", value, "-t");
+		return 0;
+	case 'n':
+		kpt_builtin_opts_set(&opts->builtin, "unit", "ns", "-n");
+		return 0;
+	case 'u':
+		kpt_builtin_opts_set(&opts->builtin, "unit", "us", "-u");
+		return 0;
+	case 'm':
+		kpt_builtin_opts_set(&opts->builtin, "unit", "ms", "-m");
+		return 0;
+	}
 	return -1;
 }
 
@@ -55,7 +131,8 @@ static int check_input(const struct kpt_trace_opts *opts)
 {
 	const char *live = opts->pid ? "-p" : opts->command ? "-- CMD" : opts->duration ? "-d" :
 			   opts->interval ? "-i" : opts->filter ? "--filter" :
-			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" : NULL;
+			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
+			   opts->kernel_filter ? "--kernel-filter" : NULL;
 
 	if (!live)
 		return 0;
@@ -205,9 +282,19 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			opts->input = optarg;
 			break;
 		case OPT_BY:
-			if (check_by(optarg) < 0)
+		case OPT_TOP:
+		case OPT_HIST:
+		case OPT_MIN:
+		case OPT_MAX:
+		case 't':
+		case 'n':
+		case 'u':
+		case 'm':
+			if (builtin_option(c, optarg, opts) < 0)
 				return -1;
-			opts->by = optarg;
+			break;
+		case OPT_KERNEL_FILTER:
+			opts->kernel_filter = true;
 			break;
 		case OPT_PLUGIN:
 			if (kpt_plugin_args_add(&opts->plugins, &opts->nr_plugins, optarg) < 0)
