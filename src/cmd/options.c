@@ -21,6 +21,11 @@ enum {
 	OPT_BY,
 	OPT_PLUGIN,
 	OPT_PLUGIN_OPT,
+	OPT_HEATMAP,
+	OPT_HEATMAP_WIDTH,
+	OPT_HTML,
+	OPT_TIMELINE,
+	OPT_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +40,11 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT },
+	{ "heatmap", required_argument, NULL, OPT_HEATMAP },
+	{ "heatmap-width", required_argument, NULL, OPT_HEATMAP_WIDTH },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,7 +65,8 @@ static int check_input(const struct kpt_trace_opts *opts)
 {
 	const char *live = opts->pid ? "-p" : opts->command ? "-- CMD" : opts->duration ? "-d" :
 			   opts->interval ? "-i" : opts->filter ? "--filter" :
-			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" : NULL;
+			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
+			   opts->listen ? "--listen" : NULL;
 
 	if (!live)
 		return 0;
@@ -151,6 +162,7 @@ void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr)
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 {
 	int dashdash, c, i;
+	double seconds;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->backend = "tracefs";
@@ -217,6 +229,26 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			if (kpt_plugin_args_opt(opts->plugins, opts->nr_plugins, optarg) < 0)
 				return -1;
 			break;
+		case OPT_HEATMAP:
+			opts->heatmap = optarg;
+			break;
+		case OPT_HEATMAP_WIDTH:
+			if (kpt_parse_seconds(optarg, &seconds) < 0 || seconds < 1e-6) {
+				kpt_err("--heatmap-width '%s': not a duration of 1us or more (e.g. 10ms, "
+					"1s)", optarg);
+				return -1;
+			}
+			opts->heatmap_width = optarg;
+			break;
+		case OPT_HTML:
+			opts->html = optarg;
+			break;
+		case OPT_TIMELINE:
+			opts->timeline = optarg;
+			break;
+		case OPT_LISTEN:
+			opts->listen = optarg;
+			break;
 		case 'h':
 			opts->help = true;
 			return 0;
@@ -239,8 +271,18 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		}
 		opts->probes[opts->nr_probes++] = argv[i];
 	}
+	if (opts->heatmap_width && !opts->heatmap && !opts->html) {
+		kpt_err("--heatmap-width sets the heat maps' column width: give --heatmap FILE or "
+			"--html FILE too");
+		return -1;
+	}
 	if (opts->input)
 		return check_input(opts);
+	if (opts->listen && !opts->interval) {
+		kpt_err("--listen %s serves the histograms as of the last -i interval: give -i "
+			"SECONDS too (e.g. -i 10)", opts->listen);
+		return -1;
+	}
 	if (!opts->nr_probes) {
 		kpt_err("no probe given: name at least one, e.g. 'syscall:openat' or "
 			"'/bin/bash:readline' (see kptrace-probes(7))");

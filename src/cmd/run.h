@@ -23,6 +23,8 @@ struct kpt_command {
 	const struct kpt_analyser_desc *analyser;	/* the command's built-in */
 	const char *banner;		/* "Tracing", "Counting": the line live runs print */
 	bool takes_by;			/* --by is the built-in's option */
+	bool takes_pictures;		/* --heatmap, --html, --timeline */
+	bool takes_listen;		/* --listen */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill
 	 * in @live and @params' backend and counters, which kpt_live_teardown()
@@ -43,6 +45,12 @@ struct kpt_run_args {
 	const char *command;		/* JSON "kptrace" of the latency report, or NULL */
 	const struct kpt_plugin_arg *plugins;
 	int nr_plugins;
+	/* pictures and the exporter: built-in analysers next to the command's */
+	const char *heatmap;		/* --heatmap FILE */
+	const char *html;		/* --html FILE */
+	const char *timeline;		/* --timeline FILE */
+	const char *width;		/* --heatmap-width SECONDS, or NULL */
+	const char *listen;		/* --listen ADDR:PORT */
 };
 
 int kpt_run(const struct kpt_run_args *args);

@@ -22,6 +22,7 @@ static const struct kpt_command trace_command = {
 	.name = "trace",
 	.usage = usage,
 	.analyser = &kpt_trace_analyser,
+	.takes_pictures = true,
 };
 
 /**
