@@ -4,7 +4,9 @@
  * complete event ("ph":"X", ts and dur in microseconds, the entry's
  * arguments and the return's in args), for ui.perfetto.dev and
  * chrome://tracing. Spans on one thread nest by time, as the pairing found
- * them. Each span is written as it completes: nothing is held but the set of
+ * them; args also carry kptrace.depth (the frames below the span on its
+ * thread) and kptrace.cpu (where it was entered), and the return's fields
+ * under "return.". Each span is written as it completes: nothing is held but the set of
  * threads already named ("ph":"M" thread_name and process_name events).
  */
 #include <errno.h>
@@ -217,7 +219,7 @@ static void timeline_span(void *state, const struct kpt_span *span)
 	fputs("{\"ph\":\"X\",\"cat\":\"kptrace\",\"name\":", tl->out);
 	json_string(tl->out, tl->run->params.probe_names[span->probe]);
 	fprintf(tl->out, ",\"pid\":%d,\"tid\":%d,\"ts\":%" PRIu64 ".%03" PRIu64 ",\"dur\":%" PRIu64
-		".%03" PRIu64 ",\"args\":{\"depth\":%d,\"cpu\":%d", pid, span->tid,
+		".%03" PRIu64 ",\"args\":{\"kptrace.depth\":%d,\"kptrace.cpu\":%d", pid, span->tid,
 		span->start / 1000, span->start % 1000, dur / 1000, dur % 1000, span->depth,
 		span->cpu);
 	write_args(tl, span->entry, "", &comma);

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Live: the pictures of a known load, live and from a file recorded from the same load, each
+# opened in a real viewer. kpt_sleeper -n 10 -s 1500 -r 3 makes 10 calls of kpt_work
+# (1.5 ms each: one log2 slot, 1.05..2.1 ms) and 3 nested calls of kpt_recurse (1.5, 3 and
+# 4.5 ms: three slots). So, with one heat map column (--heatmap-width 60s):
+#   --heatmap: kpt_work 1 cell of 10 calls; kpt_recurse 3 cells of 1 call
+#   --html: in headless chromium, no console error, no network request, the same cells,
+#     histogram bars 1 (10 calls) and 3 (3 calls), the slowest calls with their arguments
+#     and return values (kpt_recurse(3) first, returning 3), a screenshot of many colours
+#   --timeline: 10 + 3 complete events, the kpt_recurse ones nested on one thread, named
+#     threads; speedscope imports it, and a folded file (made from it by a test fixture),
+#     without an error dialog, while a file of neither format raises one.
+# Nothing is left in tracefs.
+. "$(dirname "$0")/lib.sh"
+require_root_tracefs
+. "$(dirname "$0")/../viewers/viewers.sh"
+require_browser
+SLEEPER=$PROGS/kpt_sleeper
+WORKP="$SLEEPER:kpt_work usec=%di:u32"
+RECP="$SLEEPER:kpt_recurse depth=%di:s32"
+LOAD=("$SLEEPER" -n 10 -s 1500 -r 3)
+PICS=(--heatmap-width 60s)
+
+# check_pictures WHAT DIR: the heat map, report and timeline in DIR.
+check_pictures() {
+	local what=$1 dir=$2 got
+	view svg "$dir/heat.svg" "$dir/heat.png" >"$dir/svg.json" 2>"$dir/view.err" ||
+		fail "$what: chromium could not show the heat map: $(tail -5 "$dir/view.err")"
+	assert_eq "$what heat map: cells and calls per probe" \
+		"$(jq -c '[.probes[] | [.cells, .cell_calls]]' "$dir/svg.json")" "[[1,10],[3,3]]"
+	assert_eq "$what heat map: no console or page error" \
+		"$(jq -c '.console_errors + .page_errors' "$dir/svg.json")" "[]"
+
+	view html "$dir/report.html" "$dir/report.png" >"$dir/html.json" 2>"$dir/view.err" ||
+		fail "$what: chromium could not show the report: $(tail -5 "$dir/view.err")"
+	assert_eq "$what report: console errors" "$(jq -c .console_errors "$dir/html.json")" "[]"
+	assert_eq "$what report: page errors" "$(jq -c .page_errors "$dir/html.json")" "[]"
+	assert_eq "$what report: network requests" "$(jq -c .requests "$dir/html.json")" "[]"
+	assert_eq "$what report: heat map cells, histogram bars and slowest calls per probe" \
+		"$(jq -c '[.probes[] | [.cells, .cell_calls, .bars, .bar_calls, .slowest]]' \
+			"$dir/html.json")" "[[1,10,1,10,10],[3,3,3,3,3]]"
+	assert_eq "$what report: SVGs (a histogram and a heat map per probe)" \
+		"$(jq .svgs "$dir/html.json")" 4
+	assert_eq "$what report: kpt_work's slowest call, arguments and return" \
+		"$(jq -c '.probes[0] | [.first_args, .first_ret]' "$dir/html.json")" \
+		'["usec=1500","ret=1500"]'
+	assert_eq "$what report: kpt_recurse's slowest call is the outermost" \
+		"$(jq -c '.probes[1] | [.first_args, .first_ret]' "$dir/html.json")" \
+		'["depth=3","ret=3"]'
+	got=$(jq .colours "$dir/html.json")
+	[ "$got" -ge 50 ] && pass "$what report: the screenshot has $got colours" ||
+		fail "$what report: the screenshot has $got colours: blank?"
+
+	assert_eq "$what timeline: complete events per probe" \
+		"$(jq -c '[.traceEvents[] | select(.ph == "X") | .name | sub(".*:"; "")] |
+			group_by(.) | map([.[0], length])' "$dir/timeline.json")" \
+		'[["kpt_recurse",3],["kpt_work",10]]'
+	assert_eq "$what timeline: only complete and metadata events" \
+		"$(jq -c '[.traceEvents[].ph] | unique' "$dir/timeline.json")" '["M","X"]'
+	assert_eq "$what timeline: the load's thread is named" \
+		"$(jq -r '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") |
+			.args.name] | unique | join(",")' "$dir/timeline.json")" kpt_sleeper
+	# kpt_recurse: outermost first by start, each inside the one before, depth 0, 1, 2
+	assert_eq "$what timeline: kpt_recurse nested (depth, depth arg, return, inside parent)" \
+		"$(jq -c '[.traceEvents[] | select(.ph == "X" and (.name | endswith("kpt_recurse")))] |
+			sort_by(.ts) | [foreach .[] as $e (null; [$e, .[0]];
+			[$e.args["kptrace.depth"], $e.args.depth, $e.args["return.ret"],
+			 (.[1] == null or ($e.ts >= .[1].ts and
+			  $e.ts + $e.dur <= .[1].ts + .[1].dur))])]' "$dir/timeline.json")" \
+		'[[0,3,3,true],[1,2,2,true],[2,1,1,true]]'
+	assert_eq "$what timeline: ts and dur in microseconds (kpt_work lasts 1.5 ms)" \
+		"$(jq '[.traceEvents[] | select(.ph == "X" and (.name | endswith("kpt_work"))) |
+			select(.dur >= 1500 and .dur < 2100)] | length' "$dir/timeline.json")" 10
+
+	node "$VIEWERS/folded-fixture.mjs" "$dir/timeline.json" >"$dir/fixture.folded"
+	echo "this is not a profile" >"$dir/neither.txt"
+	view speedscope "$SPEEDSCOPE" "$dir/timeline.json" "$dir/fixture.folded" \
+		"$dir/neither.txt" >"$dir/speedscope.json" 2>"$dir/view.err" ||
+		fail "$what: speedscope did not run: $(tail -5 "$dir/view.err")"
+	assert_eq "$what speedscope: the timeline and the folded file import, without a dialog" \
+		"$(jq -c '[.imports[0:2][] | [.title, (.dialogs | length)]]' "$dir/speedscope.json")" \
+		'[["timeline.json - speedscope",0],["fixture.folded - speedscope",0]]'
+	assert_eq "$what speedscope: a file of neither format raises an error dialog" \
+		"$(jq -c '.imports[2].dialogs | length' "$dir/speedscope.json")" 1
+	assert_eq "$what speedscope: no page error" "$(jq -c .page_errors "$dir/speedscope.json")" "[]"
+}
+
+mkdir -p "$WORK/live" "$WORK/file"
+"$KPTRACE" latency "${PICS[@]}" --heatmap "$WORK/live/heat.svg" --html "$WORK/live/report.html" \
+	--timeline "$WORK/live/timeline.json" "$WORKP" "$RECP" -- "${LOAD[@]}" \
+	>"$WORK/live/latency.txt" 2>"$WORK/live/latency.err"
+assert_eq "latency with pictures: exit status" $? 0
+assert_clean "latency with pictures"
+check_pictures live "$WORK/live"
+
+"$KPTRACE" record -o "$WORK/load.dat" "$WORKP" "$RECP" -- "${LOAD[@]}" 2>"$WORK/record.err" ||
+	fail "record: $(cat "$WORK/record.err")"
+assert_clean "record"
+"$KPTRACE" latency --input "$WORK/load.dat" "${PICS[@]}" --heatmap "$WORK/file/heat.svg" \
+	--html "$WORK/file/report.html" --timeline "$WORK/file/timeline.json" \
+	>"$WORK/file/latency.txt" 2>"$WORK/file/latency.err"
+assert_eq "latency --input with pictures: exit status" $? 0
+check_pictures "--input" "$WORK/file"
+
+# Without --heatmap-width, live, columns are 1 ms wide at first: the 10 kpt_work calls
+# (1.5 ms each, back to back) fall in 10 different columns.
+"$KPTRACE" latency --heatmap "$WORK/auto.svg" "$WORKP" -- "$SLEEPER" -n 10 -s 1500 \
+	>/dev/null 2>&1
+view svg "$WORK/auto.svg" "$WORK/auto.png" >"$WORK/auto.json" 2>/dev/null
+assert_eq "heat map, 1 ms columns: one cell per call" \
+	"$(jq -c '[.probes[] | [.cells, .cell_calls]]' "$WORK/auto.json")" "[[10,10]]"
+
+# Errors: clear, and nothing is created.
+"$KPTRACE" latency --heatmap /nonexistent/dir/h.svg "$WORKP" -- "$SLEEPER" -n 1 \
+	>/dev/null 2>"$WORK/err1"
+assert_eq "--heatmap into a missing directory: exit status" $? 1
+assert_contains "--heatmap into a missing directory" "$WORK/err1" "/nonexistent/dir/h.svg"
+"$KPTRACE" latency --timeline /nonexistent/t.json "$WORKP" -- "$SLEEPER" -n 1 \
+	>/dev/null 2>"$WORK/err2"
+assert_eq "--timeline into a missing directory: exit status" $? 1
+assert_contains "--timeline into a missing directory" "$WORK/err2" "cannot create it"
+"$KPTRACE" latency --heatmap-width 1s "$WORKP" >/dev/null 2>"$WORK/err3"
+assert_eq "--heatmap-width alone: exit status" $? 2
+assert_contains "--heatmap-width alone" "$WORK/err3" "give --heatmap FILE or --html FILE"
+"$KPTRACE" count --html "$WORK/x.html" "$WORKP" >/dev/null 2>"$WORK/err4"
+assert_eq "count --html: exit status" $? 2
+assert_contains "count --html" "$WORK/err4" "use kptrace latency"
+assert_clean "errors"
+finish
