@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
 	build-essential autoconf automake libtool pkg-config
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libjson-c-dev check
-	jq trace-cmd time valgrind
+	jq trace-cmd time valgrind libmicrohttpd-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -65,9 +65,14 @@ static int check_input(const struct kpt_trace_opts *opts)
 {
 	const char *live = opts->pid ? "-p" : opts->command ? "-- CMD" : opts->duration ? "-d" :
 			   opts->interval ? "-i" : opts->filter ? "--filter" :
-			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
-			   opts->listen ? "--listen" : NULL;
+			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" : NULL;
 
+	if (opts->listen) {
+		kpt_err("--listen %s serves a live run's histograms while it runs; --input %s is "
+			"read in one go: use --html or --plugin openmetrics for a file", opts->listen,
+			opts->input);
+		return -1;
+	}
 	if (!live)
 		return 0;
 	kpt_err("%s applies to live tracing, not to --input %s: record with it ('kptrace record "
