@@ -95,6 +95,20 @@ assert_contains "the exposition" "$WORK/metrics.txt" "kptrace_lost_exits_total{p
 assert_contains "the exposition" "$WORK/metrics.txt" "kptrace_dropped_events_total 0"
 assert_eq "GET / is not found" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$KPORT/")" 404
 
+# Flat memory: a thousand more scrapes leave kptrace's resident size where it was (the
+# load has stopped, so no series is added). ASan holds freed memory back: not there.
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$bpid/status"; }
+scrape() { curl -s $(for i in $(seq "$1"); do echo "$URL"; done) >/dev/null; }
+URL="http://127.0.0.1:$KPORT/metrics"
+if ! grep -q libasan "/proc/$bpid/maps"; then
+	scrape 200
+	rss1=$(rss)
+	scrape 1000
+	rss2=$(rss)
+	[ $((rss2 - rss1)) -lt 512 ] && pass "1000 scrapes: resident size $rss1 kB -> $rss2 kB" ||
+		fail "1000 scrapes: resident size grew from $rss1 kB to $rss2 kB"
+fi
+
 # Let B publish what the load did (every second) and Prometheus scrape it twice more.
 sleep 3.5
 sel="job=\"kptrace\",probe=\"$PROBE\""
