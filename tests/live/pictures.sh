@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Live: the pictures of a known load, live and from a file recorded from the same load, each
-# opened in a real viewer. kpt_sleeper -n 10 -s 1500 -r 3 makes 10 calls of kpt_work
-# (1.5 ms each: one log2 slot, 1.05..2.1 ms) and 3 nested calls of kpt_recurse (1.5, 3 and
-# 4.5 ms: three slots). So, with one heat map column (--heatmap-width 60s):
+# opened in a real viewer. kpt_sleeper -n 10 -s 12583 -r 3 makes 10 calls of kpt_work
+# (12.6 ms each: one log2 slot, 8.4..16.8 ms, 4 ms to spare on a busy machine) and 3
+# nested calls of kpt_recurse (12.6, 25.2 and 37.7 ms: three slots, each sleep in the
+# middle of its own). So, with one heat map column (--heatmap-width 60s):
 #   --heatmap: kpt_work 1 cell of 10 calls; kpt_recurse 3 cells of 1 call
 #   --html: in headless chromium, no console error, no network request, the same cells,
 #     histogram bars 1 (10 calls) and 3 (3 calls), the slowest calls with their arguments
@@ -19,7 +20,8 @@ require_browser
 SLEEPER=$PROGS/kpt_sleeper
 WORKP="$SLEEPER:kpt_work usec=%di:u32"
 RECP="$SLEEPER:kpt_recurse depth=%di:s32"
-LOAD=("$SLEEPER" -n 10 -s 1500 -r 3)
+USEC=12583	# 1.5 * 2^23 ns
+LOAD=("$SLEEPER" -n 10 -s $USEC -r 3)
 PICS=(--heatmap-width 60s)
 
 # check_pictures WHAT DIR: the heat map, report and timeline in DIR.
@@ -44,7 +46,7 @@ check_pictures() {
 		"$(jq .svgs "$dir/html.json")" 4
 	assert_eq "$what report: kpt_work's slowest call, arguments and return" \
 		"$(jq -c '.probes[0] | [.first_args, .first_ret]' "$dir/html.json")" \
-		'["usec=1500","ret=1500"]'
+		'["usec='$USEC'","ret='$USEC'"]'
 	assert_eq "$what report: kpt_recurse's slowest call is the outermost" \
 		"$(jq -c '.probes[1] | [.first_args, .first_ret]' "$dir/html.json")" \
 		'["depth=3","ret=3"]'
@@ -69,9 +71,10 @@ check_pictures() {
 			 (.[1] == null or ($e.ts >= .[1].ts and
 			  $e.ts + $e.dur <= .[1].ts + .[1].dur))])]' "$dir/timeline.json")" \
 		'[[0,3,3,true],[1,2,2,true],[2,1,1,true]]'
-	assert_eq "$what timeline: ts and dur in microseconds (kpt_work lasts 1.5 ms)" \
-		"$(jq '[.traceEvents[] | select(.ph == "X" and (.name | endswith("kpt_work"))) |
-			select(.dur >= 1500 and .dur < 2100)] | length' "$dir/timeline.json")" 10
+	assert_eq "$what timeline: ts and dur in microseconds (kpt_work lasts $USEC us or more)" \
+		"$(jq --argjson us $USEC '[.traceEvents[] | select(.ph == "X" and
+			(.name | endswith("kpt_work"))) | select(.dur >= $us and .dur < 16777.216)] |
+			length' "$dir/timeline.json")" 10
 
 	node "$VIEWERS/folded-fixture.mjs" "$dir/timeline.json" >"$dir/fixture.folded"
 	echo "this is not a profile" >"$dir/neither.txt"
