@@ -36,9 +36,8 @@ static const char usage[] =
 	"Count the hits of each PROBE (its entries, and its returns) and their rate\n"
 	"per second.\n"
 	"\n"
-	"PROBE: as for latency (see kptrace-probes(7)):\n"
-	"  SYMBOL, OBJECT:SYMBOL, OBJECT:0xOFFSET, syscall:NAME, tp:SYS:ENTRY,SYS:EXIT,\n"
-	"  p:TARGET ARGS, rN:TARGET ARGS\n"
+	"PROBE (see kptrace-probes(7)):\n";
+static const char usage_options[] =
 	"\n"
 	"OPTIONS:\n"
 	"  -p, --pid PID            count in the threads of PID and everything it starts\n"
@@ -62,13 +61,6 @@ static const char usage[] =
 static int read_counters(void *ctx, uint64_t *totals)
 {
 	return kpt_perf_counters_read(ctx, totals);
-}
-
-/* A user probe with no fetch-args needs no tracefs event: the uprobe PMU can count it. */
-static bool counts_on_pmu(const struct kpt_probe *probe)
-{
-	return probe->type == KPT_PROBE_USER && !probe->entry.fetchargs &&
-	       !(probe->raw_sides && probe->exit.fetchargs);
 }
 
 /*
@@ -101,7 +93,7 @@ static int setup_perf(struct kpt_live *live, struct kpt_perf_counters **counters
 		struct kpt_probe *probe = &live->probes[i];
 		struct kpt_perf_counter_spec *entry = &specs[2 * i], *exit = &specs[2 * i + 1];
 
-		if (pmu && counts_on_pmu(probe)) {
+		if (pmu && kpt_probe_pmu_countable(probe)) {
 			*entry = (struct kpt_perf_counter_spec){ .tp_id = -1, .path = probe->path,
 								  .offset = probe->offset };
 			*exit = *entry;
@@ -147,6 +139,14 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
+#ifndef HAVE_LIBPERF
+	/* Built without libperf: count tracefs records, and say so if perf was asked for. */
+	if (perf && opts->backend_given) {
+		kpt_perf_explain_refusal(ENOSYS);
+		return -1;
+	}
+	perf = false;
+#endif
 	if (perf) {
 		if (setup_perf(live, &counters, opts, &refused) == 0) {
 			params->backend = "perf";
@@ -172,6 +172,7 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 static const struct kpt_command count_command = {
 	.name = "count",
 	.usage = usage,
+	.usage_tail = usage_options,
 	.analyser = &kpt_count_analyser,
 	.banner = "Counting",
 	.setup_live = setup,

@@ -12,13 +12,8 @@ static const char usage[] =
 	"Trace how long each PROBE takes, per call, and print count, min, avg, max,\n"
 	"percentiles and a log2 histogram per probe.\n"
 	"\n"
-	"PROBE:\n"
-	"  SYMBOL [ARGS]            kernel function (kprobe + kretprobe)\n"
-	"  OBJECT:SYMBOL [ARGS]     user function in a binary or library (uprobes)\n"
-	"  OBJECT:0xOFFSET [ARGS]   user code at a file offset\n"
-	"  syscall:NAME             sys_enter_NAME .. sys_exit_NAME\n"
-	"  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread\n"
-	"  p:TARGET ARGS, rN:TARGET ARGS   the kernel's raw probe syntax\n"
+	"PROBE:\n";
+static const char usage_options[] =
 	"  (see kptrace-probes(7))\n"
 	"\n"
 	"OPTIONS:\n"
@@ -53,6 +48,7 @@ static const char usage[] =
 static const struct kpt_command latency_command = {
 	.name = "latency",
 	.usage = usage,
+	.usage_tail = usage_options,
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
 	.takes_by = true,

@@ -8,11 +8,12 @@
  * and removes everything the session created.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/live.h"
+#include "cmd/signals.h"
+#include "output/check.h"
 #include "pipeline/engine.h"
 #include "pipeline/merge.h"
 #include "session/session.h"
@@ -21,35 +22,6 @@
 
 /* Longest sleep between two reads when no interval or end is nearer. */
 #define POLL_MS		200
-
-static volatile sig_atomic_t stop_requested;
-
-static void request_stop(int sig)
-{
-	stop_requested = 1;
-}
-
-/* SIGCHLD only needs to interrupt poll(); the loop reaps. */
-static void child_changed(int sig)
-{
-}
-
-/*
- * SA_RESTART keeps set-up's tracefs reads and writes from failing with EINTR;
- * poll() is never restarted, so the loop still wakes at once.
- */
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = request_stop, .sa_flags = SA_RESTART };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = child_changed;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-}
 
 static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
@@ -138,7 +110,7 @@ int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	memset(live, 0, sizeof(*live));
 	live->opts = opts;
 	live->target.gate_fd = -1;
-	install_signals();
+	kpt_signals_install();
 	if (parse_probes(live, opts) < 0)
 		return -1;
 	if (opts->pid) {
@@ -222,7 +194,7 @@ static void consume(struct kpt_live *live, uint64_t limit, struct kpt_engine *en
 	if (!live->merge || !engine)
 		return;		/* a raw sink or counters: nothing to merge */
 	kpt_merge_refill(live->merge);
-	while (kpt_merge_next(live->merge, limit, &rec))
+	while (!kpt_output_failed() && kpt_merge_next(live->merge, limit, &rec))
 		kpt_engine_record(engine, &rec);
 }
 
@@ -259,7 +231,8 @@ static int next_timeout(uint64_t now, uint64_t next_report, uint64_t end)
  * @ops: told of every report too, or NULL
  * @ctx: passed to @ops
  *
- * Tracing ends at -d, at Ctrl-C/SIGTERM/SIGHUP, or when CMD or -p PID exits.
+ * Tracing ends at -d, at Ctrl-C/SIGTERM/SIGHUP, when CMD or -p PID exits,
+ * or when standard output is closed or cannot be written (kpt_output_check()).
  * Every buffer is drained before the final report. Returns 0, or -1 after
  * printing why (a report that could not be written among them).
  */
@@ -276,7 +249,7 @@ int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
 	/* Before CMD starts: once released, it may run to its end before we run again. */
 	start = last_report = kpt_monotonic_ns();
 	/* Interrupted during set-up: report nothing traced, and never start CMD. */
-	if (!stop_requested && kpt_target_start(&live->target) < 0) {
+	if (!kpt_stop_requested() && kpt_target_start(&live->target) < 0) {
 		kpt_err("cannot start '%s'", opts->command[0]);
 		return -1;
 	}
@@ -285,7 +258,7 @@ int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
 	if (opts->interval)
 		next_report = start + (uint64_t)(opts->interval * NSEC_PER_SEC);
 
-	while (!stop_requested) {
+	while (!kpt_stop_requested()) {
 		now = kpt_monotonic_ns();
 		if (end && now >= end)
 			break;
@@ -299,6 +272,7 @@ int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
 		if (live->source_ops->fill(live->source, false, &limit) < 0)
 			return -1;
 		consume(live, limit, engine);
+		kpt_output_check(stdout, NULL);
 		now = kpt_monotonic_ns();
 		if (next_report && now >= next_report) {
 			read_loss(live, &loss);

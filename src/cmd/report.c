@@ -35,23 +35,6 @@ static const char usage[] =
 	"      --plugin-opt KEY=VALUE  an option of the preceding --plugin\n"
 	"  -h, --help               this text\n";
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Leaks in the libraries, not ours to fix, wherever a trace.dat file is read
- * (report, and latency, count, trace --input); defined in the tool, not in
- * libkptrace, whose unit tests define their own: libtraceevent 1.7.1 loses a
- * two-byte string parsing some print formats (libtracecmd parses every format
- * of a file), and libtracecmd 1.3.1 reads a version 6 file's clock twice with
- * sscanf("%ms") and frees the second (the stack ends in sscanf; kptrace never
- * has sscanf allocate).
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:tep_parse_event\nleak:__isoc99_vsscanf\n";
-}
-#endif
-
 static const struct kpt_command report_command = {
 	.name = "report",
 	.usage = usage,

@@ -14,6 +14,7 @@
 #include "analyse/plugin.h"
 #include "cmd/run.h"
 #include "pipeline/engine.h"
+#include "probe/probe.h"
 #include "session/session.h"
 #include "util.h"
 
@@ -251,7 +252,10 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 	int ret;
 
 	if (kpt_trace_opts_parse(argc, argv, &opts) < 0 || opts.help) {
-		fputs(cmd->usage, opts.help ? stdout : stderr);
+		if (cmd->usage_tail)
+			kpt_probe_usage(opts.help ? stdout : stderr, cmd->usage, cmd->usage_tail);
+		else
+			fputs(cmd->usage, opts.help ? stdout : stderr);
 		ret = opts.help ? 0 : 2;
 		goto out;
 	}

@@ -20,6 +20,8 @@ struct kpt_run;
 struct kpt_command {
 	const char *name;
 	const char *usage;
+	/* With it, the probe types' usage lines go between usage and usage_tail. */
+	const char *usage_tail;
 	const struct kpt_analyser_desc *analyser;	/* the command's built-in */
 	const char *banner;		/* "Tracing", "Counting": the line live runs print */
 	bool takes_by;			/* --by is the built-in's option */

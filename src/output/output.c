@@ -13,6 +13,7 @@
 
 #include <json.h>
 
+#include "output/check.h"
 #include "output/output.h"
 #include "util.h"
 
@@ -182,7 +183,7 @@ void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 	for (i = 0; i < latency->nr_probes; i++)
 		print_probe(out, &latency->probes[i]);
 	kpt_output_loss_text(out, info->loss);
-	fflush(out);
+	kpt_output_check(out, NULL);
 }
 
 static void add_u64(struct json_object *obj, const char *key, uint64_t val)
@@ -284,7 +285,7 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 	json_object_object_add(doc, "lost", json_loss(info->loss));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	fprintf(out, "%s\n", text);
-	fflush(out);
+	kpt_output_check(out, NULL);
 	json_object_put(doc);
 	return 0;
 }
@@ -319,7 +320,7 @@ void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int
 			probes[i].hits, probes[i].returns,
 			info->elapsed > 0 ? probes[i].hits / info->elapsed : 0.0);
 	kpt_output_loss_text(out, info->loss);
-	fflush(out);
+	kpt_output_check(out, NULL);
 }
 
 /**
@@ -365,7 +366,7 @@ int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int 
 	json_object_object_add(doc, "lost", json_loss(info->loss));
 	json_object_object_add(doc, "backend", json_object_new_string(info->backend));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-	fflush(out);
+	kpt_output_check(out, NULL);
 	json_object_put(doc);
 	return 0;
 }

@@ -13,11 +13,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <tracefs.h>
+
 #include "probe/probe.h"
 
 struct tep_handle;
 struct tracefs_instance;
 struct tracefs_dynevent;
+struct kpt_watchdog;
 
 struct kpt_session {
 	char *name;				/* instance and probe group */
@@ -31,11 +34,19 @@ struct kpt_session {
 	char clock[16];				/* the trace clock in use */
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 	const char *filter;			/* the probe events' filter, or NULL */
+	struct kpt_watchdog *watchdog;		/* removes all this if kptrace is killed */
+	bool watchdog_tried;			/* started, or failed to start: not again */
 };
 
 struct kpt_session *kpt_session_alloc(void);
 int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb);
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index);
+int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
+				const char *what, const struct kpt_probe *probe);
+int kpt_session_keep_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent);
+void kpt_session_watch_dynevent(struct kpt_session *session, enum tracefs_dynevent_type type,
+				const char *system, const char *event);
+int kpt_session_fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point);
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
 int kpt_session_load_formats(struct kpt_session *session);
 int kpt_session_set_filter(struct kpt_session *session, const char *filter);

@@ -34,6 +34,7 @@ struct kpt_tracedat_info {
 	int nr_buffers;			/* the top-level buffer ("") and instances */
 	bool streamed;			/* records are streamed by kptrace, not libtracecmd */
 	const char *why_not_streamed;	/* if not, why */
+	bool cut_short;			/* made by record --recover from a killed run */
 };
 
 /* Which buffer a record is from, and the loss the kernel flagged before it. */

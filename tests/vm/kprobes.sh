@@ -4,9 +4,10 @@
 # kptrace traces kernel functions whose calls a test program controls, and every result is
 # exported to the host, where this script asserts on it: exact counts, fetched arguments and
 # return values, nesting, maxactive and its misses, errors (missing, blacklisted, bad
-# fetch-arg), event-name repair, clean-up after a normal end, SIGINT and SIGKILL, a foreign
-# probe left alone, 'kptrace check' differing from the host's where the kernels differ, and a
-# kptrace record file of kprobe pairs copied out and reported on the host.
+# fetch-arg), event-name repair, clean-up after a normal end, SIGINT, SIGKILL (by the
+# watchdog, maxactive kretprobes too, and by the next run when the watchdog is killed too), a
+# foreign probe left alone, 'kptrace check' differing from the host's where the kernels
+# differ, and a kptrace record file of kprobe pairs copied out and reported on the host.
 . "$(dirname "$0")/../live/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
 command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
@@ -35,6 +36,12 @@ step() {	# step NAME CMD...: run, keep stdout, stderr and status for the host
 live() {	# has kptrace PID enabled its events and turned tracing on?
 	grep -qv 0 $T/instances/kptrace_$1/events/enable 2>/dev/null &&
 		grep -q 1 $T/instances/kptrace_$1/tracing_on 2>/dev/null
+}
+watchdog_of() {	# the watchdog kptrace PID forked
+	for s in /proc/[0-9]*/stat; do
+		read -r p c st pp rest <$s 2>/dev/null
+		[ "$pp" = "$1" ] && [ "$c" = "(kptrace-watch)" ] && echo $p
+	done
 }
 leftovers() {	# what kptrace left in tracefs, if anything
 	grep -E '^[pr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
@@ -74,12 +81,23 @@ $LOAD -o 5
 kill -INT $pid; wait $pid; echo $? >$R/sigint.status
 leftovers >$R/after_sigint.left
 
-# SIGKILL leaves probes behind; a foreign probe must survive the next run's clean-up.
+# SIGKILL: the watchdog removes the kprobes, the kretprobes (one with maxactive, which
+# kptrace writes itself) and the instance within a second; a foreign probe survives.
 echo 'p:othertool/openat do_sys_openat2' >>$T/kprobe_events
+$KPT latency do_sys_openat2 'p:hrtimer_nanosleep' 'r4:hrtimer_nanosleep' >/dev/null \
+	2>$R/watchdog.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
+leftovers | wc -l >$R/before_watchdog.count
+kill -KILL $pid; wait $pid
+sleep 1
+leftovers >$R/after_watchdog.left
+
+# SIGKILL of kptrace and its watchdog leaves probes behind, for the next run to remove.
 $KPT latency do_sys_openat2 >/dev/null 2>&1 &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
-kill -KILL $pid; wait $pid
+kill -KILL $(watchdog_of $pid) $pid; wait $pid
 leftovers >$R/after_sigkill.left
 step after_kill $KPT latency --json do_sys_openat2 -- $LOAD -o 7
 leftovers >$R/after_next_run.left
@@ -179,7 +197,15 @@ assert_eq "trace-cmd report of the guest's file: kretprobe returns" \
 assert_eq "SIGINT exit" "$(status_of sigint)" 0
 if [ "$(jq -r '.probes[0].count' "$OUT/sigint.out")" -ge 5 ]; then pass "SIGINT report counts the 5 opens"; else fail "SIGINT report: $(cat "$OUT/sigint.out")"; fi
 assert_eq "after SIGINT, left" "$(cat "$OUT/after_sigint.left")" ""
-if [ -n "$(cat "$OUT/after_sigkill.left")" ]; then pass "SIGKILL leaves probes behind"; else fail "SIGKILL left nothing: the next check proves nothing"; fi
+# Two kprobes, two kretprobes (one with maxactive) and the instance.
+assert_eq "before the watchdog's clean-up: kptrace's objects" "$(cat "$OUT/before_watchdog.count")" 5
+assert_eq "SIGKILL, a second later, left" "$(cat "$OUT/after_watchdog.left")" ""
+if grep -q "its watchdog removed its 4 probe events and instance" "$OUT/watchdog.err"; then
+	pass "the watchdog says what it removed"
+else
+	fail "the watchdog's line is missing: $(cat "$OUT/watchdog.err")"
+fi
+if [ -n "$(cat "$OUT/after_sigkill.left")" ]; then pass "SIGKILL with the watchdog leaves probes behind"; else fail "SIGKILL of both left nothing: the next check proves nothing"; fi
 assert_eq "run after SIGKILL" "$(jq -r '.probes[0].count' "$OUT/after_kill.out")" 7
 assert_eq "after the next run, left" "$(cat "$OUT/after_next_run.left")" ""
 assert_eq "foreign probe survived" "$(cat "$OUT/foreign.count")" 1
