@@ -52,7 +52,8 @@ static void merge_columns(struct kpt_heatmap *hm)
 	int probe, c, r;
 
 	for (probe = 0; probe < hm->nr_probes; probe++) {
-		uint64_t *base = hm->counts + (size_t)probe * KPT_HEATMAP_COLUMNS * KPT_HEATMAP_ROWS;
+		uint64_t *base = hm->counts +
+				 (size_t)probe * KPT_HEATMAP_COLUMNS * KPT_HEATMAP_ROWS;
 
 		for (c = 0; c < KPT_HEATMAP_COLUMNS / 2; c++) {
 			uint64_t *into = base + c * KPT_HEATMAP_ROWS;
@@ -149,8 +150,8 @@ int kpt_picture_options(const struct kpt_analyser_params *params, const char *na
 			*path = value;
 		} else if (strcmp(params->option_names[i], "width") == 0) {
 			if (kpt_parse_seconds(value, &seconds) < 0 || seconds * 1e9 < 1) {
-				snprintf(err, errsize, "width '%s': not a positive duration (e.g. 1, 500ms)",
-					 value);
+				snprintf(err, errsize,
+					 "width '%s': not a positive duration (e.g. 1, 500ms)", value);
 				return -1;
 			}
 			*width_ns = (uint64_t)(seconds * 1e9 + 0.5);

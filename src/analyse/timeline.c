@@ -294,7 +294,8 @@ static void *timeline_create(const struct kpt_analyser_params *params, char *err
 	tl->first = true;
 	tl->out = fopen(path, "w");
 	if (!tl->out) {
-		snprintf(err, errsize, "--timeline %s: cannot create it: %s", path, strerror(errno));
+		snprintf(err, errsize, "--timeline %s: cannot create it: %s", path,
+			 strerror(errno));
 		free(tl);
 		return NULL;
 	}

@@ -29,8 +29,8 @@ struct kpt_run {
 	struct kpt_run_params params;
 	struct kpt_analysers *set;
 	struct kpt_engine *engine;
-	char width[32];			/* the heat maps' column width: -i's when not given */
-	const char *picture_keys[2];	/* options of a picture analyser, for the set to borrow */
+	char width[32];			/* the heat maps' column width; -i's by default */
+	const char *picture_keys[2];	/* a picture analyser's options, lent to the set */
 	const char *picture_values[3][2];
 	const char *listen_keys[2];
 	const char *listen_values[2];

@@ -23,6 +23,8 @@
 #define ROW_HEIGHT	16
 #define MIN_PLOT	96	/* the least height of a heat map's plot, for its labels */
 #define FONT		"font-family=\"sans-serif\" font-size=\"11\""
+#define TITLE		"<text x=\"4\" y=\"18\" font-family=\"sans-serif\" font-size=\"14\">"
+#define SVG		"<svg xmlns=\"http://www.w3.org/2000/svg\""
 
 /**
  * kpt_svg_text - write @text escaped for XML character data and attribute values
@@ -101,8 +103,8 @@ static void heatmap_legend(FILE *out, int probe, int x, int y, int h, uint64_t m
 	char colour[8];
 	int i;
 
-	fprintf(out, "<defs><linearGradient id=\"kpt-heat-%d\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">",
-		probe);
+	fprintf(out, "<defs><linearGradient id=\"kpt-heat-%d\" x1=\"0\" y1=\"1\" x2=\"0\" "
+		"y2=\"0\">", probe);
 	for (i = 0; i <= 4; i++) {
 		heat_colour(i / 4.0, colour, sizeof(colour));
 		fprintf(out, "<stop offset=\"%d%%\" stop-color=\"%s\"/>", i * 25, colour);
@@ -171,9 +173,8 @@ int kpt_svg_heatmap(FILE *out, const struct kpt_heatmap *hm, int probe, const ch
 
 	if (!heatmap_rows(hm, probe, &first, &last, &max)) {
 		height = MARGIN_TOP + 20;
-		fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" y=\"%d\" "
-			"width=\"%d\" height=\"%d\">\n<text x=\"4\" y=\"18\" font-family=\"sans-serif\" "
-			"font-size=\"14\">", y, SVG_WIDTH, height);
+		fprintf(out, SVG " class=\"heatmap\" y=\"%d\" width=\"%d\" height=\"%d\">\n"
+			TITLE, y, SVG_WIDTH, height);
 		kpt_svg_text(out, title);
 		fputs(": no calls</text>\n</svg>\n", out);
 		return height;
@@ -181,9 +182,8 @@ int kpt_svg_heatmap(FILE *out, const struct kpt_heatmap *hm, int probe, const ch
 	row_h = (last - first + 1) * ROW_HEIGHT >= MIN_PLOT ? ROW_HEIGHT :
 		(MIN_PLOT + last - first) / (last - first + 1);
 	height = MARGIN_TOP + (last - first + 1) * row_h + MARGIN_BOTTOM;
-	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"heatmap\" y=\"%d\" "
-		"width=\"%d\" height=\"%d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n"
-		"<text x=\"4\" y=\"18\" font-family=\"sans-serif\" font-size=\"14\">", y, SVG_WIDTH,
+	fprintf(out, SVG " class=\"heatmap\" y=\"%d\" width=\"%d\" height=\"%d\">\n"
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n" TITLE, y, SVG_WIDTH,
 		height);
 	kpt_svg_text(out, title);
 	fputs("</text>\n", out);
@@ -236,9 +236,8 @@ int kpt_svg_histogram(FILE *out, const struct kpt_hist *hist, const char *title)
 			max = slots[i];
 	}
 	height = MARGIN_TOP + (first < 0 ? 20 : (last - first + 1) * ROW_HEIGHT + 10);
-	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\" width=\"%d\" "
-		"height=\"%d\">\n<text x=\"4\" y=\"18\" font-family=\"sans-serif\" font-size=\"14\">",
-		SVG_WIDTH, height);
+	fprintf(out, SVG " class=\"histogram\" width=\"%d\" height=\"%d\">\n" TITLE, SVG_WIDTH,
+		height);
 	kpt_svg_text(out, title);
 	fputs(first < 0 ? ": no calls</text>\n</svg>\n" : "</text>\n", out);
 	if (first < 0)
@@ -249,12 +248,12 @@ int kpt_svg_histogram(FILE *out, const struct kpt_hist *hist, const char *title)
 
 		kpt_format_duration(low, sizeof(low), i ? 1ULL << (i - 1) : 0);
 		kpt_format_duration(high, sizeof(high), i ? 1ULL << i : 1);
-		fprintf(out, "<text x=\"192\" y=\"%d\" text-anchor=\"end\" " FONT ">%s .. %s</text>\n",
-			y + ROW_HEIGHT - 4, low, high);
+		fprintf(out, "<text x=\"192\" y=\"%d\" text-anchor=\"end\" " FONT
+			">%s .. %s</text>\n", y + ROW_HEIGHT - 4, low, high);
 		if (slots[i])
-			fprintf(out, "<rect class=\"bar\" data-count=\"%" PRIu64 "\" x=\"200\" y=\"%d\" "
-				"width=\"%.2f\" height=\"%d\" fill=\"#3b75af\"><title>%" PRIu64
-				" calls</title></rect>\n", slots[i], y + 1, w < 1 ? 1 : w,
+			fprintf(out, "<rect class=\"bar\" data-count=\"%" PRIu64 "\" x=\"200\" "
+				"y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"#3b75af\">"
+				"<title>%" PRIu64 " calls</title></rect>\n", slots[i], y + 1, w < 1 ? 1 : w,
 				ROW_HEIGHT - 2, slots[i]);
 		fprintf(out, "<text x=\"%.2f\" y=\"%d\" " FONT ">%" PRIu64 "</text>\n",
 			200 + (w < 1 ? 1 : w) + 4, y + ROW_HEIGHT - 4, slots[i]);
@@ -300,8 +299,8 @@ int kpt_svg_heatmap_file(const char *path, const struct kpt_heatmap *hm,
 	out = fopen(tmp, "w");
 	if (!out)
 		goto fail;
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n<rect width=\"100%%\" "
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		SVG " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n<rect width=\"100%%\" "
 		"height=\"100%%\" fill=\"#fff\"/>\n%s</svg>\n", SVG_WIDTH, height ? height : 20,
 		SVG_WIDTH, height ? height : 20, text);
 	if (fclose(out) != 0) {
