@@ -51,6 +51,7 @@ check_pictures() {
 		"$(jq -c '[.probes[] | [.cells, .cell_calls]]' "$dir/html.json")" "$slots"
 	assert_eq "$what report: histogram bars per probe" \
 		"$(jq -c '[.probes[] | [.bars, .bar_calls]]' "$dir/html.json")" "$slots"
+	assert_eq "$what report: has the lost-event table" "$(jq .loss_table "$dir/html.json")" true
 	assert_eq "$what report: slowest calls per probe" \
 		"$(jq -c '[.probes[].slowest]' "$dir/html.json")" "[10,3]"
 	assert_eq "$what report: SVGs (a histogram and a heat map per probe)" \
@@ -126,6 +127,21 @@ assert_eq "--backend perf timeline: complete events per probe" \
 		group_by(.) | map([.[0], length])' "$WORK/perf.json")" \
 	'[["kpt_recurse",3],["kpt_work",10]]'
 assert_clean "--backend perf"
+
+# The timeline streams: 20 times the calls, about the same peak memory (the file grows by
+# megabytes), and every call in it.
+peak() {
+	/usr/bin/time -f %M -o "$WORK/peak" "$KPTRACE" latency --timeline "$WORK/big.json" \
+		"$WORKP" -- "$SLEEPER" -n "$1" -s 0 >/dev/null 2>&1
+	cat "$WORK/peak"
+}
+small=$(peak 2000)
+big=$(peak 40000)
+assert_eq "timeline of 40000 calls: complete events" \
+	"$(jq '[.traceEvents[] | select(.ph == "X")] | length' "$WORK/big.json")" 40000
+[ $((big - small)) -lt 1024 ] &&
+	pass "timeline: peak memory $small kB for 2000 calls, $big kB for 40000 calls" ||
+	fail "timeline: peak memory grows with the calls: $small kB for 2000, $big kB for 40000"
 
 # Without --heatmap-width, live, columns are 1 ms wide at first: the 10 kpt_work calls
 # (1.5 ms each, back to back) fall in 10 different columns.

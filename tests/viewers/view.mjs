@@ -75,6 +75,7 @@ if (mode === 'html' || mode === 'svg') {
 		}));
 	});
 	result.svgs = await page.evaluate(() => document.querySelectorAll('svg').length);
+	result.loss_table = await page.evaluate(() => document.querySelector('table.loss') !== null);
 	await page.screenshot({ path: rest[0], fullPage: mode === 'html' });
 	result.colours = await colours(rest[0]);
 } else if (mode === 'speedscope') {
