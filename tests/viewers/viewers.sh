@@ -7,6 +7,9 @@
 
 VIEWERS_SRC="${KPT_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/viewers"
 VIEWERS="${KPT_VIEWERS_CACHE:-$VIEWERS_SRC/.cache}"
+# a read-only source tree (make distcheck): the build tree keeps the cache
+[ -w "$VIEWERS_SRC" ] || [ -n "${KPT_VIEWERS_CACHE:-}" ] ||
+	VIEWERS="${KPT_BUILDDIR:-.}/tests/viewers/.cache"
 
 # apt_need PACKAGE...: install the Debian packages not installed yet, or skip.
 apt_need() {
