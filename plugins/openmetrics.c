@@ -29,7 +29,6 @@
 
 struct om_probe {
 	uint64_t sum_ns;
-	uint64_t count;
 	uint64_t *buckets;		/* [nr_bounds + 1], not cumulative; the last is +Inf */
 };
 
@@ -61,7 +60,6 @@ static void om_span(void *state, const struct kpt_span *span)
 		return;
 	p = &om->probes[span->probe];
 	p->buckets[kpt_om_bucket(om->bounds, om->nr_bounds, ns)]++;
-	p->count++;
 	p->sum_ns += ns;
 }
 
