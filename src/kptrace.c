@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "latency", kpt_cmd_latency, "histograms and percentiles of function durations" },
 	{ "count", kpt_cmd_count, "hits per probe and their rate, cheaply with perf counters" },
 	{ "trace", kpt_cmd_trace, "every probe event with its arguments and return value" },
+	{ "slow", kpt_cmd_slow, "every call over a threshold, with arguments and return value" },
 	{ "check", kpt_cmd_check, "what this kernel supports, and what kptrace does about it" },
 	{ "record", kpt_cmd_record, "write the probes' events to a trace.dat file" },
 	{ "report", kpt_cmd_report, "latency statistics from a trace.dat file, offline" },

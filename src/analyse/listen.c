@@ -23,7 +23,7 @@
 #include <microhttpd.h>
 
 #include "analyse/analyser.h"
-#include "analyse/latency.h"
+#include "analyse/key.h"
 #include "output/openmetrics.h"
 #include "util.h"
 
@@ -33,8 +33,8 @@
 
 struct series {
 	int probe;
-	uint64_t key;
-	char key_text[32];
+	uint64_t key;			/* the key's value; OTHER_KEY past MAX_GROUPS */
+	char key_text[64];
 	uint64_t sum_ns;
 	uint64_t counts[NR_BOUNDS + 1];
 };
@@ -42,7 +42,8 @@ struct series {
 struct listen {
 	const struct kpt_run_params *run;
 	const struct kpt_host *host;
-	enum kpt_group_by by;
+	struct kpt_key *key;		/* --by KEY, or NULL */
+	char label[64];			/* the key's label name: "pid", "arg_size" */
 	int nr_probes;
 	uint64_t bounds[NR_BOUNDS];
 	struct series *whole;		/* [nr_probes] */
@@ -59,7 +60,7 @@ struct listen {
 
 static const struct kpt_analyser_option listen_options[] = {
 	{ "listen", "ADDR:PORT: where to serve /metrics (required); [ADDR]:PORT for IPv6" },
-	{ "by", "pid|comm|cpu: a series per probe and key, labelled pid, comm or cpu" },
+	{ "by", "KEY: a series per probe and key (as latency's --by), labelled with the key" },
 	{ NULL, NULL },
 };
 
@@ -79,50 +80,28 @@ static struct series **find_slot(struct listen *ls, int probe, uint64_t key)
 	return &ls->groups[i];
 }
 
-/* The key of @span under --by, and its label value when it is new. */
-static uint64_t span_key(struct listen *ls, const struct kpt_span *span, const char **comm)
+/* The series of (@probe, @val), made when new; past MAX_GROUPS, the probe's "other". */
+static struct series *group_series(struct listen *ls, int probe, uint64_t val)
 {
-	const char *s;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	switch (ls->by) {
-	case KPT_GROUP_PID:
-		return span->tid;
-	case KPT_GROUP_CPU:
-		return span->cpu;
-	default:
-		*comm = s = ls->host->comm(ls->host, span->tid);
-		for (; *s; s++)
-			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-		return h == OTHER_KEY ? h - 1 : h;
-	}
-}
-
-static struct series *group_series(struct listen *ls, const struct kpt_span *span)
-{
-	const char *comm = NULL;
-	uint64_t key = span_key(ls, span, &comm);
-	struct series **slot = find_slot(ls, span->probe, key), *s;
+	struct series **slot = find_slot(ls, probe, val), *s;
 
 	if (*slot)
 		return *slot;
 	if (ls->nr_groups >= MAX_GROUPS) {
-		key = OTHER_KEY;
-		slot = find_slot(ls, span->probe, key);
+		val = OTHER_KEY;
+		slot = find_slot(ls, probe, val);
 		if (*slot)
 			return *slot;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->probe = span->probe;
-	s->key = key;
-	if (key == OTHER_KEY)
+	s->probe = probe;
+	s->key = val;
+	if (val == OTHER_KEY)
 		strcpy(s->key_text, "other");
-	else if (comm)
-		snprintf(s->key_text, sizeof(s->key_text), "%s", comm);
 	else
-		snprintf(s->key_text, sizeof(s->key_text), "%llu", (unsigned long long)key);
+		kpt_key_format(ls->key, probe, val, s->key_text, sizeof(s->key_text));
 	*slot = s;
 	ls->nr_groups++;
 	return s;
@@ -139,12 +118,17 @@ static void listen_span(void *state, const struct kpt_span *span)
 	struct listen *ls = state;
 	uint64_t ns = span->end - span->start;
 	struct series *s;
+	uint64_t val;
 
 	count(ls, &ls->whole[span->probe], ns);
-	if (ls->by != KPT_GROUP_NONE && (s = group_series(ls, span)))
+	if (ls->key && kpt_key_of_span(ls->key, span, &val) == 0 &&
+	    (s = group_series(ls, span->probe, val)))
 		count(ls, s, ns);
 }
 
+static const struct kpt_key *sort_key;	/* qsort has no context argument */
+
+/* By probe, then by key as latency orders its groups, "other" last. */
 static int by_probe_key(const void *a, const void *b)
 {
 	const struct series *x = *(const struct series *const *)a;
@@ -152,17 +136,16 @@ static int by_probe_key(const void *a, const void *b)
 
 	if (x->probe != y->probe)
 		return x->probe < y->probe ? -1 : 1;
-	return strcmp(x->key_text, y->key_text);
+	if (x->key == OTHER_KEY || y->key == OTHER_KEY)
+		return (x->key == OTHER_KEY) - (y->key == OTHER_KEY);
+	return kpt_key_compare(sort_key, x->probe, x->key, y->key);
 }
 
 static void write_series(struct listen *ls, FILE *f, const struct series *s, bool keyed)
 {
-	static const char *const label_names[] = {
-		[KPT_GROUP_PID] = "pid", [KPT_GROUP_COMM] = "comm", [KPT_GROUP_CPU] = "cpu",
-	};
 	struct kpt_om_label labels[2] = {
 		{ "probe", ls->run->params.probe_names[s->probe] },
-		{ keyed ? label_names[ls->by] : NULL, s->key_text },
+		{ ls->label, s->key_text },
 	};
 
 	kpt_om_histogram(f, labels, keyed ? 2 : 1, ls->bounds, NR_BOUNDS, s->counts, s->sum_ns);
@@ -185,6 +168,7 @@ static char *exposition(struct listen *ls, size_t *len)
 			if (ls->groups[i])
 				sorted[j++] = ls->groups[i];
 		}
+		sort_key = ls->key;
 		qsort(sorted, ls->nr_groups, sizeof(*sorted), by_probe_key);
 	}
 	f = open_memstream(&text, len);
@@ -360,22 +344,37 @@ static void listen_destroy(void *state)
 	free(ls->whole);
 	free(ls->pairs);
 	free(ls->page);
+	kpt_key_free(ls->key);
 	pthread_mutex_destroy(&ls->lock);
 	free(ls);
 }
 
+/* A Prometheus label name for the key: "arg:size" becomes "arg_size". */
+static void set_label(struct listen *ls)
+{
+	size_t i;
+
+	snprintf(ls->label, sizeof(ls->label), "%s", kpt_key_label(ls->key));
+	for (i = 0; ls->label[i]; i++) {
+		char c = ls->label[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (i && c >= '0' && c <= '9')))
+			ls->label[i] = '_';
+	}
+}
+
 static void *listen_create(const struct kpt_analyser_params *params, char *err, size_t errsize)
 {
-	enum kpt_group_by by = KPT_GROUP_NONE;
-	const char *addr = NULL;
+	const char *addr = NULL, *by = NULL;
 	struct listen *ls;
 	int i;
 
 	for (i = 0; i < params->nr_options; i++) {
 		if (strcmp(params->option_names[i], "listen") == 0)
 			addr = params->option_values[i];
-		else if (kpt_group_by_parse(params->option_values[i], &by) < 0)
-			by = KPT_GROUP_NONE;
+		else
+			by = params->option_values[i];
 	}
 	if (!addr) {
 		snprintf(err, errsize, "listen needs listen=ADDR:PORT");
@@ -389,16 +388,22 @@ static void *listen_create(const struct kpt_analyser_params *params, char *err, 
 	pthread_mutex_init(&ls->lock, NULL);
 	ls->run = (const struct kpt_run_params *)params;
 	ls->host = params->host;
-	ls->by = by;
 	ls->nr_probes = params->nr_probes;
 	kpt_om_log2_bounds(ls->bounds);
+	if (by) {
+		ls->key = kpt_key_alloc(by, params->host, params->nr_probes, params->probe_names,
+					err, errsize);
+		if (!ls->key)
+			goto fail;
+		set_label(ls);
+	}
 	/* at most half full: MAX_GROUPS series and the "other" ones fit */
 	for (ls->nr_slots = 64; ls->nr_slots < 2 * (MAX_GROUPS + (unsigned int)ls->nr_probes);)
 		ls->nr_slots *= 2;
-	ls->groups = by == KPT_GROUP_NONE ? NULL : calloc(ls->nr_slots, sizeof(*ls->groups));
+	ls->groups = by ? calloc(ls->nr_slots, sizeof(*ls->groups)) : NULL;
 	ls->whole = calloc(ls->nr_probes ? ls->nr_probes : 1, sizeof(*ls->whole));
 	ls->pairs = calloc(ls->nr_probes ? ls->nr_probes : 1, sizeof(*ls->pairs));
-	if ((by != KPT_GROUP_NONE && !ls->groups) || !ls->whole || !ls->pairs) {
+	if ((by && !ls->groups) || !ls->whole || !ls->pairs) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}

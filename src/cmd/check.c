@@ -153,8 +153,13 @@ int kpt_cmd_check(int argc, char **argv)
 		  "tracks", "rN: is refused: keep the default, and watch probe misses" },
 		{ "error_log", f.error_log, "the kernel's reason for a rejected probe is shown",
 		  "only errno is known when the kernel rejects a probe or filter" },
-		{ "hist_triggers", f.hist_triggers, "present (kptrace pairs in user space anyway)",
+		{ "hist_triggers", f.hist_triggers, "present (kptrace pairs in user space unless "
+		  "asked)",
 		  "nothing lost: kptrace pairs and builds histograms in user space" },
+		{ "slow_kernel_filter", f.synth_events, "slow --kernel-filter: the kernel measures "
+		  "each call and records only the slow ones",
+		  "slow --kernel-filter pairs in user space (no hist triggers or synthetic "
+		  "events)" },
 		{ "mono_clock", f.mono_clock, "trace_clock mono: CPUs agree, and perf matches",
 		  "trace_clock global is used instead (also synchronised across CPUs)" },
 		{ "perf_events", f.perf_events, PERF_PRESENT,

@@ -12,6 +12,8 @@
  *            the session's tracefs probes first, then counted by id.
  *   tracefs  the live pipeline: the records are streamed, decoded and counted.
  *
+ * With --by, count needs the records, so it counts tracefs records.
+ *
  * Both run in kpt_live_run()'s loop, so -d, -i, -p, -- CMD and the signals
  * behave as in latency; the built-in analyser "count" reports both. When perf
  * events are refused and --backend was not given, count says so in one line
@@ -50,6 +52,10 @@ static const char usage_options[] =
 	"                           reads counters and writes no records; tracefs counts\n"
 	"                           decoded records\n"
 	"      --json               print JSON (one document per report, one per line)\n"
+	"      --by KEY             also a count per value of KEY, the most counted\n"
+	"                           first: pid, tid, comm, cpu, arg:NAME (entries), ret\n"
+	"                           (returns); counts tracefs records\n"
+	"      --top N              with --by, only the N values counted most\n"
 	"      --input FILE         count the records of a trace.dat FILE instead; PROBEs\n"
 	"                           then select the file's pairs by name (none: every pair)\n"
 	"      --plugin NAME|PATH   one more analyser, from a plugin (repeatable)\n"
@@ -139,6 +145,14 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
+	/* a counter counts hits, not their keys: grouping needs the records */
+	if (opts->by && perf && opts->backend_given) {
+		kpt_err("--by %s needs each event's record, which perf counters do not write: "
+			"use --backend tracefs, or leave --backend out", opts->by);
+		return -1;
+	}
+	if (opts->by)
+		perf = false;
 #ifndef HAVE_LIBPERF
 	/* Built without libperf: count tracefs records, and say so if perf was asked for. */
 	if (perf && opts->backend_given) {

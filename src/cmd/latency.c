@@ -26,7 +26,16 @@ static const char usage_options[] =
 	"                           read the records from the tracefs ring buffers (the\n"
 	"                           default) or from perf's, through libperf\n"
 	"      --json               print JSON (one document per report, one per line)\n"
-	"      --by pid|comm|cpu    also a result per thread, command name or entry CPU\n"
+	"      --by KEY             also a result per value of KEY, the most total time\n"
+	"                           first: pid, tid, comm, cpu, ret, arg:NAME (an\n"
+	"                           argument of the entry)\n"
+	"      --top N              with --by, only the N values with the most time\n"
+	"  -n, -u, -m               histograms in ns, us or ms (default: what suits)\n"
+	"      --hist log2|linear:STEP[,MIN,MAX]\n"
+	"                           log2 rows (the default), or linear rows of STEP\n"
+	"      --min LATENCY, --max LATENCY\n"
+	"                           leave out shorter or longer calls (e.g. 10us, 2ms;\n"
+	"                           bare numbers in the -n/-u/-m unit, else us)\n"
 	"      --input FILE         analyse a trace.dat FILE (kptrace record, trace-cmd\n"
 	"                           record or extract) instead of the kernel; PROBEs then\n"
 	"                           select the file's pairs by name (none: every pair)\n"
@@ -51,7 +60,6 @@ static const struct kpt_command latency_command = {
 	.usage_tail = usage_options,
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
-	.takes_by = true,
 	.takes_pictures = true,
 	.takes_listen = true,
 };

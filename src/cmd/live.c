@@ -16,6 +16,7 @@
 #include "output/check.h"
 #include "pipeline/engine.h"
 #include "pipeline/merge.h"
+#include "session/kfilter.h"
 #include "session/session.h"
 #include "source/source.h"
 #include "util.h"
@@ -87,6 +88,14 @@ static int setup_decoder(struct kpt_live *live)
 	if (!live->decoder)
 		return -1;
 	for (i = 0; i < live->nr_probes; i++) {
+		const char *synth = kpt_kfilter_event(live->session, i);
+
+		if (synth) {
+			if (kpt_decoder_add(live->decoder, "synthetic", synth, i,
+					    KPT_ROLE_SPAN) < 0)
+				return -1;
+			continue;
+		}
 		if (add_decoded(live, &live->probes[i].entry, i, KPT_ROLE_ENTRY) < 0 ||
 		    add_decoded(live, &live->probes[i].exit, i, KPT_ROLE_EXIT) < 0)
 			return -1;
@@ -166,6 +175,22 @@ int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts)
  */
 int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
+	return kpt_live_setup_shaped(live, opts, NULL, NULL);
+}
+
+/**
+ * kpt_live_setup_shaped - kpt_live_setup(), with a say in what the session records
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ * @shape: called once the probes exist, before formats are read and readers
+ *	opened, e.g. to have the kernel measure calls; or NULL
+ * @ctx: passed to @shape
+ *
+ * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ */
+int kpt_live_setup_shaped(struct kpt_live *live, const struct kpt_trace_opts *opts,
+			  kpt_live_shape_fn shape, void *ctx)
+{
 	const struct kpt_source_ops *source_ops = kpt_source_find(opts->backend);
 
 	if (!source_ops) {
@@ -177,7 +202,10 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	if (kpt_live_setup_raw(live, opts) < 0)
 		return -1;
 	live->source_ops = source_ops;
-	if (kpt_session_load_formats(live->session) < 0 || setup_decoder(live) < 0)
+	if (shape && shape(live, ctx) < 0)
+		return -1;
+	if (kpt_session_load_formats(live->session) < 0 || kpt_kfilter_load(live->session) < 0 ||
+	    setup_decoder(live) < 0)
 		return -1;
 	live->source = live->source_ops->open(live->session, live->target.pid);
 	if (!live->source)

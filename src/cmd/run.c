@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyse/host.h"
+#include "analyse/key.h"
 #include "analyse/plugin.h"
 #include "cmd/run.h"
 #include "pipeline/engine.h"
@@ -119,6 +120,8 @@ static int add_picture(struct kpt_run *run, const char *name, const char *path, 
 static int add_pictures(struct kpt_run *run)
 {
 	const struct kpt_run_args *args = run->args;
+	const char *by = NULL;
+	int i;
 
 	if (args->width)
 		snprintf(run->width, sizeof(run->width), "%s", args->width);
@@ -130,6 +133,10 @@ static int add_pictures(struct kpt_run *run)
 		return -1;
 	if (!args->listen)
 		return 0;
+	for (i = 0; args->builtin && i < args->builtin->nr; i++) {
+		if (strcmp(args->builtin->keys[i], "by") == 0)
+			by = args->builtin->values[i];
+	}
 	if (!kpt_analyser_builtin("listen")) {
 		kpt_err("--listen %s: this kptrace was built without libmicrohttpd; install "
 			"libmicrohttpd-dev and configure again", args->listen);
@@ -138,18 +145,26 @@ static int add_pictures(struct kpt_run *run)
 	run->listen_keys[0] = "listen";
 	run->listen_keys[1] = "by";
 	run->listen_values[0] = args->listen;
-	run->listen_values[1] = args->by;
+	run->listen_values[1] = by;
 	return kpt_analysers_add(run->set, kpt_analyser_builtin("listen"), "built in",
-				 args->by ? 2 : 1, run->listen_keys, run->listen_values,
+				 by ? 2 : 1, run->listen_keys, run->listen_values,
 				 &run->params);
 }
 
 static int create_analysers(struct kpt_run *run)
 {
 	const struct kpt_run_args *args = run->args;
-	static const char *const by_key[] = { "by" };
+	const struct kpt_builtin_opts *builtin = args->builtin;
+	enum kpt_key_kind kind;
+	const char *name;
 	int i;
 
+	for (i = 0; builtin && i < builtin->nr; i++) {
+		/* an argument key reads the entry's payload when its return arrives */
+		if (strcmp(builtin->keys[i], "by") == 0 &&
+		    kpt_key_parse(builtin->values[i], &kind, &name) == 0 && kind == KPT_KEY_ARG)
+			run->params.flags |= KPT_ANALYSER_ENTRY_FIELDS;
+	}
 	run->params.params.host = run->host;
 	run->params.params.json = args->json;
 	run->params.params.out = stdout;
@@ -157,8 +172,9 @@ static int create_analysers(struct kpt_run *run)
 	run->set = kpt_analysers_alloc();
 	if (!run->set)
 		return -1;
-	if (kpt_analysers_add(run->set, args->cmd->analyser, "built in", args->by ? 1 : 0,
-			      by_key, &args->by, &run->params) < 0)
+	if (kpt_analysers_add(run->set, args->cmd->analyser, "built in",
+			      builtin ? builtin->nr : 0, builtin ? builtin->keys : NULL,
+			      builtin ? builtin->values : NULL, &run->params) < 0)
 		return -1;
 	if (add_pictures(run) < 0)
 		return -1;
@@ -189,6 +205,9 @@ static int start(struct kpt_run *run)
 					       kpt_file_nr_buffers(run->file), run->set);
 	else
 		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
+	if (run->engine && run->live.span_maker)
+		kpt_engine_set_span_maker(run->engine, run->live.span_maker,
+					  run->live.span_maker_ctx);
 	return run->engine ? 0 : -1;
 }
 
@@ -236,6 +255,45 @@ int kpt_run(const struct kpt_run_args *args)
 	return ret;
 }
 
+/* Refuse an option the command's analyser does not take, naming it as it was spelled. */
+static int check_builtin(const struct kpt_command *cmd, const struct kpt_trace_opts *opts)
+{
+	const struct kpt_analyser_option *opt;
+	int i;
+
+	if (opts->kernel_filter && !cmd->kernel_filter) {
+		kpt_err("--kernel-filter applies to 'kptrace slow', not to 'kptrace %s'",
+			cmd->name);
+		return -1;
+	}
+	if (opts->interval && cmd->no_interval) {
+		kpt_err("-i does not apply to 'kptrace %s': it prints each call as it ends",
+			cmd->name);
+		return -1;
+	}
+	for (i = 0; cmd->needs_threshold; i++) {
+		if (i == opts->builtin.nr) {
+			kpt_err("'kptrace %s' needs a threshold: -t LATENCY, e.g. -t 10ms",
+				cmd->name);
+			return -1;
+		}
+		if (strcmp(opts->builtin.keys[i], "threshold") == 0)
+			break;
+	}
+	for (i = 0; i < opts->builtin.nr; i++) {
+		for (opt = cmd->analyser->options; opt && opt->name; opt++) {
+			if (strcmp(opt->name, opts->builtin.keys[i]) == 0)
+				break;
+		}
+		if (!opt || !opt->name) {
+			kpt_err("%s does not apply to 'kptrace %s' (see kptrace-%s(1))",
+				opts->builtin.spelled[i], cmd->name, cmd->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /**
  * kpt_run_command - the main of latency, count and trace: parse, then kpt_run()
  * @cmd: the command
@@ -259,8 +317,7 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 		ret = opts.help ? 0 : 2;
 		goto out;
 	}
-	if (opts.by && !cmd->takes_by) {
-		kpt_err("--by groups latency statistics: 'kptrace %s' has none", cmd->name);
+	if (check_builtin(cmd, &opts) < 0) {
 		ret = 2;
 		goto out;
 	}
@@ -281,7 +338,7 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 	args.timeline = opts.timeline;
 	args.width = opts.heatmap_width;
 	args.listen = opts.listen;
-	args.by = opts.by;
+	args.builtin = &opts.builtin;
 	args.json = opts.json;
 	args.plugins = opts.plugins;
 	args.nr_plugins = opts.nr_plugins;

@@ -108,6 +108,8 @@ void kpt_features_probe(struct kpt_features *features)
 	features->error_log = tracefs_file_exists(NULL, "error_log");
 	features->hist_triggers = readme_has(readme, "hist trigger") ||
 				  readme_has(readme, "hist:keys");
+	features->synth_events = features->hist_triggers && readme_has(readme, "onmatch(") &&
+				 tracefs_file_exists(NULL, "synthetic_events");
 	features->kprobe_blacklist = access(KPROBE_BLACKLIST, R_OK) == 0;
 	clocks = tracefs_instance_file_read(NULL, "trace_clock", NULL);
 	if (clocks) {

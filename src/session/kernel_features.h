@@ -43,6 +43,7 @@ struct kpt_features {
 	bool maxactive;			/* r[maxactive]: */
 	bool error_log;
 	bool hist_triggers;
+	bool synth_events;		/* synthetic events fed by hist onmatch() actions */
 	bool kprobe_blacklist;		/* debugfs kprobes/blacklist is readable */
 	char clocks[256];		/* trace_clock's list */
 	bool mono_clock;

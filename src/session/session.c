@@ -20,6 +20,7 @@
 #include <tracefs.h>
 
 #include "session/kernel_features.h"
+#include "session/kfilter.h"
 #include "session/session.h"
 #include "session/watchdog.h"
 #include "cmd/target.h"
@@ -602,6 +603,8 @@ void kpt_session_destroy(struct kpt_session *session)
 		tracefs_trace_off(session->instance);
 		tracefs_event_disable(session->instance, NULL, NULL);
 	}
+	/* triggers first: a probe with one cannot be removed */
+	kpt_kfilter_destroy(session);
 	for (i = session->nr_dynevents - 1; i >= 0; i--) {
 		destroy_dynevent(session->dynevents[i]);
 		tracefs_dynevent_free(session->dynevents[i]);
@@ -633,6 +636,7 @@ void kpt_session_free(struct kpt_session *session)
 	free(session->events);
 	free(session->of_probe);
 	free(session->dynevents);
+	kpt_kfilter_free(session);
 	tep_free(session->tep);
 	free(session->name);
 	free(session);
@@ -678,7 +682,8 @@ static int collect_stale(const char *name, void *data)
  * @verbose: say what was removed
  *
  * Only "kptrace_<pid>" names whose pid is gone (or is no longer kptrace) are
- * touched; other tools' probes and instances never are. Returns how many
+ * touched, and synthetic events "kptrace_<pid>_slow<N>" of such runs; other
+ * tools' probes, events and instances never are. Returns how many
  * objects were removed, or -1 if tracefs cannot be read.
  */
 int kpt_session_remove_stale(bool verbose)
@@ -699,8 +704,25 @@ int kpt_session_remove_stale(bool verbose)
 			tracefs_event_disable(instance, NULL, NULL);
 		}
 		tracefs_instance_free(instance);
+		kpt_kfilter_clear_stale(instances[i]);
 	}
 
+	/* Instances next: their triggers go with them, and then nothing holds a probe. */
+	for (i = 0; instances && instances[i]; i++) {
+		struct tracefs_instance *instance;
+
+		instance = tracefs_instance_alloc(NULL, instances[i]);
+		if (instance && tracefs_instance_destroy(instance) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed instance %s", instances[i]);
+		} else if (errno != ENOENT) {	/* ENOENT: its watchdog was quicker */
+			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
+				 instances[i], strerror(errno));
+		}
+		tracefs_instance_free(instance);
+	}
+	removed += kpt_kfilter_remove_stale(is_stale, verbose);
 	/* Every kind of dynamic event a probe type makes. */
 	dynevents = tracefs_dynevent_get_all(kpt_probe_dynevent_types(), NULL);
 	for (i = 0; dynevents && dynevents[i]; i++) {
@@ -717,20 +739,6 @@ int kpt_session_remove_stale(bool verbose)
 	}
 	tracefs_dynevent_list_free(dynevents);
 
-	for (i = 0; instances && instances[i]; i++) {
-		struct tracefs_instance *instance;
-
-		instance = tracefs_instance_alloc(NULL, instances[i]);
-		if (instance && tracefs_instance_destroy(instance) == 0) {
-			removed++;
-			if (verbose)
-				kpt_info("removed instance %s", instances[i]);
-		} else {
-			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
-				 instances[i], strerror(errno));
-		}
-		tracefs_instance_free(instance);
-	}
 	tracefs_list_free(instances);
 	return removed;
 }

@@ -20,6 +20,7 @@
 struct tep_handle;
 struct tracefs_instance;
 struct tracefs_dynevent;
+struct kpt_kfilters;
 struct kpt_watchdog;
 
 struct kpt_session {
@@ -34,6 +35,7 @@ struct kpt_session {
 	char clock[16];				/* the trace clock in use */
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 	const char *filter;			/* the probe events' filter, or NULL */
+	struct kpt_kfilters *kfilters;		/* slow --kernel-filter (kfilter.c) */
 	struct kpt_watchdog *watchdog;		/* removes all this if kptrace is killed */
 	bool watchdog_tried;			/* started, or failed to start: not again */
 };

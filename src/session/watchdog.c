@@ -23,7 +23,10 @@
  * every file, so no reader keeps the instance busy), turns tracing off in the
  * instance and disables its events (an enabled dynamic event cannot be
  * removed: EBUSY), removes the dynamic events it was told of, newest first,
- * then the instance, and exits. Only the names it was given are touched.
+ * then the instance, and exits. Only the names it was given are touched, and
+ * what slow --kernel-filter made in that instance's name: the triggers in
+ * it (first, as they hold the probes) and the synthetic events named after
+ * it (last).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "session/kfilter.h"
 #include "session/watchdog.h"
 #include "util.h"
 
@@ -183,10 +187,14 @@ static void act(const struct watch_list *list, pid_t parent)
 		tracefs_trace_off(instance);
 		tracefs_event_disable(instance, NULL, NULL);
 		tracefs_instance_free(instance);
+		/* slow --kernel-filter: its triggers hold the probes and the instance */
+		kpt_kfilter_clear_stale(list->instance);
 	}
 	for (i = list->nr - 1; i >= 0; i--)
 		removed += remove_dynevent(list->dynevents[i]);
 	gone = list->instance && remove_instance(list->instance);
+	if (list->instance)
+		removed += kpt_kfilter_remove_session(list->instance);
 	if (removed && gone)
 		fprintf(stderr, "kptrace: run %d was killed; its watchdog removed its %d probe "
 			"event%s and instance %s\n", (int)parent, removed, removed == 1 ? "" : "s",

@@ -13,8 +13,8 @@
  * and merged. libtracecmd 1.3.1 maps each CPU's data whole, and keeps every
  * decompressed chunk of a compressed file, so its memory grows with the file;
  * it still reads the files this reader leaves to it: timestamps it must
- * adjust (TSC conversion, offsets, guest time sync), compressions other than
- * zstd, and latency-format data.
+ * adjust (TSC conversion, offsets, guest time sync) and compressions other
+ * than zstd. A latency tracer's text output has no records and is refused.
  */
 #ifndef KPT_TRACEDAT_READ_H
 #define KPT_TRACEDAT_READ_H

@@ -222,14 +222,14 @@ END_TEST
 START_TEST(test_refuse_abi_major)
 {
 	assert_refused(TEST_PLUGINS "/abi_major.so", TEST_PLUGINS "/abi_major.so",
-		       "was built for analyser ABI 2.0, and this kptrace has ABI 1.0");
+		       "was built for analyser ABI 2.0, and this kptrace has ABI 1.1");
 }
 END_TEST
 
 START_TEST(test_refuse_abi_minor)
 {
 	assert_refused(TEST_PLUGINS "/abi_minor.so", TEST_PLUGINS "/abi_minor.so",
-		       "needs analyser ABI 1.1, newer than this kptrace's 1.0");
+		       "needs analyser ABI 1.2, newer than this kptrace's 1.1");
 }
 END_TEST
 

@@ -45,7 +45,12 @@ watchdog_of() {	# the watchdog kptrace PID forked
 }
 leftovers() {	# what kptrace left in tracefs, if anything
 	grep -E '^[pr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
+	grep -E '^kptrace_[0-9]+_' $T/synthetic_events
 	ls $T/instances | grep -E '^kptrace_[0-9]+$'
+}
+synth_live() {	# has kptrace PID enabled its synthetic event (slow --kernel-filter)?
+	grep -q 1 $T/instances/kptrace_$1/events/synthetic/kptrace_$1_slow0/enable 2>/dev/null &&
+		grep -q 1 $T/instances/kptrace_$1/tracing_on 2>/dev/null
 }
 
 step check $KPT check --json
@@ -72,6 +77,37 @@ step dotted $KPT latency --json -d 0.2 "$dotted"
 # Record on the device, analyse on the workstation: the file goes to the host.
 step record $KPT record -o $R/kprobes.dat do_sys_openat2 -- $LOAD -o 30
 leftovers >$R/after_normal.left
+
+# slow, paired in user space and measured in the kernel, on the same load: 2000 sleeps of
+# which every 100th is of 60 ms (hrtimer_nanosleep's first argument is the sleep in ns).
+SLOW_PROBE='hrtimer_nanosleep ns=%di:s64'
+step slow_user $KPT slow --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 2000 -s 60000 -z 100
+step slow_kernel $KPT slow --kernel-filter --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 2000 -s 60000 -z 100
+step slow_kernel_by $KPT slow --kernel-filter -t 30ms --by arg:ns "$SLOW_PROBE" -- $LOAD -n 300 -s 60000 -z 100
+leftovers >$R/after_slow.left
+# SIGINT while the kernel filter is in place: its triggers and synthetic event go too.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >$R/slow_sigint.out 2>$R/slow_sigint.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+$LOAD -n 2 -s 60000
+kill -INT $pid; wait $pid; echo $? >$R/slow_sigint.status
+leftovers >$R/after_slow_sigint.left
+# SIGKILL: the watchdog removes the triggers, the probes, the instance and the synthetic
+# event within a second.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>$R/slow_watchdog.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $pid; wait $pid
+sleep 1
+leftovers >$R/after_slow_watchdog.left
+# SIGKILL of kptrace and its watchdog leaves them all; the next run's reaper removes them.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>&1 &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $(watchdog_of $pid) $pid; wait $pid
+leftovers >$R/after_slow_sigkill.left
+step slow_after_kill $KPT slow --kernel-filter --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 100 -s 60000 -z 100
+leftovers >$R/after_slow_reaper.left
 
 # SIGINT: a final report and nothing left.
 $KPT latency --json do_sys_openat2 >$R/sigint.out 2>$R/sigint.err &
@@ -121,6 +157,7 @@ status_of() { cat "$OUT/$1.status"; }
 "$KPTRACE" check --json >"$WORK/host-check.json"
 assert_eq "guest kprobe_events" "$(jq -r .features.kprobe_events "$OUT/check.out")" true
 assert_eq "guest kretprobe_maxactive" "$(jq -r .features.kretprobe_maxactive "$OUT/check.out")" true
+assert_eq "guest slow_kernel_filter" "$(jq -r .features.slow_kernel_filter "$OUT/check.out")" true
 host_kprobes=$(jq -r .features.kprobe_events "$WORK/host-check.json")
 if [ "$host_kprobes" = false ]; then
 	pass "host and guest 'check' differ on kprobe_events, as their kernels do"
@@ -192,6 +229,37 @@ assert_eq "trace-cmd report of the guest's file: kprobe entries" \
 	"$(awk '$4 ~ /^p[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/vm-tcreport.txt")" 30
 assert_eq "trace-cmd report of the guest's file: kretprobe returns" \
 	"$(awk '$4 ~ /^r[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/vm-tcreport.txt")" 30
+
+# slow: the same slow calls whether paired in user space or measured in the kernel, each with
+# its argument and return value; the kernel writes over 100x fewer records (1% are slow).
+for mode in user kernel; do
+	out=$OUT/slow_$mode.out
+	assert_eq "slow $mode: exit" "$(status_of slow_$mode)" 0
+	assert_eq "slow $mode: the 60 ms sleeps" "$(jq -s -c '[.[] | select(.args.ns == 60000000)] | length' "$out")" 20
+	assert_eq "slow $mode: nothing else" "$(jq -s length "$out")" 20
+	assert_eq "slow $mode: return values" "$(jq -s -c '[.[].return.ret] | unique' "$out")" "[0]"
+	assert_eq "slow $mode: each at least 60 ms" "$(jq -s '[.[] | select(.duration_ns >= 60000000)] | length' "$out")" 20
+	assert_eq "slow $mode: comm" "$(jq -s -r '[.[].comm] | unique | join(",")' "$out")" kpt_sysload
+done
+records() { sed -n 's/.*; \([0-9]*\) records read.*/\1/p' "$OUT/$1.err"; }
+user_records=$(records slow_user); kernel_records=$(records slow_kernel)
+assert_between "slow user: records read (2 per call)" "$user_records" 4000 4010
+assert_between "slow kernel: records read (1 per slow call)" "$kernel_records" 20 30
+if [ "$user_records" -ge $((100 * kernel_records)) ]; then
+	pass "the kernel filter writes $kernel_records records for $user_records: over 100x fewer"
+else
+	fail "the kernel filter writes $kernel_records records for $user_records: not 100x fewer"
+fi
+assert_contains "slow kernel: summary" "$OUT/slow_kernel.err" "measured in the kernel"
+assert_eq "slow kernel --by arg:ns" "$(grep -E '^  [0-9]+ ' "$OUT/slow_kernel_by.out" | awk '{print $1, $2}')" "60000000 3"
+assert_eq "after slow, left" "$(cat "$OUT/after_slow.left")" ""
+assert_eq "slow kernel SIGINT exit" "$(status_of slow_sigint)" 0
+assert_eq "after slow kernel SIGINT, left" "$(cat "$OUT/after_slow_sigint.left")" ""
+assert_eq "slow kernel SIGKILL, a second later, left" "$(cat "$OUT/after_slow_watchdog.left")" ""
+assert_contains "slow kernel SIGKILL: the watchdog's line" "$OUT/slow_watchdog.err" "its watchdog removed"
+if grep -q '_slow0' "$OUT/after_slow_sigkill.left"; then pass "SIGKILL of both leaves the synthetic event"; else fail "SIGKILL of both left no synthetic event: the reaper check proves nothing"; fi
+assert_eq "slow kernel after SIGKILL" "$(jq -s length "$OUT/slow_after_kill.out")" 1
+assert_eq "after the reaper, left" "$(cat "$OUT/after_slow_reaper.left")" ""
 
 # Signals.
 assert_eq "SIGINT exit" "$(status_of sigint)" 0
