@@ -26,6 +26,11 @@ enum {
 	OPT_MIN,
 	OPT_MAX,
 	OPT_KERNEL_FILTER,
+	OPT_HEATMAP,
+	OPT_HEATMAP_WIDTH,
+	OPT_HTML,
+	OPT_TIMELINE,
+	OPT_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +51,11 @@ static const struct option long_options[] = {
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "kernel-filter", no_argument, NULL, OPT_KERNEL_FILTER },
+	{ "heatmap", required_argument, NULL, OPT_HEATMAP },
+	{ "heatmap-width", required_argument, NULL, OPT_HEATMAP_WIDTH },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -134,6 +144,12 @@ static int check_input(const struct kpt_trace_opts *opts)
 			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
 			   opts->kernel_filter ? "--kernel-filter" : NULL;
 
+	if (opts->listen) {
+		kpt_err("--listen %s serves a live run's histograms while it runs; --input %s is "
+			"read in one go: use --html or --plugin openmetrics for a file", opts->listen,
+			opts->input);
+		return -1;
+	}
 	if (!live)
 		return 0;
 	kpt_err("%s applies to live tracing, not to --input %s: record with it ('kptrace record "
@@ -228,6 +244,7 @@ void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr)
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 {
 	int dashdash, c, i;
+	double seconds;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->backend = "tracefs";
@@ -304,6 +321,26 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			if (kpt_plugin_args_opt(opts->plugins, opts->nr_plugins, optarg) < 0)
 				return -1;
 			break;
+		case OPT_HEATMAP:
+			opts->heatmap = optarg;
+			break;
+		case OPT_HEATMAP_WIDTH:
+			if (kpt_parse_seconds(optarg, &seconds) < 0 || seconds < 1e-6) {
+				kpt_err("--heatmap-width '%s': not a duration of 1us or more (e.g. 10ms, "
+					"1s)", optarg);
+				return -1;
+			}
+			opts->heatmap_width = optarg;
+			break;
+		case OPT_HTML:
+			opts->html = optarg;
+			break;
+		case OPT_TIMELINE:
+			opts->timeline = optarg;
+			break;
+		case OPT_LISTEN:
+			opts->listen = optarg;
+			break;
 		case 'h':
 			opts->help = true;
 			return 0;
@@ -326,8 +363,18 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		}
 		opts->probes[opts->nr_probes++] = argv[i];
 	}
+	if (opts->heatmap_width && !opts->heatmap && !opts->html) {
+		kpt_err("--heatmap-width sets the heat maps' column width: give --heatmap FILE or "
+			"--html FILE too");
+		return -1;
+	}
 	if (opts->input)
 		return check_input(opts);
+	if (opts->listen && !opts->interval) {
+		kpt_err("--listen %s serves the histograms as of the last -i interval: give -i "
+			"SECONDS too (e.g. -i 10)", opts->listen);
+		return -1;
+	}
 	if (!opts->nr_probes) {
 		kpt_err("no probe given: name at least one, e.g. 'syscall:openat' or "
 			"'/bin/bash:readline' (see kptrace-probes(7))");

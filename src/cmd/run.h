@@ -27,6 +27,8 @@ struct kpt_command {
 	bool needs_threshold;		/* -t is required (slow) */
 	bool kernel_filter;		/* takes --kernel-filter (slow) */
 	bool no_interval;		/* prints as calls end: -i does not apply (slow) */
+	bool takes_pictures;		/* --heatmap, --html, --timeline */
+	bool takes_listen;		/* --listen */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill
 	 * in @live and @params' backend and counters, which kpt_live_teardown()
@@ -47,6 +49,12 @@ struct kpt_run_args {
 	const char *command;		/* JSON "kptrace" of the latency report, or NULL */
 	const struct kpt_plugin_arg *plugins;
 	int nr_plugins;
+	/* pictures and the exporter: built-in analysers next to the command's */
+	const char *heatmap;		/* --heatmap FILE */
+	const char *html;		/* --html FILE */
+	const char *timeline;		/* --timeline FILE */
+	const char *width;		/* --heatmap-width SECONDS, or NULL */
+	const char *listen;		/* --listen ADDR:PORT */
 };
 
 int kpt_run(const struct kpt_run_args *args);
