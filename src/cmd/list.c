@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyse/plugin.h"
 #include "cmd/commands.h"
+#include "probe/probeset.h"
 #include "util.h"
 
 struct list_kind {
@@ -20,8 +22,11 @@ struct list_kind {
 };
 
 static int list_plugins(int argc, char **argv);
+static int list_sets(int argc, char **argv);
 
+/* The first row is what "kptrace list" alone shows. */
 static const struct list_kind list_kinds[] = {
+	{ "sets", list_sets, "the probe sets (@NAME), user's and installed (the default)" },
 	{ "plugins", list_plugins, "the analyser plugins of the plugin directory, and their options" },
 };
 
@@ -29,7 +34,7 @@ static void list_usage(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: kptrace list WHAT\n\nWhat kptrace can use:\n", out);
+	fputs("usage: kptrace list [WHAT]\n\nWhat kptrace can use:\n", out);
 	for (i = 0; i < ARRAY_SIZE(list_kinds); i++)
 		fprintf(out, "  %-10s %s\n", list_kinds[i].name, list_kinds[i].summary);
 }
@@ -112,10 +117,79 @@ static int list_plugins(int argc, char **argv)
 	return ret;
 }
 
+static int events_file(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > 7 && strcmp(d->d_name + len - 7, ".events") == 0;
+}
+
+/* The sets of @dir, each with its description; *broken counts those that do not parse. */
+static void list_sets_in(const char *dir, const char *what, const char *shadow, int *broken)
+{
+	struct dirent **files = NULL;
+	int i, nr;
+
+	nr = dir ? scandir(dir, &files, events_file, alphasort) : -1;
+	if (nr < 0) {
+		printf("%s (%s): none\n", what, dir ? dir : "no home directory");
+		return;
+	}
+	printf("%s (%s):\n", what, dir);
+	if (!nr)
+		printf("  none\n");
+	for (i = 0; i < nr; i++) {
+		char *name = strndup(files[i]->d_name, strlen(files[i]->d_name) - 7);
+		char *path = kpt_asprintf("%s/%s", dir, files[i]->d_name), *errmsg = NULL;
+		char *other = shadow && name ? kpt_asprintf("%s/%s", shadow, files[i]->d_name) :
+			      NULL;
+		struct kpt_probeset *set = name && path ? kpt_probeset_read(name, path, &errmsg) :
+				   NULL;
+
+		if (set) {
+			printf("  @%-12s %s%s\n", name,
+			       set->description ? set->description : "(no description)",
+			       other && access(other, F_OK) == 0 ? " (replaces the installed one)" :
+			       "");
+		} else {
+			printf("  @%-12s BROKEN: %s\n", name ? name : files[i]->d_name,
+			       errmsg ? errmsg : "out of memory");
+			(*broken)++;
+		}
+		kpt_probeset_free(set);
+		free(errmsg);
+		free(other);
+		free(path);
+		free(name);
+		free(files[i]);
+	}
+	free(files);
+}
+
+/* kptrace list [sets]: the user's sets, then the installed ones. */
+static int list_sets(int argc, char **argv)
+{
+	char *user = kpt_probeset_user_dir();
+	int broken = 0;
+
+	(void)argv;
+	if (argc > 1) {
+		free(user);
+		fprintf(stderr, "usage: kptrace list [sets]\n");
+		return 2;
+	}
+	list_sets_in(user, "Your probe sets", kpt_probeset_system_dir(), &broken);
+	list_sets_in(kpt_probeset_system_dir(), "Installed probe sets", NULL, &broken);
+	free(user);
+	if (broken)
+		printf("%d broken set%s: see kptrace-events(5)\n", broken, broken == 1 ? "" : "s");
+	return broken ? 1 : 0;
+}
+
 /**
  * kpt_cmd_list - the "list" command
  * @argc: argument count
- * @argv: arguments: WHAT [ARGS]
+ * @argv: arguments: [WHAT [ARGS]]; without WHAT, the probe sets
  *
  * Returns what the sub-list returns: 0, 1 when it cannot be read, 2 on a usage error.
  */
@@ -123,9 +197,11 @@ int kpt_cmd_list(int argc, char **argv)
 {
 	size_t i;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		list_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc < 2)
+		return list_kinds[0].run(1, argv);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		list_usage(stdout);
+		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(list_kinds); i++) {
 		if (!strcmp(argv[1], list_kinds[i].name))

@@ -16,5 +16,6 @@ Suite *report_suite(void);
 Suite *analyser_suite(void);
 Suite *plugin_suite(void);
 Suite *rbpage_suite(void);
+Suite *probeset_suite(void);
 
 #endif
