@@ -5,13 +5,19 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <tracefs.h>
+
 #include "analyse/plugin.h"
 #include "cmd/commands.h"
+#include "probe/glob.h"
 #include "probe/probeset.h"
 #include "util.h"
 
@@ -23,10 +29,17 @@ struct list_kind {
 
 static int list_plugins(int argc, char **argv);
 static int list_sets(int argc, char **argv);
+static int list_functions(int argc, char **argv);
+static int list_tracepoints(int argc, char **argv);
+static int list_syscalls(int argc, char **argv);
 
 /* The first row is what "kptrace list" alone shows. */
 static const struct list_kind list_kinds[] = {
 	{ "sets", list_sets, "the probe sets (@NAME), user's and installed (the default)" },
+	{ "functions", list_functions,
+	  "GLOB: the kernel functions a probe can name (kprobe blacklist left out)" },
+	{ "tracepoints", list_tracepoints, "[GLOB]: the tracepoints, SYSTEM:EVENT, for tp:" },
+	{ "syscalls", list_syscalls, "the system calls syscall:NAME can trace" },
 	{ "plugins", list_plugins, "the analyser plugins of the plugin directory, and their options" },
 };
 
@@ -36,7 +49,7 @@ static void list_usage(FILE *out)
 
 	fputs("usage: kptrace list [WHAT]\n\nWhat kptrace can use:\n", out);
 	for (i = 0; i < ARRAY_SIZE(list_kinds); i++)
-		fprintf(out, "  %-10s %s\n", list_kinds[i].name, list_kinds[i].summary);
+		fprintf(out, "  %-12s %s\n", list_kinds[i].name, list_kinds[i].summary);
 }
 
 static int so_file(const struct dirent *d)
@@ -184,6 +197,109 @@ static int list_sets(int argc, char **argv)
 	if (broken)
 		printf("%d broken set%s: see kptrace-events(5)\n", broken, broken == 1 ? "" : "s");
 	return broken ? 1 : 0;
+}
+
+/* kptrace list functions GLOB: available_filter_functions less the kprobe blacklist. */
+static int list_functions(int argc, char **argv)
+{
+	char *functions, *blacklist, **names = NULL, *errmsg = NULL;
+	int i, nr = 0, ret;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: kptrace list functions GLOB (e.g. 'vfs_*')\n");
+		return 2;
+	}
+	functions = tracefs_instance_file_read(NULL, "available_filter_functions", NULL);
+	if (!functions) {
+		kpt_err("cannot read available_filter_functions in tracefs: %s (the kernel lists its traceable functions there; root and CONFIG_FUNCTION_TRACER are needed)",
+			strerror(errno));
+		return 1;
+	}
+	blacklist = kpt_glob_read_blacklist();
+	ret = kpt_glob_match_functions(argv[1], functions, blacklist, INT_MAX, &names, &nr,
+				       &errmsg);
+	for (i = 0; i < nr; i++) {
+		printf("%s\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (ret < 0)
+		kpt_err("%s", errmsg ? errmsg : "out of memory");
+	free(errmsg);
+	free(functions);
+	free(blacklist);
+	return ret < 0 ? 1 : 0;
+}
+
+/*
+ * Print every SYSTEM:EVENT that matches @glob, or with @syscalls every
+ * syscall:NAME with both its tracepoints. Returns how many, or -1.
+ */
+static int walk_tracepoints(const char *glob, bool syscalls)
+{
+	char **systems = tracefs_event_systems(NULL), **events;
+	int i, j, found = 0;
+
+	if (!systems) {
+		kpt_err("cannot read the tracepoints in tracefs: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; systems[i]; i++) {
+		if (syscalls != !strcmp(systems[i], "syscalls"))
+			continue;
+		events = tracefs_system_events(NULL, systems[i]);
+		for (j = 0; events && events[j]; j++) {
+			char *name = kpt_asprintf("%s:%s", systems[i], events[j]);
+
+			if (syscalls && !strncmp(events[j], "sys_enter_", 10)) {
+				char *ex = kpt_asprintf("sys_exit_%s", events[j] + 10);
+
+				if (ex && tracefs_event_file_exists(NULL, "syscalls", ex, "format")) {
+					printf("syscall:%s\n", events[j] + 10);
+					found++;
+				}
+				free(ex);
+			} else if (!syscalls && name && !fnmatch(glob, name, 0)) {
+				printf("%s\n", name);
+				found++;
+			}
+			free(name);
+		}
+		tracefs_list_free(events);
+	}
+	tracefs_list_free(systems);
+	return found;
+}
+
+/* kptrace list tracepoints [GLOB]: SYSTEM:EVENT, sorted as tracefs lists them. */
+static int list_tracepoints(int argc, char **argv)
+{
+	int found;
+
+	if (argc > 2) {
+		fprintf(stderr, "usage: kptrace list tracepoints [GLOB] (e.g. 'sched:*')\n");
+		return 2;
+	}
+	found = walk_tracepoints(argc == 2 ? argv[1] : "*", false);
+	if (found == 0)
+		kpt_err("no tracepoint matches '%s'", argc == 2 ? argv[1] : "*");
+	return found > 0 ? 0 : 1;
+}
+
+/* kptrace list syscalls: every NAME with sys_enter_NAME and sys_exit_NAME. */
+static int list_syscalls(int argc, char **argv)
+{
+	int found;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: kptrace list syscalls\n");
+		return 2;
+	}
+	found = walk_tracepoints(NULL, true);
+	if (found == 0)
+		kpt_err("this kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS is off)");
+	return found > 0 ? 0 : 1;
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "output/check.h"
 #include "pipeline/engine.h"
 #include "pipeline/merge.h"
+#include "probe/glob.h"
 #include "probe/probeset.h"
 #include "session/kfilter.h"
 #include "session/session.h"
@@ -27,11 +28,17 @@
 
 static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
-	char **specs, *errmsg;
-	int i, j, nr, ret = -1;
+	char **sets, **specs, *errmsg;
+	int i, j, nr_sets, nr, ret = -1;
 
 	/* @NAME: a probe set of kptrace-events(5), in the variant that fits this kernel. */
-	if (kpt_probeset_expand(opts->probes, opts->nr_probes, &specs, &nr, &errmsg) < 0) {
+	if (kpt_probeset_expand(opts->probes, opts->nr_probes, &sets, &nr_sets, &errmsg) < 0) {
+		kpt_err("%s", errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	/* vfs_*: a probe per matching kernel function; takes and frees @sets. */
+	if (kpt_glob_expand_specs(sets, nr_sets, &specs, &nr, &errmsg) < 0) {
 		kpt_err("%s", errmsg ? errmsg : "out of memory");
 		free(errmsg);
 		return -1;

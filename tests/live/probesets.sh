@@ -101,4 +101,39 @@ rm "$USERSETS"/*.events
 "$KPTRACE" list sets >"$WORK/list2.out" 2>&1
 assert_eq "list sets: exit status" $? 0
 assert_eq "list sets: lines (none of the user's, 2 headers, 6 installed)" "$(wc -l <"$WORK/list2.out")" 9
+
+# kptrace list tracepoints/syscalls/functions: what this kernel has, as tracefs lists it.
+"$KPTRACE" list tracepoints 'sched:sched_wak*' >"$WORK/tp.out"
+assert_eq "list tracepoints: exit status" $? 0
+assert_eq "list tracepoints 'sched:sched_wak*'" "$(sort "$WORK/tp.out" | tr '\n' ' ')" \
+	"$(cd "$TRACEFS/events/sched" && ls -d sched_wak* | sed 's/^/sched:/' | sort | tr '\n' ' ')"
+"$KPTRACE" list tracepoints 'nosuch:*' 2>"$WORK/tp.err"
+assert_eq "list tracepoints of nothing: exit status" $? 1
+assert_contains "list tracepoints of nothing" "$WORK/tp.err" "no tracepoint matches 'nosuch:*'"
+"$KPTRACE" list syscalls >"$WORK/sc.out"
+assert_eq "list syscalls: exit status" $? 0
+want=$(cd "$TRACEFS/events/syscalls" && for e in sys_enter_*; do
+	[ -d "sys_exit_${e#sys_enter_}" ] && echo "syscall:${e#sys_enter_}"; done | sort)
+echo "$want" >"$WORK/sc.want"
+assert_eq "list syscalls: each with both tracepoints ($(wc -l <"$WORK/sc.want"))" \
+	"$(sort "$WORK/sc.out" | cmp - "$WORK/sc.want" && echo same)" same
+assert_contains "list syscalls: clock_nanosleep" "$WORK/sc.out" "syscall:clock_nanosleep"
+if cat "$TRACEFS/available_filter_functions" >/dev/null 2>&1; then
+	"$KPTRACE" list functions 'vfs_rea*' >"$WORK/fn.out"
+	assert_eq "list functions: exit status" $? 0
+	assert_contains "list functions 'vfs_rea*'" "$WORK/fn.out" "vfs_read"
+else
+	"$KPTRACE" list functions 'vfs_rea*' 2>"$WORK/fn.err"
+	assert_eq "list functions, no function list: exit status" $? 1
+	assert_contains "list functions, no function list" "$WORK/fn.err" \
+		"cannot read available_filter_functions in tracefs"
+fi
+# A glob on a kernel without kprobes: said, and nothing left.
+if [ ! -e "$TRACEFS/kprobe_events" ]; then
+	"$KPTRACE" latency 'vfs_*' -- true 2>"$WORK/glob.err"
+	assert_eq "glob without kprobes: exit status" $? 1
+	assert_contains "glob without kprobes" "$WORK/glob.err" \
+		"probe 'vfs_*': this kernel has no kprobe support"
+	assert_clean "glob without kprobes"
+fi
 finish

@@ -17,5 +17,6 @@ Suite *analyser_suite(void);
 Suite *plugin_suite(void);
 Suite *rbpage_suite(void);
 Suite *probeset_suite(void);
+Suite *glob_suite(void);
 
 #endif

@@ -152,6 +152,15 @@ step set_sched $KPT latency --json @sched -- $LOAD -n 20 -s 2000
 step set_block $KPT latency --json @block -- $LOAD -n 2 -s 1000
 leftovers >$R/after_sets.left
 
+# Globs: every matching function of available_filter_functions less the blacklist.
+step glob_fsync $KPT latency --json 'vfs_fsync*' -- $LOAD -r 4
+step glob_many $KPT latency 'vfs_*' -- $LOAD -r 1
+step glob_none $KPT latency 'kpt_no_such_fn*' -- $LOAD -r 1
+step list_functions $KPT list functions 'vfs_fsync*'
+grep -E '^vfs_[a-z_0-9.]*( |$)' $T/available_filter_functions | cut -d' ' -f1 | sort -u |
+	wc -l >$R/vfs_functions.count
+leftovers >$R/after_globs.left
+
 cd $R && for f in *; do kpt_vm_export $R/$f; done
 EOF
 
@@ -330,4 +339,24 @@ assert_eq "@block: probes" "$(jq -c '[.probes[].name]' "$OUT/set_block.out")" \
 assert_eq "@block: no I/O waits without a disk" \
 	"$(jq '[.probes[].count] | add' "$OUT/set_block.out")" 0
 assert_eq "after the probe sets, left" "$(cat "$OUT/after_sets.left")" ""
+
+# Globs: 'vfs_fsync*' is vfs_fsync and vfs_fsync_range. fsync(2) calls vfs_fsync_range
+# once; 6.1's do_fsync has vfs_fsync inlined, so the function's own copy is not called.
+assert_eq "glob: exit" "$(status_of glob_fsync)" 0
+assert_eq "glob: probes" "$(jq -c '[.probes[].name] | sort' "$OUT/glob_fsync.out")" \
+	'["vfs_fsync","vfs_fsync_range"]'
+assert_eq "glob: vfs_fsync (inlined in do_fsync)" "$(count_of glob_fsync vfs_fsync)" 0
+assert_eq "glob: vfs_fsync_range" "$(count_of glob_fsync vfs_fsync_range)" 1
+assert_eq "list functions 'vfs_fsync*'" "$(sort "$OUT/list_functions.out" | tr '\n' ' ')" \
+	"vfs_fsync vfs_fsync_range "
+# 'vfs_*' matches more than 64 functions on 6.1: refused with the number, before any probe.
+assert_eq "glob over the limit: exit" "$(status_of glob_many)" 1
+assert_contains "glob over the limit" "$OUT/glob_many.err" \
+	"probe 'vfs_*': 'vfs_*' matches "
+assert_contains "glob over the limit" "$OUT/glob_many.err" "more than the limit of 64"
+echo "  (vfs_* functions in available_filter_functions: $(cat "$OUT/vfs_functions.count"))"
+assert_eq "glob of nothing: exit" "$(status_of glob_none)" 1
+assert_contains "glob of nothing" "$OUT/glob_none.err" \
+	"'kpt_no_such_fn*' matches no traceable kernel function"
+assert_eq "after the globs, left" "$(cat "$OUT/after_globs.left")" ""
 finish
