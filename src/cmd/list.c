@@ -17,6 +17,7 @@
 
 #include "analyse/plugin.h"
 #include "cmd/commands.h"
+#include "probe/elf_sym.h"
 #include "probe/glob.h"
 #include "probe/probeset.h"
 #include "util.h"
@@ -47,9 +48,11 @@ static void list_usage(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: kptrace list [WHAT]\n\nWhat kptrace can use:\n", out);
+	fputs("usage: kptrace list [WHAT]\n", out);
+	fputs("       kptrace list OBJECT [GLOB]\n\nWhat kptrace can use:\n", out);
 	for (i = 0; i < ARRAY_SIZE(list_kinds); i++)
 		fprintf(out, "  %-12s %s\n", list_kinds[i].name, list_kinds[i].summary);
+	fputs("  OBJECT       [GLOB]: the functions of a binary or library, for OBJECT:SYMBOL\n", out);
 }
 
 static int so_file(const struct dirent *d)
@@ -254,7 +257,8 @@ static int walk_tracepoints(const char *glob, bool syscalls)
 			if (syscalls && !strncmp(events[j], "sys_enter_", 10)) {
 				char *ex = kpt_asprintf("sys_exit_%s", events[j] + 10);
 
-				if (ex && tracefs_event_file_exists(NULL, "syscalls", ex, "format")) {
+				if (ex &&
+				    tracefs_event_file_exists(NULL, "syscalls", ex, "format")) {
 					printf("syscall:%s\n", events[j] + 10);
 					found++;
 				}
@@ -302,11 +306,50 @@ static int list_syscalls(int argc, char **argv)
 	return found > 0 ? 0 : 1;
 }
 
+/* kptrace list OBJECT [GLOB]: the functions OBJECT:SYMBOL can name. */
+static int list_object(int argc, char **argv)
+{
+	char *path, **names = NULL, *errmsg = NULL;
+	size_t i, nr = 0, shown = 0;
+
+	if (argc > 2) {
+		fprintf(stderr, "usage: kptrace list OBJECT [GLOB]\n");
+		return 2;
+	}
+	path = kpt_elf_find_object(argv[0], 0, &errmsg);
+	if (!path) {
+		kpt_err("kptrace cannot list '%s': it is no list (see 'kptrace list --help') and %s",
+			argv[0], errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return 1;
+	}
+	if (kpt_elf_functions(path, &names, &nr, &errmsg) < 0) {
+		kpt_err("%s", errmsg);
+		free(errmsg);
+		free(path);
+		return 1;
+	}
+	printf("Functions of %s (%s:SYMBOL):\n", path, argv[0]);
+	for (i = 0; i < nr; i++) {
+		if (argc < 2 || !fnmatch(argv[1], names[i], 0)) {
+			printf("  %s\n", names[i]);
+			shown++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(path);
+	if (!shown)
+		printf("  none\n");
+	return 0;
+}
+
 /**
  * kpt_cmd_list - the "list" command
  * @argc: argument count
  * @argv: arguments: [WHAT [ARGS]]; without WHAT, the probe sets
  *
+ * A WHAT that is no list names a binary or library (as OBJECT in OBJECT:SYMBOL).
  * Returns what the sub-list returns: 0, 1 when it cannot be read, 2 on a usage error.
  */
 int kpt_cmd_list(int argc, char **argv)
@@ -323,7 +366,5 @@ int kpt_cmd_list(int argc, char **argv)
 		if (!strcmp(argv[1], list_kinds[i].name))
 			return list_kinds[i].run(argc - 1, argv + 1);
 	}
-	kpt_err("kptrace cannot list '%s'", argv[1]);
-	list_usage(stderr);
-	return 2;
+	return list_object(argc - 1, argv + 1);
 }

@@ -128,6 +128,23 @@ else
 	assert_contains "list functions, no function list" "$WORK/fn.err" \
 		"cannot read available_filter_functions in tracefs"
 fi
+# kptrace list OBJECT [GLOB]: the functions a uprobe can name, by path or library name.
+SLEEPER=$PROGS/kpt_sleeper
+"$KPTRACE" list "$SLEEPER" 'kpt_*' >"$WORK/obj.out"
+assert_eq "list OBJECT: exit status" $? 0
+assert_eq "list OBJECT 'kpt_*'" "$(cat "$WORK/obj.out")" \
+	"Functions of $SLEEPER ($SLEEPER:SYMBOL):
+  kpt_recurse
+  kpt_work"
+"$KPTRACE" list c 'malloc' >"$WORK/libc.out"
+assert_eq "list c malloc: exit status" $? 0
+assert_eq "list c malloc: the one function" "$(grep -c '^  malloc$' "$WORK/libc.out")" 1
+assert_contains "list c: the library found" "$WORK/libc.out" "(c:SYMBOL):"
+"$KPTRACE" list kpt-no-such-object 2>"$WORK/obj.err"
+assert_eq "list of no object: exit status" $? 1
+assert_contains "list of no object" "$WORK/obj.err" \
+	"kptrace cannot list 'kpt-no-such-object': it is no list (see 'kptrace list --help') and "
+
 # A glob on a kernel without kprobes: said, and nothing left.
 if [ ! -e "$TRACEFS/kprobe_events" ]; then
 	"$KPTRACE" latency 'vfs_*' -- true 2>"$WORK/glob.err"
