@@ -38,7 +38,7 @@ static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts
 		return -1;
 	}
 	/* vfs_*: a probe per matching kernel function; takes and frees @sets. */
-	if (kpt_glob_expand_specs(sets, nr_sets, &specs, &nr, &errmsg) < 0) {
+	if (kpt_glob_expand_specs(sets, nr_sets, opts->max_probes, &specs, &nr, &errmsg) < 0) {
 		kpt_err("%s", errmsg ? errmsg : "out of memory");
 		free(errmsg);
 		return -1;

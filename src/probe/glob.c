@@ -107,7 +107,7 @@ int kpt_glob_match_functions(const char *pattern, const char *functions, const c
 		grown[(*nr)++] = name;
 	}
 	if (over) {
-		*errmsg = kpt_asprintf("'%s' matches %d kernel functions, more than the limit of %d (each is a kprobe and a kretprobe): narrow the pattern",
+		*errmsg = kpt_asprintf("'%s' matches %d kernel functions, more than the limit of %d (each is a kprobe and a kretprobe): narrow the pattern or raise --max-probes",
 				       pattern, *nr + over, max);
 		goto fail;
 	}
@@ -176,7 +176,7 @@ static char *read_file(const char *path)
 }
 
 /* Expand one glob @spec (its first word the pattern) onto *@out. */
-static int expand_one(const char *spec, const char *functions, const char *blacklist,
+static int expand_one(const char *spec, const char *functions, const char *blacklist, int max,
 		      char ***out, int *nr_out, char **errmsg)
 {
 	size_t len = strcspn(spec, " \t");
@@ -185,8 +185,7 @@ static int expand_one(const char *spec, const char *functions, const char *black
 
 	if (!pattern)
 		return -1;
-	if (kpt_glob_match_functions(pattern, functions, blacklist, KPT_GLOB_MAX_PROBES, &names,
-				     &nr, &why) < 0) {
+	if (kpt_glob_match_functions(pattern, functions, blacklist, max, &names, &nr, &why) < 0) {
 		*errmsg = why ? kpt_asprintf("probe '%s': %s", spec, why) : NULL;
 		goto out;
 	}
@@ -208,13 +207,15 @@ out:
  * kpt_glob_expand_specs - replace every kernel function glob among probe specifications
  * @specs: the specifications; each is either moved to @out or freed, and @specs is freed
  * @nr: how many
+ * @max: the most functions one glob may expand to; 0 for KPT_GLOB_MAX_PROBES
  * @out: set to a malloc'd array of malloc'd specifications
  * @nr_out: set to its length
  * @errmsg: on failure, a malloc'd message (NULL when out of memory)
  *
  * Returns 0, or -1 (with @out freed and NULL).
  */
-int kpt_glob_expand_specs(char **specs, int nr, char ***out, int *nr_out, char **errmsg)
+int kpt_glob_expand_specs(char **specs, int nr, int max, char ***out, int *nr_out,
+			  char **errmsg)
 {
 	char *functions = NULL, *blacklist = NULL;
 	bool read = false;
@@ -252,7 +253,8 @@ int kpt_glob_expand_specs(char **specs, int nr, char ***out, int *nr_out, char *
 				blacklist = kpt_glob_read_blacklist();
 			}
 		}
-		if (ret == 0 && expand_one(specs[i], functions, blacklist, out, nr_out, errmsg) < 0)
+		if (ret == 0 && expand_one(specs[i], functions, blacklist,
+					   max ? max : KPT_GLOB_MAX_PROBES, out, nr_out, errmsg) < 0)
 			ret = -1;
 		free(specs[i]);
 	}

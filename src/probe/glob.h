@@ -15,6 +15,7 @@ bool kpt_glob_is_pattern(const char *symbol);
 int kpt_glob_match_functions(const char *pattern, const char *functions, const char *blacklist,
 			     int max, char ***names, int *nr, char **errmsg);
 char *kpt_glob_read_blacklist(void);
-int kpt_glob_expand_specs(char **specs, int nr, char ***out, int *nr_out, char **errmsg);
+int kpt_glob_expand_specs(char **specs, int nr, int max, char ***out, int *nr_out,
+			  char **errmsg);
 
 #endif

@@ -79,7 +79,7 @@ START_TEST(test_limit_and_none)
 	ck_assert_ptr_null(names);
 	ck_assert_int_eq(nr, 0);
 	ck_assert_str_eq(errmsg, "'vfs_*' matches 4 kernel functions, more than the limit of 3 "
-			 "(each is a kprobe and a kretprobe): narrow the pattern");
+			 "(each is a kprobe and a kretprobe): narrow the pattern or raise --max-probes");
 	free(errmsg);
 	ck_assert_int_eq(kpt_glob_match_functions("vfs_*", functions, blacklist, 4, &names, &nr,
 						  &errmsg), 0);

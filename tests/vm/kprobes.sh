@@ -155,6 +155,8 @@ leftovers >$R/after_sets.left
 # Globs: every matching function of available_filter_functions less the blacklist.
 step glob_fsync $KPT latency --json 'vfs_fsync*' -- $LOAD -r 4
 step glob_many $KPT latency 'vfs_*' -- $LOAD -r 1
+step glob_max $KPT latency --max-probes 1 'vfs_fsync*' -- $LOAD -r 1
+step glob_max2 $KPT latency --json --max-probes 2 'vfs_fsync*' -- $LOAD -r 1
 step glob_none $KPT latency 'kpt_no_such_fn*' -- $LOAD -r 1
 step list_functions $KPT list functions 'vfs_fsync*'
 grep -E '^vfs_[a-z_0-9.]*( |$)' $T/available_filter_functions | cut -d' ' -f1 | sort -u |
@@ -355,6 +357,11 @@ assert_contains "glob over the limit" "$OUT/glob_many.err" \
 	"probe 'vfs_*': 'vfs_*' matches "
 assert_contains "glob over the limit" "$OUT/glob_many.err" "more than the limit of 64"
 echo "  (vfs_* functions in available_filter_functions: $(cat "$OUT/vfs_functions.count"))"
+assert_eq "--max-probes 1: exit" "$(status_of glob_max)" 1
+assert_contains "--max-probes 1" "$OUT/glob_max.err" \
+	"'vfs_fsync*' matches 2 kernel functions, more than the limit of 1"
+assert_eq "--max-probes 2: exit" "$(status_of glob_max2)" 0
+assert_eq "--max-probes 2: probes" "$(jq '.probes | length' "$OUT/glob_max2.out")" 2
 assert_eq "glob of nothing: exit" "$(status_of glob_none)" 1
 assert_contains "glob of nothing" "$OUT/glob_none.err" \
 	"'kpt_no_such_fn*' matches no traceable kernel function"
