@@ -16,6 +16,7 @@
 enum {
 	OPT_FILTER = 256,
 	OPT_BUFFER_SIZE,
+	OPT_MAX_PROBES,
 	OPT_JSON,
 	OPT_BACKEND,
 	OPT_INPUT,
@@ -27,7 +28,6 @@ enum {
 	OPT_MIN,
 	OPT_MAX,
 	OPT_KERNEL_FILTER,
-	OPT_MAX_PROBES,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +36,7 @@ static const struct option long_options[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
+	{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "input", required_argument, NULL, OPT_INPUT },
@@ -48,7 +49,6 @@ static const struct option long_options[] = {
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "kernel-filter", no_argument, NULL, OPT_KERNEL_FILTER },
-	{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };

@@ -12,6 +12,8 @@ int main(void)
 	SRunner *runner = srunner_create(probe_suite());
 	int failed;
 
+	srunner_add_suite(runner, probeset_suite());
+	srunner_add_suite(runner, glob_suite());
 	srunner_add_suite(runner, elf_sym_suite());
 	srunner_add_suite(runner, merge_suite());
 	srunner_add_suite(runner, pair_suite());
@@ -22,8 +24,6 @@ int main(void)
 	srunner_add_suite(runner, analyser_suite());
 	srunner_add_suite(runner, plugin_suite());
 	srunner_add_suite(runner, rbpage_suite());
-	srunner_add_suite(runner, probeset_suite());
-	srunner_add_suite(runner, glob_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -6,6 +6,8 @@
 #include <check.h>
 
 Suite *probe_suite(void);
+Suite *probeset_suite(void);
+Suite *glob_suite(void);
 Suite *elf_sym_suite(void);
 Suite *merge_suite(void);
 Suite *pair_suite(void);
@@ -16,7 +18,5 @@ Suite *report_suite(void);
 Suite *analyser_suite(void);
 Suite *plugin_suite(void);
 Suite *rbpage_suite(void);
-Suite *probeset_suite(void);
-Suite *glob_suite(void);
 
 #endif
