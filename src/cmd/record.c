@@ -48,7 +48,7 @@ static const char usage[] =
 	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
-	"      --recover FILE       turn what a killed recording left in FILE.parts/\n"
+	"      --max-probes N       most kernel functions one glob (vfs_*) may probe (64)\n"	"      --recover FILE       turn what a killed recording left in FILE.parts/\n"
 	"                           into FILE\n"
 	"  -h, --help               this text\n"
 	"  -- CMD [ARGS]            run CMD once the probes are live, trace it and its\n"

@@ -7,9 +7,11 @@
 #ifndef KPT_ELF_SYM_H
 #define KPT_ELF_SYM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int kpt_elf_symbol_offset(const char *path, const char *symbol, uint64_t *offset, char **errmsg);
 char *kpt_elf_find_object(const char *name, int pid, char **errmsg);
+int kpt_elf_functions(const char *path, char ***names, size_t *nr, char **errmsg);
 
 #endif
