@@ -10,8 +10,8 @@
  *     Makefile and refuses sources nobody has checked these against):
  *     perf_evsel__delete() keeps its map references; perf_evsel__apply_filter()
  *     is exported but declared only in an internal header.
- *   libtracecmd 1.x (trace-cmd 3.x): tracecmd_get_cpustats() is exported but
- *     declared only in the private header.
+ *   libtracecmd 1.x (trace-cmd 3.x): tracecmd_get_cpustats(), and the event hook
+ *     parser, are exported but declared only in the private header.
  *   libtracefs 1.6: a kretprobe with maxactive is written "rN::GROUP/EVENT".
  *   libtraceevent 1.7.1 and libtracecmd 1.3.1: leaks, listed for LeakSanitizer.
  */
@@ -116,6 +116,32 @@ const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((
 const char *kpt_compat_tracecmd_cpustats(struct tracecmd_input *handle)
 {
 	return tracecmd_get_cpustats ? tracecmd_get_cpustats(handle) : NULL;
+}
+
+/* Exported by every libtracecmd 1.x, declared only in its private header; weak as above. */
+struct hook_list;
+struct hook_list *tracecmd_create_event_hook(const char *arg) __attribute__((weak));
+void tracecmd_free_hooks(struct hook_list *hooks) __attribute__((weak));
+
+/**
+ * kpt_compat_tracecmd_hook_valid - whether libtracecmd's parser takes an event hook
+ * @text: a trace file's event hook option, NUL-terminated
+ *
+ * libtracecmd parses a file's hook options when it opens the file. Returns
+ * true if its parser takes @text, false if not or if the library does not
+ * export its parser (the option is then refused: nothing can check it).
+ */
+bool kpt_compat_tracecmd_hook_valid(const char *text)
+{
+	struct hook_list *hook;
+
+	if (!tracecmd_create_event_hook || !tracecmd_free_hooks)
+		return false;
+	hook = tracecmd_create_event_hook(text);
+	if (!hook)
+		return false;
+	tracecmd_free_hooks(hook);
+	return true;
 }
 #endif /* HAVE_LIBTRACECMD */
 

@@ -22,6 +22,7 @@ struct tracefs_dynevent;
 void kpt_compat_perf_evlist_delete(struct perf_evlist *evlist);
 int kpt_compat_perf_evsel_apply_filter(struct perf_evsel *evsel, const char *filter);
 const char *kpt_compat_tracecmd_cpustats(struct tracecmd_input *handle);
+bool kpt_compat_tracecmd_hook_valid(const char *text);
 struct tracefs_dynevent *kpt_compat_kretprobe_maxactive(const struct kpt_probe *probe,
 							const char *target);
 
