@@ -12,6 +12,8 @@
  *     is exported but declared only in an internal header.
  *   libtracecmd 1.x (trace-cmd 3.x): tracecmd_get_cpustats(), and the event hook
  *     parser, are exported but declared only in the private header.
+ *   libtracecmd 1.3.1: tracecmd_open() crashes closing a file whose CPU data
+ *     it fails to set up.
  *   libtracefs 1.6: a kretprobe with maxactive is written "rN::GROUP/EVENT".
  *   libtraceevent 1.7.1 and libtracecmd 1.3.1: leaks, listed for LeakSanitizer.
  */
@@ -116,6 +118,32 @@ const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((
 const char *kpt_compat_tracecmd_cpustats(struct tracecmd_input *handle)
 {
 	return tracecmd_get_cpustats ? tracecmd_get_cpustats(handle) : NULL;
+}
+
+/**
+ * kpt_compat_tracecmd_open - tracecmd_open(), without its crash on a file it cannot set up
+ * @path: the trace file
+ * @flags: tracecmd_open()'s flags
+ *
+ * tracecmd_open() reads the headers, sets up each CPU's data, and on a
+ * failure of the second closes the handle, whose tracecmd_close() (1.3.1)
+ * follows CPU page lists that were never initialised: a NULL dereference.
+ * Here the two steps are separate, and a handle whose data could not be set
+ * up is left unclosed: a leak (listed for LeakSanitizer) instead of a crash.
+ * kptrace validates a file before libtracecmd opens it, so this is the last
+ * line of defence, not a path a checked file takes.
+ *
+ * Returns the handle (close it with tracecmd_close()), or NULL.
+ */
+struct tracecmd_input *kpt_compat_tracecmd_open(const char *path, int flags)
+{
+	struct tracecmd_input *handle = tracecmd_open_head(path, flags);
+
+	if (!handle)
+		return NULL;
+	if (tracecmd_init_data(handle) < 0)
+		return NULL;
+	return handle;
 }
 
 /* Exported by every libtracecmd 1.x, declared only in its private header; weak as above. */

@@ -791,16 +791,23 @@ static const char *validate_printk(const char *text, uint64_t len)
 /*
  * The event parser built (here or by libtracecmd): its page header gives the
  * commit word's size that kbuffer, libtracecmd and the page checks use, and
- * event ids index tables (kptrace's and the libraries'), so they are 16 bits
- * as the ring buffer's.
+ * the 8-byte timestamp every reader assumes (libtracecmd fails to open a file
+ * without it); event ids index tables (kptrace's and the libraries'), so they
+ * are 16 bits as the ring buffer's.
  */
 static int validate_tep(struct kpt_tracedat *file, char **errmsg)
 {
 	int i, n = tep_get_events_count(file->tep), commit = tep_get_header_page_size(file->tep);
+	int ts = tep_get_header_timestamp_size(file->tep);
 
 	if ((commit != 4 && commit != 8) || tep_is_old_format(file->tep)) {
 		*errmsg = kpt_asprintf("corrupt headers: its ring-buffer page header gives a commit "
 				       "field of %d bytes, not 4 or 8", commit);
+		return -1;
+	}
+	if (ts != 8) {
+		*errmsg = kpt_asprintf("corrupt headers: its ring-buffer page header gives a "
+				       "timestamp of %d bytes, not 8", ts);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -1468,7 +1475,7 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	int i;
 
 	tracecmd_set_loglevel(TEP_LOG_NONE);
-	file->handle = tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	file->handle = kpt_compat_tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!file->handle) {
 		*errmsg = strdup("libtracecmd cannot read its metadata (corrupt headers, event "
 				 "formats or options)");

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyse/report.h"
 #include "cmd/options.h"
 
 #define MAX_ARGS	64
