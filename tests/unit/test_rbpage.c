@@ -310,7 +310,9 @@ START_TEST(test_check_agrees_with_the_walk)
 	assert_same_verdict(KPT_RBPAGE_OVERRUN);
 
 	page_start(0);
-	add_padding(0, PAGE);				/* null padding longer than the page */
+	put32(HDR, hdr_word(KPT_RB_TYPE_PADDING, 0));
+	put32(HDR + 4, 100);				/* null padding past the commit */
+	used = 8;
 	page_commit(0);
 	assert_same_verdict(KPT_RBPAGE_OVERRUN);
 
@@ -332,16 +334,18 @@ START_TEST(test_check_big_endian)
 {
 	static const unsigned char be_page[64] = {
 		0, 0, 0, 0, 0, 0, 0, 1,		/* timestamp */
-		0, 0, 0, 0, 0, 0, 0, 12,	/* commit: 12 bytes */
+		0, 0, 0, 0, 0, 0, 0, 8,		/* commit: 8 bytes */
 		0x08, 0, 0, 5,			/* type_len 1, delta 5 */
 		1, 2, 3, 4,			/* the record */
-		0xe8, 0, 0, 1, 0, 0, 0, 0,	/* a time extend, never reached */
+		0xf0, 0, 0, 1, 0, 0, 0, 0,	/* a time extend after the commit */
 	};
 	unsigned char copy[64];
 
 	ck_assert_ptr_null(kpt_rbpage_check(be_page, sizeof(be_page), 8, true));
 	memcpy(copy, be_page, sizeof(copy));
 	copy[15] = 6;				/* the commit cuts the record */
+	ck_assert_str_eq(kpt_rbpage_check(copy, sizeof(copy), 8, true), KPT_RBPAGE_OVERRUN);
+	copy[15] = 12;				/* half the time extend */
 	ck_assert_str_eq(kpt_rbpage_check(copy, sizeof(copy), 8, true), KPT_RBPAGE_OVERRUN);
 	copy[15] = 49;				/* a commit past the page */
 	ck_assert_str_eq(kpt_rbpage_check(copy, sizeof(copy), 8, true), KPT_RBPAGE_OVERLONG);
