@@ -1477,8 +1477,8 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	file->handle = kpt_compat_tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!file->handle) {
-		*errmsg = strdup("libtracecmd cannot read its metadata (corrupt headers, event "
-				 "formats or options)");
+		*errmsg = strdup("libtracecmd cannot open it (corrupt headers, event formats, "
+				 "options or CPU data)");
 		return -1;
 	}
 	if (!file->tep)
