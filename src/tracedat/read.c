@@ -801,8 +801,8 @@ static int validate_tep(struct kpt_tracedat *file, char **errmsg)
 	int ts = tep_get_header_timestamp_size(file->tep);
 
 	if ((commit != 4 && commit != 8) || tep_is_old_format(file->tep)) {
-		*errmsg = kpt_asprintf("corrupt headers: its ring-buffer page header gives a commit "
-				       "field of %d bytes, not 4 or 8", commit);
+		*errmsg = kpt_asprintf("corrupt headers: its ring-buffer page header gives a "
+				       "commit field of %d bytes, not 4 or 8", commit);
 		return -1;
 	}
 	if (ts != 8) {
@@ -1052,7 +1052,8 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 				  cpu_end - w->pos > size))
 			return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d%s%s lies "
 							 "outside its section at offset %" PRIu64,
-							 cpu->cpu, *buffer->name ? " of buffer " : "",
+							 cpu->cpu,
+							 *buffer->name ? " of buffer " : "",
 							 buffer->name, offset));
 	}
 	return 0;
@@ -1165,7 +1166,7 @@ static int walk_v7(struct walk *w)
 	for (id = KPT_TRACEDAT_OPT_HEADER_INFO; id <= KPT_TRACEDAT_OPT_CMDLINES; id++) {
 		if (file->meta[id] || id == KPT_TRACEDAT_OPT_KALLSYMS)
 			continue;
-		/* libtracecmd would read the pages unchecked: a file kptrace can read must be whole */
+		/* else libtracecmd would read unchecked pages: a file read here must be whole */
 		if (!strcmp(file->compression, "none") || can_decompress(file))
 			return walk_fail(w, kpt_asprintf("corrupt: it has no %s section (option %"
 							 PRIu64 ")", section_names[id], id));
