@@ -698,56 +698,68 @@ static bool skip_number(const char **p, const char *end)
 }
 
 /*
- * The header page, as the kernel prints it and libtraceevent parses it: lines
- * of "\tfield: TYPE NAME;\toffset:N;\tsize:N;\tsigned:N;". Returns NULL, or
- * what is wrong.
+ * One field line, as the kernel prints it and libtraceevent parses it:
+ * "\tfield:TYPE NAME;\toffset:N;\tsize:N;\tsigned:N;" (the header page has a
+ * blank after "field:"), printable, with a blank between type and name; a
+ * field without its name is a NULL that libtraceevent compares later.
  */
-static const char *validate_header_page(const char *text, uint64_t len)
+static bool valid_field_line(const char *line, const char *eol)
 {
 	static const char *const keys[] = { "\toffset:", "\tsize:", "\tsigned:" };
-	const char *line = text, *end = text + len;
+	const char *semi = memchr(line, ';', eol - line), *p, *decl;
+	bool blank = false;
 	size_t i;
 
+	if (eol - line < 8 || memcmp(line, "\tfield:", 7) || !semi)
+		return false;
+	for (decl = line + 7; decl < semi && *decl == ' '; decl++)
+		;
+	for (p = decl; p < semi; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return false;
+		if (*p == ' ' && p + 1 < semi && p[1] != ' ')
+			blank = true;
+	}
+	if (!blank)
+		return false;
+	for (p = semi + 1, i = 0; i < ARRAY_SIZE(keys); i++) {
+		size_t klen = strlen(keys[i]);
+
+		if ((size_t)(eol - p) < klen || memcmp(p, keys[i], klen))
+			return false;
+		p += klen;
+		if (!skip_number(&p, eol))
+			return false;
+	}
+	return p == eol;
+}
+
+/* The header page: field lines only. Returns NULL, or what is wrong. */
+static const char *validate_header_page(const char *text, uint64_t len)
+{
+	const char *line = text, *end = text + len;
+
 	while (line < end) {
-		const char *eol = memchr(line, '\n', end - line), *p, *semi;
+		const char *eol = memchr(line, '\n', end - line);
 
 		if (!eol)
 			eol = end;
-		if (eol == line) {
-			line++;
-			continue;
-		}
-		semi = memchr(line, ';', eol - line);
-		if (eol - line < 8 || memcmp(line, "\tfield:", 7) || !semi || semi - line < 9 ||
-		    memchr(line, '\0', eol - line))
-			goto bad;
-		for (p = semi + 1, i = 0; i < ARRAY_SIZE(keys); i++) {
-			size_t klen = strlen(keys[i]);
-
-			if ((size_t)(eol - p) < klen || memcmp(p, keys[i], klen))
-				goto bad;
-			p += klen;
-			if (!skip_number(&p, eol))
-				goto bad;
-		}
-		if (p != eol)
-			goto bad;
+		if (eol > line && !valid_field_line(line, eol))
+			return "its ring-buffer page header is not lines of 'field: TYPE NAME; "
+			       "offset:N; size:N; signed:N;'";
 		line = eol + 1;
 	}
 	return NULL;
-bad:
-	return "its ring-buffer page header is not lines of 'field: TYPE NAME; offset:N; "
-	       "size:N; signed:N;'";
 }
 
 /*
- * One event format, as libtraceevent parses it: "name: NAME" first, and an
- * "ID: N" that fits the ring buffer's 16-bit event type. Returns NULL, or
- * what is wrong.
+ * One event format, as libtraceevent parses it: "name: NAME" first, an
+ * "ID: N" that fits the ring buffer's 16-bit event type, and whole field
+ * lines. Returns NULL, or what is wrong.
  */
 static const char *validate_format(const char *text, uint64_t len)
 {
-	const char *id, *end = text + len;
+	const char *id, *end = text + len, *line, *eol;
 	unsigned long val = 0;
 	int digits = 0;
 
@@ -760,6 +772,14 @@ static const char *validate_format(const char *text, uint64_t len)
 		val = val * 10 + (*id - '0');
 	if (!digits || val > MAX_EVENT_ID)
 		return "an event format has an ID that is not a number up to 65535";
+	for (line = text; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		if (!eol)
+			eol = end;
+		if (eol - line >= 6 && !memcmp(line, "\tfield", 6) && !valid_field_line(line, eol))
+			return "an event format has a field that is not 'field:TYPE NAME; "
+			       "offset:N; size:N; signed:N;'";
+	}
 	return NULL;
 }
 
