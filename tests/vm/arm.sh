@@ -81,6 +81,9 @@ if [ "$ARCH" = arm64 ]; then
 		mkdir -p "$root$(dirname "$so")"
 		cp -L "$so" "$root$so"
 	done
+	# The shipped probe sets the unit tests parse, at their source path.
+	mkdir -p "$root$SRC/events"
+	cp "$SRC"/events/*.events "$root$SRC/events/"
 	bins+=(--root "$root" --bin "$BUILD/full/tests/unit/check_kptrace"
 		--bin "$BUILD/full/tests/progs/kpt_sleeper" --bin "$BUILD/full/tests/progs/kpt_sleeper_nopie")
 fi
