@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define KPT_ABI_MAJOR		1
-#define KPT_ABI_MINOR		0
+#define KPT_ABI_MINOR		1
 
 /* The symbol a plugin exports, of type const struct kpt_analyser_desc. */
 #define KPT_ANALYSER_SYMBOL	"kptrace_analyser"
@@ -52,6 +52,19 @@ enum kpt_role {
 };
 
 /*
+ * A call stack recorded with an event (minor 1): return addresses, the
+ * innermost frame first. A kernel stack comes from the stacktrace trigger or
+ * option, a user stack from the userstacktrace option; both are read from the
+ * record the kernel writes right after the event. Name frames through
+ * kpt_host.frame_name.
+ */
+struct kpt_stack {
+	int nr;				/* frames in @ips */
+	int pid;			/* user stack: the process (tgid); kernel: 0 */
+	const uint64_t *ips;
+};
+
+/*
  * One decoded record. Valid only during the call that hands it over: copy
  * what you keep. Read its fields through struct kpt_host.
  */
@@ -65,6 +78,12 @@ struct kpt_event {
 	struct tep_event *format;
 	void *data;
 	int size;
+	/*
+	 * Minor 1: the stacks recorded with this event (--stack, --ustack), or
+	 * NULL. A span's entry carries its entry's stacks.
+	 */
+	const struct kpt_stack *kstack;
+	const struct kpt_stack *ustack;
 };
 
 /*
@@ -131,6 +150,17 @@ struct kpt_host {
 	/* The command name of thread @tid, or "<...>" when nobody knows it. */
 	const char *(*comm)(const struct kpt_host *host, int tid);
 	void *priv;			/* kptrace's own */
+	/*
+	 * Minor 1. The function that holds frame @i of @stack: kernel frames
+	 * through kallsyms (the file's own when analysing a file), user frames
+	 * through the ELF symbols of the object the process had mapped there
+	 * ("[object]" when it has none, "0x..." when nothing was mapped). The
+	 * name stays valid, and is the same pointer for the same function, until
+	 * the host is released: analysers may key on it. NULL only if @i is out
+	 * of range.
+	 */
+	const char *(*frame_name)(const struct kpt_host *host, const struct kpt_stack *stack,
+				  bool user, int i);
 };
 
 /* One KEY=VALUE option an analyser accepts: --plugin-opt KEY=VALUE. */

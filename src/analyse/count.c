@@ -16,6 +16,7 @@ struct count {
 	struct kpt_count_result *results;	/* this report's figures */
 	uint64_t *totals;			/* counters: entry and exit of each probe */
 	uint64_t *reported;			/* counters: the totals at the previous report */
+	struct kpt_stacks *stacks;		/* --stack, --ustack: hits per stack */
 };
 
 static void *count_create(const struct kpt_analyser_params *params, char *err, size_t errsize)
@@ -24,9 +25,17 @@ static void *count_create(const struct kpt_analyser_params *params, char *err, s
 	int n = params->nr_probes ? params->nr_probes : 1, i;
 	struct count *count = calloc(1, sizeof(*count));
 
+	if (run->folded && run->folded_value == KPT_FOLDED_TIME) {
+		snprintf(err, errsize, "--folded=time sums durations, which count does not have: "
+			 "use latency --folded, or count --folded (calls)");
+		free(count);
+		return NULL;
+	}
 	if (!count)
 		goto nomem;
 	count->run = run;
+	if (run->stacks && !(count->stacks = kpt_stacks_alloc(params->host, false)))
+		goto nomem;
 	count->results = calloc(n, sizeof(*count->results));
 	count->totals = calloc(2 * n, sizeof(*count->totals));
 	count->reported = calloc(2 * n, sizeof(*count->reported));
@@ -37,6 +46,7 @@ static void *count_create(const struct kpt_analyser_params *params, char *err, s
 	return count;
 nomem:
 	if (count) {
+		kpt_stacks_free(count->stacks);
 		free(count->results);
 		free(count->totals);
 		free(count->reported);
@@ -50,8 +60,11 @@ static void count_event(void *state, const struct kpt_event *ev)
 {
 	struct count *count = state;
 
-	if (ev->role == KPT_ROLE_ENTRY)
+	if (ev->role == KPT_ROLE_ENTRY) {
 		count->results[ev->probe].hits++;
+		if (count->stacks)
+			kpt_stacks_add(count->stacks, ev->probe, ev, 0);
+	}
 	else if (ev->role == KPT_ROLE_EXIT)
 		count->results[ev->probe].returns++;
 }
@@ -81,16 +94,33 @@ static int count_report(void *state, const struct kpt_report_params *report)
 		.backend = count->run->backend ? count->run->backend : "file",
 		.file = params->input,
 	};
+	struct kpt_stack_group **sorted = NULL;
 	int i, ret = 0;
 
 	if (count->run->read_counters)
 		read_counters(count);
+	if (count->run->folded) {
+		ret = kpt_stacks_print_folded(params->out, count->stacks, params->probe_names,
+					      params->nr_probes, false);
+		goto out;
+	}
+	if (count->stacks) {
+		info.nr_stacks = kpt_stacks_sorted(count->stacks, false, &sorted);
+		if (info.nr_stacks < 0)
+			return -1;
+		info.stacks = sorted;
+		info.probe_names = params->probe_names;
+	}
 	if (params->json) {
 		ret = kpt_output_count_json(params->out, count->results, params->nr_probes, &info);
 	} else {
 		kpt_output_count_text(params->out, count->results, params->nr_probes, &info);
 		ret = ferror(params->out) ? -1 : 0;
 	}
+	free(sorted);
+out:
+	if (count->stacks)
+		kpt_stacks_reset(count->stacks);
 	for (i = 0; i < params->nr_probes; i++)
 		count->results[i].hits = count->results[i].returns = 0;
 	return ret;
@@ -100,6 +130,7 @@ static void count_destroy(void *state)
 {
 	struct count *count = state;
 
+	kpt_stacks_free(count->stacks);
 	free(count->results);
 	free(count->totals);
 	free(count->reported);

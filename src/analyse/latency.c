@@ -245,6 +245,8 @@ static int add_result(struct kpt_results *results, char *name, const struct slot
 	else
 		kpt_hist_init(&result->hist);
 	result->pairs = pairs ? *pairs : (struct kpt_pair_counts){ 0 };
+	result->frames = NULL;
+	result->nr_frames = 0;
 	return 0;
 }
 
@@ -374,6 +376,7 @@ void kpt_latency_stats_reset(struct kpt_latency_stats *stats)
 struct latency {
 	const struct kpt_run_params *run;
 	struct kpt_latency_stats *stats;
+	struct kpt_stacks *stacks;	/* --stack, --ustack */
 	bool *show;		/* scratch: per probe, reported or not */
 };
 
@@ -403,8 +406,11 @@ static void *latency_create(const struct kpt_analyser_params *params, char *err,
 	lat->run = run;
 	lat->stats = kpt_latency_stats_alloc(params->nr_probes, by, params->host);
 	lat->show = calloc(params->nr_probes ? params->nr_probes : 1, sizeof(*lat->show));
-	if (lat->stats && lat->show)
+	if (run->stacks)
+		lat->stacks = kpt_stacks_alloc(params->host, !run->folded);
+	if (lat->stats && lat->show && (!run->stacks || lat->stacks))
 		return lat;
+	kpt_stacks_free(lat->stacks);
 	kpt_latency_stats_free(lat->stats);
 	free(lat->show);
 	free(lat);
@@ -418,6 +424,48 @@ static void latency_span(void *state, const struct kpt_span *span)
 	struct latency *lat = state;
 
 	kpt_latency_stats_span(lat->stats, span);
+	if (lat->stacks)
+		kpt_stacks_add(lat->stacks, span->probe, span->entry, span->end - span->start);
+}
+
+/* One result per stack, the most time first, after the probes' own. */
+static int add_stack_results(struct latency *lat, struct kpt_results *results)
+{
+	const char *const *names = lat->run->params.probe_names;
+	struct kpt_stack_group **sorted;
+	int n = kpt_stacks_sorted(lat->stacks, true, &sorted), i, ret = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n && ret == 0; i++) {
+		struct kpt_probe_result *result;
+
+		ret = add_result(results, kpt_asprintf("%s [stack %d of %d]",
+						       names[sorted[i]->probe], i + 1, n),
+				 NULL, NULL);
+		if (ret < 0)
+			break;
+		result = &results->latency.probes[results->latency.nr_probes - 1];
+		result->hist = *sorted[i]->hist;
+		result->frames = sorted[i]->frames;
+		result->nr_frames = sorted[i]->nr;
+	}
+	free(sorted);
+	return ret;
+}
+
+/* --folded: the stacks alone, each with its summed time or its calls. */
+static int report_folded(struct latency *lat)
+{
+	const struct kpt_analyser_params *params = &lat->run->params;
+	int ret;
+
+	ret = kpt_stacks_print_folded(params->out, lat->stacks, params->probe_names,
+				      params->nr_probes,
+				      lat->run->folded_value != KPT_FOLDED_COUNT);
+	kpt_stacks_reset(lat->stacks);
+	kpt_latency_stats_reset(lat->stats);
+	return ret;
 }
 
 static int latency_report(void *state, const struct kpt_report_params *report)
@@ -435,10 +483,14 @@ static int latency_report(void *state, const struct kpt_report_params *report)
 	};
 	int i, ret = -1;
 
+	if (lat->run->folded)
+		return report_folded(lat);
 	for (i = 0; i < params->nr_probes; i++)
 		lat->show[i] = !lat->run->shown || lat->run->shown[i];
 	if (kpt_latency_stats_collect(lat->stats, lat->show, params->probe_names, report->pairs,
 				      &results) < 0)
+		goto out;
+	if (lat->stacks && add_stack_results(lat, &results) < 0)
 		goto out;
 	if (params->input && report->final && !results.latency.nr_probes)
 		kpt_warn("%s has no records of any probe; 'kptrace report --list %s' shows its "
@@ -451,6 +503,8 @@ static int latency_report(void *state, const struct kpt_report_params *report)
 	}
 	kpt_latency_stats_reset(lat->stats);
 out:
+	if (lat->stacks)
+		kpt_stacks_reset(lat->stacks);
 	kpt_results_free(&results);
 	return ret;
 }
@@ -460,6 +514,7 @@ static void latency_destroy(void *state)
 	struct latency *lat = state;
 
 	kpt_latency_stats_free(lat->stats);
+	kpt_stacks_free(lat->stacks);
 	free(lat->show);
 	free(lat);
 }

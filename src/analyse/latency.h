@@ -20,6 +20,8 @@ struct kpt_probe_result {
 	const char *name;
 	struct kpt_hist hist;
 	struct kpt_pair_counts pairs;
+	const char *const *frames;	/* a stack's result: its frames, root first */
+	int nr_frames;
 };
 
 /* A latency report's lines. */

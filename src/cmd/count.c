@@ -139,11 +139,12 @@ out:
 static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		 struct kpt_run_params *params)
 {
-	bool perf = !opts->backend_given || strcmp(opts->backend, "perf") == 0;
+	bool stacks = opts->stack || opts->ustack;
+	bool perf = !stacks && (!opts->backend_given || strcmp(opts->backend, "perf") == 0);
 	struct kpt_perf_counters *counters = NULL;
 	int refused;
 
-	if (opts->backend_given && !perf && strcmp(opts->backend, "tracefs") != 0) {
+	if (opts->backend_given && !perf && !stacks && strcmp(opts->backend, "tracefs") != 0) {
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
@@ -174,6 +175,7 @@ static const struct kpt_command count_command = {
 	.usage = usage,
 	.analyser = &kpt_count_analyser,
 	.banner = "Counting",
+	.takes_stacks = true,
 	.setup_live = setup,
 };
 

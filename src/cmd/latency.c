@@ -47,6 +47,7 @@ static const struct kpt_command latency_command = {
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
 	.takes_by = true,
+	.takes_stacks = true,
 };
 
 /**

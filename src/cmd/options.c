@@ -21,6 +21,9 @@ enum {
 	OPT_BY,
 	OPT_PLUGIN,
 	OPT_PLUGIN_OPT,
+	OPT_STACK,
+	OPT_USTACK,
+	OPT_FOLDED,
 };
 
 static const struct option long_options[] = {
@@ -35,10 +38,37 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT },
+	{ "stack", no_argument, NULL, OPT_STACK },
+	{ "ustack", no_argument, NULL, OPT_USTACK },
+	{ "folded", optional_argument, NULL, OPT_FOLDED },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 static const char short_options[] = "p:d:i:h";
+
+/**
+ * kpt_folded_parse - parse the value of --folded
+ * @text: "count" or "time", or NULL (--folded alone)
+ * @folded: set to KPT_FOLDED_COUNT or KPT_FOLDED_TIME; KPT_FOLDED_DEFAULT
+ *	for NULL, which each command decides
+ *
+ * Returns 0, or -1 after printing what is wrong.
+ */
+int kpt_folded_parse(const char *text, enum kpt_folded *folded)
+{
+	if (!text)
+		*folded = KPT_FOLDED_DEFAULT;
+	else if (strcmp(text, "count") == 0)
+		*folded = KPT_FOLDED_COUNT;
+	else if (strcmp(text, "time") == 0)
+		*folded = KPT_FOLDED_TIME;
+	else {
+		kpt_err("--folded=%s: use --folded=count (calls) or --folded=time (summed "
+			"nanoseconds)", text);
+		return -1;
+	}
+	return 0;
+}
 
 static int check_by(const char *text)
 {
@@ -217,6 +247,17 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			if (kpt_plugin_args_opt(opts->plugins, opts->nr_plugins, optarg) < 0)
 				return -1;
 			break;
+		case OPT_STACK:
+			opts->stack = true;
+			break;
+		case OPT_USTACK:
+			opts->ustack = true;
+			break;
+		case OPT_FOLDED:
+			if (kpt_folded_parse(optarg, &opts->folded) < 0)
+				return -1;
+			opts->folded_given = true;
+			break;
 		case 'h':
 			opts->help = true;
 			return 0;
@@ -238,6 +279,17 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			return -1;
 		}
 		opts->probes[opts->nr_probes++] = argv[i];
+	}
+	if (opts->folded_given && !opts->stack && !opts->ustack) {
+		kpt_err("--folded prints stacks: add --stack (kernel stacks) and/or --ustack (user "
+			"stacks)");
+		return -1;
+	}
+	if ((opts->stack || opts->ustack) && opts->backend_given &&
+	    strcmp(opts->backend, "tracefs") != 0) {
+		kpt_err("--stack and --ustack read the stacks the kernel writes into the run's own "
+			"instance: use --backend tracefs");
+		return -1;
 	}
 	if (opts->input)
 		return check_input(opts);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "analyse/stacks.h"
 #include "source/file.h"
 
 /* --plugin NAME|PATH and the --plugin-opt KEY=VALUE options that follow it. */
@@ -20,6 +21,8 @@ struct kpt_plugin_arg {
 int kpt_plugin_args_add(struct kpt_plugin_arg **args, int *nr, const char *name);
 int kpt_plugin_args_opt(struct kpt_plugin_arg *args, int nr, const char *text);
 void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr);
+
+int kpt_folded_parse(const char *text, enum kpt_folded *folded);
 
 struct kpt_trace_opts {
 	char **probes;		/* the PROBE arguments, borrowed from argv */
@@ -38,6 +41,10 @@ struct kpt_trace_opts {
 	const char *by;		/* --by pid|comm|cpu (latency) */
 	struct kpt_plugin_arg *plugins;	/* --plugin, with their --plugin-opt */
 	int nr_plugins;
+	bool stack;		/* --stack: the kernel stack of each entry */
+	bool ustack;		/* --ustack: the user stack of each entry */
+	bool folded_given;	/* --folded[=count|time] */
+	enum kpt_folded folded;
 };
 
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts);

@@ -23,6 +23,7 @@ struct kpt_command {
 	const struct kpt_analyser_desc *analyser;	/* the command's built-in */
 	const char *banner;		/* "Tracing", "Counting": the line live runs print */
 	bool takes_by;			/* --by is the built-in's option */
+	bool takes_stacks;		/* --stack, --ustack and --folded are too */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill
 	 * in @live and @params' backend and counters, which kpt_live_teardown()
@@ -43,6 +44,10 @@ struct kpt_run_args {
 	const char *command;		/* JSON "kptrace" of the latency report, or NULL */
 	const struct kpt_plugin_arg *plugins;
 	int nr_plugins;
+	bool kernel_stacks;		/* --stack */
+	bool user_stacks;		/* --ustack */
+	bool folded;			/* --folded */
+	enum kpt_folded folded_value;
 };
 
 int kpt_run(const struct kpt_run_args *args);

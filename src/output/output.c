@@ -119,6 +119,8 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe)
 	size_t i;
 
 	fprintf(out, "\n%s\n", probe->name);
+	for (i = (size_t)probe->nr_frames; i > 0; i--)
+		fprintf(out, "    %s\n", probe->frames[i - 1]);
 	if (!hist->count) {
 		fprintf(out, "  count 0\n");
 		print_unpaired(out, &probe->pairs);
@@ -211,6 +213,17 @@ static struct json_object *json_histogram(const struct kpt_hist *hist)
 	return array;
 }
 
+/* A stack's frames, innermost first, as the text report prints them. */
+static struct json_object *json_frames(const char *const *frames, int nr)
+{
+	struct json_object *array = json_object_new_array();
+	int i;
+
+	for (i = nr; i > 0; i--)
+		json_object_array_add(array, json_object_new_string(frames[i - 1]));
+	return array;
+}
+
 static struct json_object *json_probe(const struct kpt_probe_result *probe)
 {
 	const struct kpt_hist *hist = &probe->hist;
@@ -219,6 +232,8 @@ static struct json_object *json_probe(const struct kpt_probe_result *probe)
 	size_t i;
 
 	json_object_object_add(obj, "name", json_object_new_string(probe->name));
+	if (probe->nr_frames)
+		json_object_object_add(obj, "stack", json_frames(probe->frames, probe->nr_frames));
 	add_u64(obj, "count", hist->count);
 	add_u64(obj, "min_ns", hist->count ? hist->min : 0);
 	add_u64(obj, "avg_ns", kpt_hist_mean(hist));
@@ -289,6 +304,22 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 	return 0;
 }
 
+/* count --stack: each stack, innermost frame first, then its probe and hits, as stackcount. */
+static void print_stack_counts(FILE *out, const struct kpt_report_info *info)
+{
+	int i, f;
+
+	for (i = 0; i < info->nr_stacks; i++) {
+		const struct kpt_stack_group *group = info->stacks[i];
+
+		fputc('\n', out);
+		for (f = group->nr; f > 0; f--)
+			fprintf(out, "    %s\n", group->frames[f - 1]);
+		fprintf(out, "      %s: %" PRIu64 "\n", info->probe_names[group->probe],
+			group->count);
+	}
+}
+
 /**
  * kpt_output_count_text - print a count report for people: PROBE  HITS  RETURNS  RATE/s
  * @out: where to
@@ -318,6 +349,7 @@ void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int
 		fprintf(out, "%-*s %14" PRIu64 " %14" PRIu64 " %14.1f\n", width, probes[i].name,
 			probes[i].hits, probes[i].returns,
 			info->elapsed > 0 ? probes[i].hits / info->elapsed : 0.0);
+	print_stack_counts(out, info);
 	kpt_output_loss_text(out, info->loss);
 	fflush(out);
 }
@@ -362,6 +394,20 @@ int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int 
 		json_object_array_add(array, obj);
 	}
 	json_object_object_add(doc, "probes", array);
+	if (info->stacks) {
+		array = json_object_new_array();
+		for (i = 0; i < info->nr_stacks; i++) {
+			const struct kpt_stack_group *group = info->stacks[i];
+			struct json_object *obj = json_object_new_object();
+
+			json_object_object_add(obj, "probe",
+					       json_object_new_string(info->probe_names[group->probe]));
+			json_object_object_add(obj, "stack", json_frames(group->frames, group->nr));
+			add_u64(obj, "hits", group->count);
+			json_object_array_add(array, obj);
+		}
+		json_object_object_add(doc, "stacks", array);
+	}
 	json_object_object_add(doc, "lost", json_loss(info->loss));
 	json_object_object_add(doc, "backend", json_object_new_string(info->backend));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));

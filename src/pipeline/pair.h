@@ -18,6 +18,7 @@ struct kpt_pairer;
 
 struct kpt_pairer *kpt_pairer_alloc(int nr_probes, kpt_span_fn span_fn, void *ctx);
 void kpt_pairer_keep_entries(struct kpt_pairer *pairer);
+void kpt_pairer_keep_stacks(struct kpt_pairer *pairer);
 void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev);
 void kpt_pairer_finish(struct kpt_pairer *pairer);
 const struct kpt_pair_counts *kpt_pairer_counts(const struct kpt_pairer *pairer, int probe);

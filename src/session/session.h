@@ -31,12 +31,19 @@ struct kpt_session {
 	char clock[16];				/* the trace clock in use */
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 	const char *filter;			/* the probe events' filter, or NULL */
+	bool *of_entry;				/* per event: a probe's entry */
+	char **triggers;			/* "system/event" with our stacktrace trigger */
+	int nr_triggers;
+	bool stack_option;			/* kernel stacks through options/stacktrace */
+	bool kernel_stacks;			/* --stack */
+	bool user_stacks;			/* --ustack */
 };
 
 struct kpt_session *kpt_session_alloc(void);
 int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb);
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index);
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
+int kpt_session_add_stacks(struct kpt_session *session, bool kernel, bool user);
 int kpt_session_load_formats(struct kpt_session *session);
 int kpt_session_set_filter(struct kpt_session *session, const char *filter);
 const char *kpt_session_event_filter(const struct kpt_session *session, int index);

@@ -25,6 +25,7 @@ enum kpt_tracedat_option {
 	KPT_TRACEDAT_OPT_TIME_SHIFT	= 12,	/* timestamp shift (guests) */
 	KPT_TRACEDAT_OPT_TSC2NSEC	= 14,	/* TSC to ns conversion */
 	KPT_TRACEDAT_OPT_HEADER_INFO	= 16,	/* v7: offset of the headers section */
+	KPT_TRACEDAT_OPT_KALLSYMS	= 19,	/* v7: offset of the kallsyms section */
 	KPT_TRACEDAT_OPT_CMDLINES	= 21,	/* v7: offset of the cmdlines section */
 	KPT_TRACEDAT_OPT_BUFFER_TEXT	= 22,	/* v7: a buffer of latency-format text */
 };

@@ -112,6 +112,7 @@ struct kpt_tracedat {
 	struct tep_handle *tep;
 	char *why_not_streamed;
 	char *read_error;
+	uint64_t kallsyms;	/* v6: offset of its u32 size; v7: of its section; 0: none */
 	/* streaming */
 	struct cpu_reader *readers;
 	int nr_readers;
@@ -441,6 +442,7 @@ static int walk_v6(struct walk *w)
 				return -1;
 		}
 	}
+	file->kallsyms = w->pos;
 	if (walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms") ||
 	    walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats") ||
 	    walk_number(w, 8, &size, "saved command lines") ||
@@ -601,6 +603,8 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 		    size >= 8 &&
 		    check_section(w, get_number(be, opt, 8), id, section_names[id]) < 0)
 			return -1;
+		if (id == KPT_TRACEDAT_OPT_KALLSYMS && size >= 8)
+			w->file->kallsyms = get_number(be, opt, 8);
 		if ((id == KPT_TRACEDAT_OPT_BUFFER || id == KPT_TRACEDAT_OPT_BUFFER_TEXT) &&
 		    v7_buffer(w, opt, size, id == KPT_TRACEDAT_OPT_BUFFER_TEXT) < 0)
 			return -1;
@@ -880,6 +884,48 @@ void kpt_tracedat_info(const struct kpt_tracedat *file, struct kpt_tracedat_info
 	info->nr_buffers = file->nr_buffers;
 	info->streamed = !file->why_not_streamed;
 	info->why_not_streamed = file->why_not_streamed;
+}
+
+/**
+ * kpt_tracedat_kallsyms - the file's kallsyms text, which names kernel stack frames
+ * @file: the file
+ * @len: set to its length
+ *
+ * Returns the text, malloc'd (the caller frees it), or NULL when the file
+ * has none, its section is compressed, or it cannot be read.
+ */
+char *kpt_tracedat_kallsyms(struct kpt_tracedat *file, size_t *len)
+{
+	bool be = file->header.big_endian;
+	unsigned char head[SECTION_HEADER_SIZE];
+	uint64_t pos = file->kallsyms, size;
+	char *text;
+
+	*len = 0;
+	if (!pos)
+		return NULL;
+	if (file->header.version >= 7) {
+		if (pread(file->fd, head, sizeof(head), pos) != sizeof(head) ||
+		    get_number(be, head, 2) != KPT_TRACEDAT_OPT_KALLSYMS ||
+		    (get_number(be, head + 2, 2) & SECTION_COMPRESSED))
+			return NULL;
+		pos += SECTION_HEADER_SIZE;
+	}
+	if (pread(file->fd, head, 4, pos) != 4)
+		return NULL;
+	size = get_number(be, head, 4);
+	if (pos + 4 + size > file->size)
+		return NULL;
+	text = malloc(size + 1);
+	if (!text)
+		return NULL;
+	if (pread(file->fd, text, size, pos + 4) != (ssize_t)size) {
+		free(text);
+		return NULL;
+	}
+	text[size] = '\0';
+	*len = size;
+	return text;
 }
 
 /**
