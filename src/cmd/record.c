@@ -44,6 +44,8 @@ static const char usage[] =
 	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
+	"      --stack              record the kernel stack of every entry too\n"
+	"      --ustack             record the user stack of every entry too\n"
 	"  -h, --help               this text\n"
 	"  -- CMD [ARGS]            run CMD once the probes are live, trace it and its\n"
 	"                           children, and exit with its status\n";

@@ -171,16 +171,19 @@ void kpt_output_loss_text(FILE *out, const struct kpt_loss *loss)
 void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 			     const struct kpt_report_info *info)
 {
-	int i;
+	int i, n = 0;
 
+	/* a stack's result is one more view of its probe */
+	for (i = 0; i < latency->nr_probes; i++)
+		n += !latency->probes[i].nr_frames;
 	if (info->interval)
 		fprintf(out, "\n=== interval %d (%.2f s) ===\n", info->interval, info->elapsed);
 	else if (info->file)
-		fprintf(out, "\n%s: %d probe%s over %.2f s of trace.\n", info->file,
-			latency->nr_probes, latency->nr_probes == 1 ? "" : "s", info->elapsed);
+		fprintf(out, "\n%s: %d probe%s over %.2f s of trace.\n", info->file, n,
+			n == 1 ? "" : "s", info->elapsed);
 	else
-		fprintf(out, "\nTraced %d probe%s for %.2f s.\n", latency->nr_probes,
-			latency->nr_probes == 1 ? "" : "s", info->elapsed);
+		fprintf(out, "\nTraced %d probe%s for %.2f s.\n", n, n == 1 ? "" : "s",
+			info->elapsed);
 	for (i = 0; i < latency->nr_probes; i++)
 		print_probe(out, &latency->probes[i]);
 	kpt_output_loss_text(out, info->loss);

@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(runner, tracedat_suite());
 	srunner_add_suite(runner, report_suite());
 	srunner_add_suite(runner, analyser_suite());
+	srunner_add_suite(runner, stacks_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -14,5 +14,6 @@ Suite *options_suite(void);
 Suite *tracedat_suite(void);
 Suite *report_suite(void);
 Suite *analyser_suite(void);
+Suite *stacks_suite(void);
 
 #endif
