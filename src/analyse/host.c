@@ -407,8 +407,9 @@ static const char *host_frame_name(const struct kpt_host *host, const struct kpt
 		return NULL;
 	if (!syms)
 		return "?";
+	/* a file's processes are not this machine's: no mappings, so addresses */
 	if (user)
-		return kpt_symbols_user(syms, stack->pid, stack->ips[i]);
+		return kpt_symbols_user(syms, h->comm ? -1 : stack->pid, stack->ips[i]);
 	if (!h->kallsyms_tried && !h->comm)
 		kpt_host_load_kallsyms(&h->host, NULL, 0);
 	return kpt_symbols_kernel(syms, stack->ips[i]);
