@@ -56,16 +56,22 @@ nomem:
 	return NULL;
 }
 
+static __attribute__((noinline)) void stack_event(struct count *count, const struct kpt_event *ev)
+{
+	kpt_stacks_add(count->stacks, ev->probe, ev, 0);
+}
+
 static void count_event(void *state, const struct kpt_event *ev)
 {
 	struct count *count = state;
 
 	if (ev->role == KPT_ROLE_ENTRY) {
 		count->results[ev->probe].hits++;
-		if (count->stacks)
-			kpt_stacks_add(count->stacks, ev->probe, ev, 0);
+		if (__builtin_expect(count->stacks != NULL, 0))
+			stack_event(count, ev);
+		return;
 	}
-	else if (ev->role == KPT_ROLE_EXIT)
+	if (ev->role == KPT_ROLE_EXIT)
 		count->results[ev->probe].returns++;
 }
 

@@ -419,13 +419,22 @@ nomem:
 	return NULL;
 }
 
+static __attribute__((noinline)) void stack_span(struct latency *lat, const struct kpt_span *span)
+{
+	kpt_latency_stats_span(lat->stats, span);
+	kpt_stacks_add(lat->stacks, span->probe, span->entry, span->end - span->start);
+}
+
 static void latency_span(void *state, const struct kpt_span *span)
 {
 	struct latency *lat = state;
 
+	/* without stacks, a jump to the statistics as before */
+	if (__builtin_expect(lat->stacks != NULL, 0)) {
+		stack_span(lat, span);
+		return;
+	}
 	kpt_latency_stats_span(lat->stats, span);
-	if (lat->stacks)
-		kpt_stacks_add(lat->stacks, span->probe, span->entry, span->end - span->start);
 }
 
 /* One result per stack, the most time first, after the probes' own. */

@@ -36,8 +36,12 @@ struct pending {
 	uint64_t uips[KPT_STACK_MAX + 1];	/* + the caller a probe at function entry adds */
 };
 
+#define ROUTE_EVENTS	0x1		/* some analyser takes events */
+#define ROUTE_STACKS	0x2		/* entries wait for their stacks */
+
 struct kpt_engine {
 	const struct kpt_decoder *decoder;
+	unsigned int route;		/* ROUTE_*, read once per record */
 	int stacks;			/* stack records each entry expects: 0, 1 or 2 */
 	struct pending **pending;	/* [nr_buffers * nr_pending_cpus], allocated when seen */
 	int nr_pending_cpus;
@@ -91,6 +95,7 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 	engine->decoder = decoder;
 	engine->set = set;
 	engine->events = flags & KPT_ANALYSER_EVENTS;
+	engine->route = engine->events ? ROUTE_EVENTS : 0;
 	engine->nr_probes = nr_probes;
 	engine->nr_buffers = nr_buffers;
 	engine->buffers = calloc(nr_buffers ? nr_buffers : 1, sizeof(*engine->buffers));
@@ -154,6 +159,8 @@ static void deliver(struct kpt_engine *engine, const struct kpt_event *ev, int b
 void kpt_engine_stacks(struct kpt_engine *engine, bool kernel, bool user)
 {
 	engine->stacks = kernel + user;
+	if (engine->stacks)
+		engine->route |= ROUTE_STACKS;
 	if (engine->stacks) {
 		int i;
 
@@ -309,11 +316,18 @@ static void flush_all(struct kpt_engine *engine)
  */
 void kpt_engine_event(struct kpt_engine *engine, const struct kpt_event *ev, int buffer)
 {
-	if (__builtin_expect(engine->stacks, 0)) {
+	struct buffer *b = &engine->buffers[buffer];
+	unsigned int route = engine->route;
+
+	/* one load and one test more than a run without stacks needs */
+	if (__builtin_expect(route & ROUTE_STACKS, 0)) {
 		stacked_event(engine, ev, buffer);
 		return;
 	}
-	deliver(engine, ev, buffer);
+	if (route & ROUTE_EVENTS)
+		hand_on(engine, b, ev);
+	if (b->pairer)
+		kpt_pairer_feed(b->pairer, ev);
 }
 
 /**

@@ -59,6 +59,7 @@ struct kpt_pairer {
 	void *ctx;
 	bool keep_entries;
 	bool keep_stacks;
+	bool keep;		/* either: one test on the hot path */
 	int nr_probes;
 	struct kpt_pair_counts *counts;
 	struct thread *threads;
@@ -234,6 +235,46 @@ static void keep_stacks(struct thread *thread, struct frame *frame, const struct
 	}
 }
 
+/* What an open call keeps until its return, on the thread's byte stack. */
+static __attribute__((noinline)) void keep(const struct kpt_pairer *pairer, struct thread *thread,
+					   struct frame *frame, const struct kpt_event *ev)
+{
+	frame->base = thread->payload_used;
+	if (pairer->keep_entries) {
+		frame->size = -1;
+		keep_payload(thread, frame, ev);
+	}
+	if (pairer->keep_stacks)
+		keep_stacks(thread, frame, ev);
+}
+
+/* Hand a span its entry's kept payload and stacks, and free their bytes after it. */
+static __attribute__((noinline)) void span_kept(struct kpt_pairer *pairer, struct thread *thread,
+						const struct frame *frame, struct kpt_event *entry,
+						struct kpt_span *span)
+{
+	struct kpt_stack kstack, ustack;
+
+	if (pairer->keep_entries && frame->size >= 0) {
+		entry->format = frame->format;
+		entry->data = thread->payload + frame->offset;
+		entry->size = frame->size;
+	}
+	if (pairer->keep_stacks && frame->knr) {
+		kstack = (struct kpt_stack){ frame->knr, 0,
+			(const uint64_t *)(thread->payload + frame->kstack) };
+		entry->kstack = &kstack;
+	}
+	if (pairer->keep_stacks && frame->unr) {
+		ustack = (struct kpt_stack){ frame->unr, frame->upid,
+			(const uint64_t *)(thread->payload + frame->ustack) };
+		entry->ustack = &ustack;
+	}
+	/* the popped frames' bytes are free again once the span is handed on */
+	thread->payload_used = frame->base;
+	pairer->span_fn(pairer->ctx, span);
+}
+
 static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
 	struct thread *thread = find_thread(pairer, ev->tid);
@@ -254,19 +295,13 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	frame->probe = ev->probe;
 	frame->cpu = ev->cpu;
 	frame->start = ev->ts;
-	frame->base = thread->payload_used;
-	if (pairer->keep_entries) {
-		frame->size = -1;
-		keep_payload(thread, frame, ev);
-	}
-	if (pairer->keep_stacks)
-		keep_stacks(thread, frame, ev);
+	if (pairer->keep)
+		keep(pairer, thread, frame, ev);
 }
 
 static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
 	struct thread *thread = find_thread(pairer, ev->tid);
-	struct kpt_stack kstack, ustack;
 	struct kpt_event entry;
 	struct kpt_span span;
 	int i;
@@ -290,24 +325,6 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.probe = ev->probe,
 		.role = KPT_ROLE_ENTRY,
 	};
-	if (pairer->keep_entries && thread->frames[i].size >= 0) {
-		entry.format = thread->frames[i].format;
-		entry.data = thread->payload + thread->frames[i].offset;
-		entry.size = thread->frames[i].size;
-	}
-	if (pairer->keep_stacks && thread->frames[i].knr) {
-		kstack = (struct kpt_stack){ thread->frames[i].knr, 0,
-			(const uint64_t *)(thread->payload + thread->frames[i].kstack) };
-		entry.kstack = &kstack;
-	}
-	if (pairer->keep_stacks && thread->frames[i].unr) {
-		ustack = (struct kpt_stack){ thread->frames[i].unr, thread->frames[i].upid,
-			(const uint64_t *)(thread->payload + thread->frames[i].ustack) };
-		entry.ustack = &ustack;
-	}
-	/* the popped frames' bytes are free again once the span is handed on */
-	if (pairer->keep_entries || pairer->keep_stacks)
-		thread->payload_used = thread->frames[i].base;
 	span = (struct kpt_span){
 		.probe = ev->probe,
 		.tid = ev->tid,
@@ -318,6 +335,10 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.entry = &entry,
 		.exit = ev,
 	};
+	if (pairer->keep) {
+		span_kept(pairer, thread, &thread->frames[i], &entry, &span);
+		return;
+	}
 	pairer->span_fn(pairer->ctx, &span);
 }
 
@@ -342,6 +363,7 @@ static void task_exit(struct kpt_pairer *pairer, const struct kpt_event *ev)
 void kpt_pairer_keep_entries(struct kpt_pairer *pairer)
 {
 	pairer->keep_entries = true;
+	pairer->keep = true;
 }
 
 /**
@@ -354,6 +376,7 @@ void kpt_pairer_keep_entries(struct kpt_pairer *pairer)
 void kpt_pairer_keep_stacks(struct kpt_pairer *pairer)
 {
 	pairer->keep_stacks = true;
+	pairer->keep = true;
 }
 
 /**
