@@ -97,8 +97,9 @@ int kpt_cmd_check(int argc, char **argv)
 		  "with a clear reason before the kernel is asked",
 		  "debugfs is not mounted: a blacklisted function is reported by the kernel only" },
 		{ "bpf", f.bpf, "present; kptrace does not use it", "absent; kptrace does not need it" },
-		{ "stack_trigger", f.stack_trigger, "--stack puts a stacktrace trigger on each entry "
-		  "event", "--stack uses the instance's stacktrace option: a stack with every event" },
+		{ "stack_trigger", f.stack_trigger,
+		  "--stack puts a stacktrace trigger on each entry event",
+		  "--stack uses the instance's stacktrace option: a stack with every event" },
 		{ "user_stacks", f.user_stacks, "--ustack records user stacks (userstacktrace)",
 		  "--ustack is unavailable (no options/userstacktrace)" },
 	};
