@@ -854,6 +854,22 @@ int kpt_session_remove_stale(bool verbose)
 		tracefs_instance_free(instance);
 	}
 
+	/* Instances next: removing one removes its triggers, which keep probes busy. */
+	for (i = 0; instances && instances[i]; i++) {
+		struct tracefs_instance *instance;
+
+		instance = tracefs_instance_alloc(NULL, instances[i]);
+		if (instance && tracefs_instance_destroy(instance) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed instance %s", instances[i]);
+		} else {
+			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
+				 instances[i], strerror(errno));
+		}
+		tracefs_instance_free(instance);
+	}
+
 	dynevents = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
 					     TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE,
 					     NULL);
@@ -871,20 +887,6 @@ int kpt_session_remove_stale(bool verbose)
 	}
 	tracefs_dynevent_list_free(dynevents);
 
-	for (i = 0; instances && instances[i]; i++) {
-		struct tracefs_instance *instance;
-
-		instance = tracefs_instance_alloc(NULL, instances[i]);
-		if (instance && tracefs_instance_destroy(instance) == 0) {
-			removed++;
-			if (verbose)
-				kpt_info("removed instance %s", instances[i]);
-		} else {
-			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
-				 instances[i], strerror(errno));
-		}
-		tracefs_instance_free(instance);
-	}
 	tracefs_list_free(instances);
 	return removed;
 }

@@ -5,7 +5,8 @@
 # chain by name, innermost first (with -p, and with -- CMD after it exited); --stack on the
 # syscall tracepoint gives the kernel's syscall entry frames; --folded lines parse and their
 # values add up to the exact count, the same live and from a file recorded with --stack;
-# errors are clear. Nothing is left in tracefs.
+# a run killed with its triggers set is cleaned up; errors are clear. Nothing is left in
+# tracefs.
 . "$(dirname "$0")/lib.sh"
 require_root_tracefs
 CHAIN=$(readlink -f "$PROGS/kpt_callchain")
@@ -91,6 +92,17 @@ assert_eq "folded stacks of the file, as live" "$(cat "$WORK/file.txt")" "$(cat 
 "$KPTRACE" latency --input "$WORK/stacks.dat" --stack --folded=count >"$WORK/file_lat.txt" \
 	2>/dev/null
 folded_check "latency --input --stack --folded=count" "$WORK/file_lat.txt" $N
+
+# SIGKILL with a stacktrace trigger on a uprobe: 'kptrace cleanup' removes it all (the
+# trigger keeps the probe busy until its instance is gone).
+"$KPTRACE" latency --stack "$UPROBE" >/dev/null 2>&1 &
+kpt=$!
+wait_for_instance $kpt || fail "latency --stack on a uprobe never started tracing"
+kill -KILL $kpt
+wait $kpt 2>/dev/null
+"$KPTRACE" cleanup >/dev/null 2>"$WORK/cleanup.err"
+assert_eq "cleanup after SIGKILL of a --stack run: exit status" $? 0
+assert_clean "cleanup after SIGKILL of a --stack run"
 
 # Errors: clear, exit status 2 (usage), nothing created.
 "$KPTRACE" latency --folded syscall:getppid -d 0.1 >/dev/null 2>"$WORK/e1.err"
