@@ -12,8 +12,8 @@
 #include "analyse/stacks.h"
 
 #define INITIAL_GROUPS	64	/* a power of two */
-#define MAX_FRAMES	(2 * KPT_STACK_FRAMES + 1)
-#define KPT_STACK_FRAMES	129	/* kernel or user: the engine keeps up to 128 (+1) */
+#define STACK_FRAMES	129	/* of a kernel or user stack: the engine keeps up to 128 (+1) */
+#define MAX_FRAMES	(2 * STACK_FRAMES + 1)
 
 struct kpt_stacks {
 	const struct kpt_host *host;
@@ -74,6 +74,40 @@ int kpt_stacks_frames(const struct kpt_host *host, const struct kpt_event *ev,
 	if (!n && max > 0)
 		frames[n++] = KPT_NO_STACK;
 	return n;
+}
+
+/**
+ * kpt_stacks_format - an event's frames as one line of text
+ * @host: names them (kpt_host.frame_name)
+ * @ev: an event, or a span's entry, with its stacks
+ * @root_first: the outermost frame first (folded order), else the innermost
+ *	first (the order stack traces are printed in)
+ * @sep: between two frames, e.g. ";" or "\n    "
+ * @buf: where the text goes, always NUL-terminated
+ * @size: room in @buf
+ *
+ * For analysers that print a call's stack (a slow call's). Frames as
+ * kpt_stacks_frames() names them. Returns the length of the whole text, as
+ * snprintf() does: @buf was too small if it is @size or more.
+ */
+int kpt_stacks_format(const struct kpt_host *host, const struct kpt_event *ev, bool root_first,
+		      const char *sep, char *buf, size_t size)
+{
+	const char *frames[MAX_FRAMES];
+	int nr = kpt_stacks_frames(host, ev, frames, MAX_FRAMES), i, len = 0, n;
+
+	if (size)
+		buf[0] = '\0';
+	for (i = 0; i < nr; i++) {
+		const char *frame = frames[root_first ? i : nr - 1 - i];
+
+		n = snprintf(buf + (len < (int)size ? len : 0), len < (int)size ? size - len : 0,
+			     "%s%s", i ? sep : "", frame);
+		if (n < 0)
+			return -1;
+		len += n;
+	}
+	return len;
 }
 
 static unsigned int hash_of(int probe, const char *const *frames, int nr, unsigned int nr_slots)

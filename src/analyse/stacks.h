@@ -14,6 +14,7 @@
 #define KPT_STACKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -45,6 +46,8 @@ struct kpt_stacks;
 struct kpt_stacks *kpt_stacks_alloc(const struct kpt_host *host, bool hist);
 int kpt_stacks_frames(const struct kpt_host *host, const struct kpt_event *ev,
 		      const char **frames, int max);
+int kpt_stacks_format(const struct kpt_host *host, const struct kpt_event *ev, bool root_first,
+		      const char *sep, char *buf, size_t size);
 struct kpt_stack_group *kpt_stacks_add(struct kpt_stacks *stacks, int probe,
 				       const struct kpt_event *ev, uint64_t duration);
 int kpt_stacks_sorted(struct kpt_stacks *stacks, bool by_time, struct kpt_stack_group ***sorted);

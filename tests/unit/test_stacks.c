@@ -147,6 +147,28 @@ START_TEST(test_fold)
 }
 END_TEST
 
+START_TEST(test_format)
+{
+	static const uint64_t k[] = { 3, 2, 1 }, u[] = { 9, 8 };
+	struct kpt_stack ks = { 3, 0, k }, us = { 2, 42, u };
+	struct kpt_event ev = { .kstack = &ks, .ustack = &us }, none = { 0 };
+	char buf[64], small[8];
+
+	name_frames();
+	ck_assert_int_eq(kpt_stacks_format(&canned_host, &ev, true, ";", buf, sizeof(buf)), 14);
+	ck_assert_str_eq(buf, "f8;f9;k1;k2;k3");
+	ck_assert_int_eq(kpt_stacks_format(&canned_host, &ev, false, "\n  ", buf, sizeof(buf)),
+			 22);
+	ck_assert_str_eq(buf, "k3\n  k2\n  k1\n  f9\n  f8");
+	/* too small: cut, NUL-terminated, and the length it needed */
+	ck_assert_int_eq(kpt_stacks_format(&canned_host, &ev, true, ";", small, sizeof(small)),
+			 14);
+	ck_assert_str_eq(small, "f8;f9;k");
+	ck_assert_int_eq(kpt_stacks_format(&canned_host, &none, true, ";", buf, sizeof(buf)), 10);
+	ck_assert_str_eq(buf, KPT_NO_STACK);
+}
+END_TEST
+
 START_TEST(test_fold_hist)
 {
 	static const uint64_t k1[] = { 3, 2, 1 };
@@ -454,6 +476,7 @@ Suite *stacks_suite(void)
 	tcase_add_test(tc, test_kallsyms);
 	tcase_add_test(tc, test_fold);
 	tcase_add_test(tc, test_fold_hist);
+	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_join_kernel);
 	tcase_add_test(tc, test_join_user);
 	suite_add_tcase(s, tc);
