@@ -204,7 +204,8 @@ release_workload() { echo go >"$W_GATE"; rm -f "$W_GATE"; }
 start_tracer() {
 	local pfx=$1
 	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$pfx.time" "$@" >"$pfx.out" 2>"$pfx.err" &
+	/usr/bin/time -f '%e %U %S %M' -o "$pfx.time" "${PIN_TRACER[@]}" "$@" \
+		>"$pfx.out" 2>"$pfx.err" &
 	T_TIME=$!
 	STARTED_PIDS="$STARTED_PIDS $T_TIME"
 	T_PID=""

@@ -11,7 +11,11 @@ if [ "${1:-}" = "--builddir" ]; then
 	shift 2
 fi
 
-"$top/scripts/install-deps.sh"
+deps_args=()
+for arg in "$@"; do
+	[ "$arg" = --without-libperf ] && deps_args=(--without-libperf)
+done
+"$top/scripts/install-deps.sh" "${deps_args[@]}"
 if [ ! -x "$top/configure" ] || [ "$top/configure.ac" -nt "$top/configure" ] ||
    [ "$top/Makefile.am" -nt "$top/Makefile.in" ]; then
 	(cd "$top" && autoreconf -fi >/dev/null)

@@ -17,9 +17,12 @@
 # Downloads and the extracted source are cached in deps/cache/.  Running the
 # script again is a no-op once deps/libperf is complete.
 #
-# Usage: scripts/build-libperf.sh [-f] [-v]
+# Usage: scripts/build-libperf.sh [-f] [-v] [-a ARCH]
 #   -f   rebuild even if deps/libperf looks complete
 #   -v   verbose: show apt/tar/make output
+#   -a   cross-build for ARCH (arm64 or armhf) into deps/libperf-ARCH, with the
+#        target's compiler and ar (aarch64-linux-gnu-, arm-linux-gnueabihf-);
+#        scripts/cross-build.sh calls it so
 # Environment: LINUX_SOURCE_PKG  source package to use (default: the one the
 #              "linux-source" metapackage depends on, e.g. linux-source-6.1)
 
@@ -28,16 +31,18 @@ set -euo pipefail
 me=build-libperf
 force=0
 verbose=0
+arch=
 
 usage() {
-	echo "usage: $0 [-f] [-v]   (-f: force rebuild, -v: verbose)"
+	echo "usage: $0 [-f] [-v] [-a arm64|armhf]   (-f: force rebuild, -v: verbose, -a: cross-build)"
 	exit "${1:-0}"
 }
 
-while getopts "fvh" opt; do
+while getopts "fva:h" opt; do
 	case $opt in
 	f) force=1 ;;
 	v) verbose=1 ;;
+	a) arch=$OPTARG ;;
 	h) usage 0 ;;
 	*) usage 2 >&2 ;;
 	esac
@@ -69,7 +74,14 @@ run() {
 }
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-prefix=$top/deps/libperf
+# The kernel's name of the target architecture, and the cross tools' prefix.
+case $arch in
+"") karch=x86 cross= ;;
+arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
+armhf) karch=arm cross=arm-linux-gnueabihf- ;;
+*) die "-a $arch: unknown architecture; use arm64 or armhf" ;;
+esac
+prefix=$top/deps/libperf${arch:+-$arch}
 cache=$top/deps/cache
 pcdir=$prefix/lib/pkgconfig
 pcfile=$pcdir/libperf.pc
@@ -81,8 +93,8 @@ installed_ok() {
 	[ -f "$prefix/lib/libperf.a" ] || return 1
 	[ -f "$prefix/lib/libapi.a" ] || return 1
 	[ -f "$prefix/include/perf/core.h" ] || return 1
-	grep -qxF "prefix=$prefix" "$pcfile" || return 1
 	grep -q -- '-lapi' "$pcfile" || return 1
+	grep -q '^kernel_version=[0-9]*\.[0-9]*\.[0-9]*$' "$pcfile" || return 1
 	if command -v pkg-config >/dev/null 2>&1; then
 		PKG_CONFIG_PATH=$pcdir pkg-config --exists libperf || return 1
 	fi
@@ -109,6 +121,9 @@ missing=()
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v ar >/dev/null 2>&1 || missing+=(binutils)
+if [ -n "$cross" ] && ! command -v "${cross}gcc" >/dev/null 2>&1; then
+	missing+=("gcc-${cross%-}")
+fi
 command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # installed libperf headers include <linux/perf_event.h> etc.
@@ -175,6 +190,12 @@ srcdir=$cache/linux-source-$ver
 
 # --- extract just the bits libperf needs ----------------------------------
 
+# The source's own version: its top Makefile's VERSION.PATCHLEVEL.SUBLEVEL
+# (Debian's package version need not say it). Caches from before the
+# Makefile was extracted are extracted again.
+if [ ! -f "$srcdir/Makefile" ]; then
+	rm -f "$srcdir/.extracted"
+fi
 if [ ! -f "$srcdir/.extracted" ]; then
 	msg "extracting tools/lib/perf from $debname ..."
 	tmp=$srcdir.tmp
@@ -182,8 +203,9 @@ if [ ! -f "$srcdir/.extracted" ]; then
 	mkdir -p "$tmp"
 	inner=./usr/src/linux-source-$series.tar.xz
 	members=()
-	for m in tools/lib/perf tools/lib/api tools/lib/zalloc.c \
+	for m in Makefile tools/lib/perf tools/lib/api tools/lib/zalloc.c \
 		tools/lib/str_error_r.c tools/include tools/arch/x86/include \
+		tools/arch/arm64/include tools/arch/arm/include \
 		tools/build tools/scripts; do
 		members+=("linux-source-$series/$m")
 	done
@@ -198,20 +220,49 @@ if [ ! -f "$srcdir/.extracted" ]; then
 	mv "$tmp" "$srcdir"
 fi
 
-# --- build and install ----------------------------------------------------
-
-case $(uname -m) in
-x86_64 | i?86) ;;
-*) die "only x86 is supported (only tools/arch/x86/include is extracted)" ;;
+# An extraction of an older version of this script lacks the arm headers.
+if [ ! -d "$srcdir/tools/arch/$karch/include" ]; then
+	msg "extracting tools/arch/$karch/include from $debname ..."
+	dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "./usr/src/linux-source-$series.tar.xz" |
+		tar -xJf - -C "$srcdir" --strip-components=1 \
+			"linux-source-$series/tools/arch/$karch/include" ||
+		die "extracting tools/arch/$karch/include from $deb failed"
+fi
+kernel_var() { sed -n "s/^$1 = *\([0-9]*\)$/\1/p" "$srcdir/Makefile" | head -n 1; }
+kernel_version=$(kernel_var VERSION).$(kernel_var PATCHLEVEL).$(kernel_var SUBLEVEL)
+case $kernel_version in
+[0-9]*.[0-9]*.[0-9]*) ;;
+*) die "cannot read the kernel version from $srcdir/Makefile (got '$kernel_version')" ;;
 esac
 
-msg "building libperf from linux-source $ver ..."
+# --- build and install ----------------------------------------------------
+
+if [ -z "$cross" ]; then
+	case $(uname -m) in
+	x86_64 | i?86) ;;
+	*) die "only x86 hosts build a native libperf here; cross-build with -a ARCH" ;;
+	esac
+fi
+
+# A cross build works on its own copy of the sources: the objects of every
+# architecture are written next to them.
+build=$srcdir
+if [ -n "$cross" ]; then
+	build=$cache/libperf-build-$arch
+	rm -rf "$build"
+	cp -a "$srcdir" "$build"
+	find "$build" \( -name '*.o' -o -name '*.a' -o -name '*.so*' -o -name '.*.cmd' -o \
+		-name '*.d' \) -delete
+fi
+
+msg "building libperf${arch:+ for $arch} from linux-source $ver ..."
 stage=$prefix.tmp
 rm -rf "$stage"
 # EXTRA_CFLAGS (not CFLAGS) reaches both libperf and libapi without
 # clobbering their own flags; libperf has no -O by default.
 run "make -C tools/lib/perf (libperf build)" \
-	make -C "$srcdir/tools/lib/perf" -j"$(nproc 2>/dev/null || echo 2)" \
+	make -C "$build/tools/lib/perf" -j"$(nproc 2>/dev/null || echo 2)" \
+	${cross:+ARCH=$karch CROSS_COMPILE=$cross} \
 	EXTRA_CFLAGS="-O2" prefix="$stage" libdir="$stage/lib" \
 	install_lib install_headers install_pkgconfig
 
@@ -221,10 +272,11 @@ rm -f "$stage"/lib/libperf.so*
 # libapi.a as built is one big relocatable object (libapi-in.o) that would
 # drag all of tools/lib/api into the program; archive the individual
 # objects so only what is used (fd/array.o for fdarray__*) gets linked.
-mapfile -t apiobjs < <(cd "$srcdir/tools/lib/api" &&
+mapfile -t apiobjs < <(cd "$build/tools/lib/api" &&
 	find . -name '*.o' ! -name '*-in.o' | sort)
 [ ${#apiobjs[@]} -gt 0 ] || die "no tools/lib/api objects found after the build"
-(cd "$srcdir/tools/lib/api" && run "ar (libapi.a)" ar rcsD "$stage/lib/libapi.a" "${apiobjs[@]}")
+(cd "$build/tools/lib/api" &&
+	run "ar (libapi.a)" "${cross}ar" rcsD "$stage/lib/libapi.a" "${apiobjs[@]}")
 
 gen=$stage/lib/pkgconfig/libperf.pc
 [ -f "$gen" ] || die "make install_pkgconfig did not produce libperf.pc"
@@ -232,10 +284,14 @@ version=$(sed -n 's/^Version: *//p' "$gen")
 [ -n "$version" ] || die "no Version in generated libperf.pc"
 cat >"$gen" <<EOF
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# libperf from linux-source $ver, built by scripts/build-libperf.sh.
+# libperf from linux $kernel_version ($pkg $ver), built by scripts/build-libperf.sh${arch:+ for $arch}.
 # Static only; libapi provides the fdarray__* functions libperf uses.
+# kernel_version is the linux source's own version: configure checks it
+# (pkg-config --variable=kernel_version libperf).
 
-prefix=$prefix
+kernel_version=$kernel_version
+source_package=$pkg $ver
+prefix=\${pcfiledir}/../..
 libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
@@ -248,6 +304,7 @@ EOF
 
 rm -rf "$prefix"
 mv "$stage" "$prefix"
+[ -z "$cross" ] || rm -rf "$build"
 installed_ok || die "installation in $prefix is incomplete"
-msg "installed libperf $version in $prefix"
+msg "installed libperf $version (linux $kernel_version) in $prefix"
 msg "use: PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs libperf"

@@ -3,7 +3,8 @@
 # The whole test suite, as CI runs it: build with warnings as errors and run 'make check'
 # and the unit tests under valgrind, then 'make check' again with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Run as root on Debian 12:
-# the live tests create probes on the host kernel and the VM tests boot a kernel in qemu.
+# the live tests create probes on the host kernel and the VM tests boot a kernel in qemu
+# (x86-64 in both passes; arm64 and armhf, cross-built, in the first only).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -17,8 +18,9 @@ run_suite() {
 	fi
 }
 
-echo "=== test suite: -Werror build ==="
-run_suite "$top/build"
+echo "=== test suite: -Werror build, with the arm64 and armhf VM tests ==="
+# The arm builds and boots (tests/vm/arm.sh) run in this pass only.
+KPT_ARM_TESTS=1 run_suite "$top/build"
 echo "=== unit tests under valgrind ==="
 make -C "$top/build" check-valgrind
 echo "=== test suite: ASan + UBSan build ==="

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/signals.h"
 
 struct command {
 	const char *name;
@@ -19,10 +20,12 @@ static const struct command commands[] = {
 	{ "latency", kpt_cmd_latency, "histograms and percentiles of function durations" },
 	{ "count", kpt_cmd_count, "hits per probe and their rate, cheaply with perf counters" },
 	{ "trace", kpt_cmd_trace, "every probe event with its arguments and return value" },
+	{ "slow", kpt_cmd_slow, "every call over a threshold, with arguments and return value" },
 	{ "check", kpt_cmd_check, "what this kernel supports, and what kptrace does about it" },
 	{ "record", kpt_cmd_record, "write the probes' events to a trace.dat file" },
 	{ "report", kpt_cmd_report, "latency statistics from a trace.dat file, offline" },
 	{ "cleanup", kpt_cmd_cleanup, "remove probes and instances left by killed runs" },
+	{ "list", kpt_cmd_list, "what kptrace can use: 'kptrace list plugins'" },
 };
 
 static void usage(FILE *out)
@@ -54,7 +57,7 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 
 	if (strncmp(self, "kptrace-", 8) == 0 && (cmd = find_command(self + 8)))
-		return cmd->run(argc, argv);
+		return kpt_exit_status(cmd->run(argc, argv));
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
@@ -69,5 +72,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return cmd->run(argc - 1, argv + 1);
+	return kpt_exit_status(cmd->run(argc - 1, argv + 1));
 }

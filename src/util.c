@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,8 @@ char *kpt_asprintf(const char *fmt, ...)
  * @str: the text; suffixes ns, us, ms, s, m and h are accepted
  * @seconds: where the value in seconds goes
  *
- * Returns 0 on success, -1 if @str is not a positive duration.
+ * Returns 0 on success, -1 if @str is not a positive duration of at most
+ * KPT_MAX_SECONDS ("inf" and "nan" are not).
  */
 int kpt_parse_seconds(const char *str, double *seconds)
 {
@@ -110,11 +112,52 @@ int kpt_parse_seconds(const char *str, double *seconds)
 
 	errno = 0;
 	val = strtod(str, &end);
-	if (errno || end == str || val <= 0)
+	/* isgreater() is false for NaN; inf and anything over a year would overflow as ns */
+	if (errno || end == str || !isgreater(val, 0) || !isfinite(val))
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (strcmp(end, units[i].suffix) == 0) {
-			*seconds = val * units[i].scale;
+			val *= units[i].scale;
+			if (val > KPT_MAX_SECONDS)
+				return -1;
+			*seconds = val;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/**
+ * kpt_parse_ns - parse a latency such as "10ms", "1.5us", "250" (in @unit_ns)
+ * @str: the text; suffixes ns, us, ms and s are accepted
+ * @unit_ns: the unit of a bare number, in nanoseconds
+ * @ns: where the value in nanoseconds goes (rounded to the nearest)
+ *
+ * Returns 0 on success, -1 if @str is not a duration of zero or more.
+ */
+int kpt_parse_ns(const char *str, uint64_t unit_ns, uint64_t *ns)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double val;
+	size_t i;
+
+	errno = 0;
+	val = strtod(str, &end);
+	if (errno || end == str || val < 0 || val > 1.8e19 || str[0] == '-')
+		return -1;
+	if (!*end) {
+		*ns = (uint64_t)(val * unit_ns + 0.5);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			*ns = (uint64_t)(val * units[i].scale + 0.5);
 			return 0;
 		}
 	}

@@ -22,8 +22,12 @@ void kpt_set_quiet(bool quiet);
 
 char *kpt_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The longest duration or time offset accepted: a year, in seconds. */
+#define KPT_MAX_SECONDS	(366.0 * 24 * 3600)
+
 int kpt_parse_seconds(const char *str, double *seconds);
 int kpt_parse_size_kb(const char *str, unsigned long *kb);
+int kpt_parse_ns(const char *str, uint64_t unit_ns, uint64_t *ns);
 int kpt_parse_pid(const char *str, int *pid);
 
 uint64_t kpt_monotonic_ns(void);

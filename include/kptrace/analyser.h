@@ -21,6 +21,10 @@
  * grow; a plugin built against minor N runs on any kptrace of the same major
  * with minor >= N, and may read members newer than its own minor only after
  * checking host->abi_minor. See kptrace-plugins(7).
+ *
+ * 1.1 appended, in one step: KPT_ROLE_SPAN, struct kpt_stack with
+ * kpt_event.kstack and .ustack, kpt_host.tgid and .frame_name (in that
+ * order), kpt_report_params.records and KPT_ANALYSER_OPEN_SPANS.
  */
 #ifndef KPTRACE_ANALYSER_H
 #define KPTRACE_ANALYSER_H
@@ -49,6 +53,11 @@ enum kpt_role {
 	KPT_ROLE_ENTRY = 1,	/* a span starts */
 	KPT_ROLE_EXIT,		/* a span ends */
 	KPT_ROLE_TASK_EXIT,	/* a thread ends: its open spans never will */
+	/*
+	 * Minor 1, kptrace's own: a call the kernel measured (slow
+	 * --kernel-filter), made into a span; analysers never see it as an event.
+	 */
+	KPT_ROLE_SPAN,
 };
 
 /*
@@ -88,7 +97,8 @@ struct kpt_event {
 
 /*
  * An entry paired with its return. @entry and @exit are valid only during the
- * span callback. @entry->data is NULL unless the descriptor asks for
+ * span callback; @exit is NULL for a call still open at the end (see
+ * KPT_ANALYSER_OPEN_SPANS). @entry->data is NULL unless the descriptor asks for
  * KPT_ANALYSER_ENTRY_FIELDS (kptrace then keeps each entry's payload until its
  * return arrives).
  */
@@ -150,6 +160,9 @@ struct kpt_host {
 	/* The command name of thread @tid, or "<...>" when nobody knows it. */
 	const char *(*comm)(const struct kpt_host *host, int tid);
 	void *priv;			/* kptrace's own */
+	/* Minor 1: */
+	/* The process (thread group) id of thread @tid, or -1 when nobody knows it. */
+	int (*tgid)(const struct kpt_host *host, int tid);
 	/*
 	 * Minor 1. The function that holds frame @i of @stack: kernel frames
 	 * through kallsyms (the file's own when analysing a file), user frames
@@ -188,12 +201,20 @@ struct kpt_report_params {
 	double elapsed;			/* seconds this report covers */
 	const struct kpt_pair_counts *pairs;	/* [nr_probes], for this report's span */
 	const struct kpt_loss *loss;	/* for this report's span */
+	/* Minor 1: */
+	uint64_t records;		/* probe records decoded for this report */
 };
 
 /* desc->flags */
 #define KPT_ANALYSER_EVENTS		0x1	/* call event() with every decoded event */
 #define KPT_ANALYSER_SPANS		0x2	/* call span() with every paired span */
 #define KPT_ANALYSER_ENTRY_FIELDS	0x4	/* spans carry their entry's payload */
+/*
+ * Minor 1: at the end, before the final report, call span() once more for
+ * every call still open (in no particular order), with exit NULL and end the
+ * time of the last record seen: the call lasted at least end - start.
+ */
+#define KPT_ANALYSER_OPEN_SPANS		0x8
 
 struct kpt_analyser_desc {
 	uint32_t abi_major;		/* KPT_ANALYSER_ABI */

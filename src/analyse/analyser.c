@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "analyse/analyser.h"
+#include "output/check.h"
 #include "util.h"
 
 static const struct kpt_analyser_desc *const builtins[] = {
 	&kpt_latency_analyser,
 	&kpt_count_analyser,
 	&kpt_trace_analyser,
+	&kpt_slow_analyser,
 };
 
 /**
@@ -63,6 +65,8 @@ struct kpt_analysers {
 	int nr_events;
 	struct member **spans;
 	int nr_spans;
+	struct member **opens;		/* those that asked for the calls open at the end */
+	int nr_opens;
 };
 
 /**
@@ -147,19 +151,26 @@ static void free_member(struct member *m)
 
 static int hook_up(struct kpt_analysers *set, struct member *m)
 {
-	unsigned int flags = m->desc->flags;
+	unsigned int flags = m->desc->flags | m->params.flags;
 
 	if ((flags & KPT_ANALYSER_EVENTS) && m->desc->event &&
 	    append(&set->events, &set->nr_events, m) < 0)
 		return -1;
 	if ((flags & KPT_ANALYSER_SPANS) && m->desc->span &&
-	    append(&set->spans, &set->nr_spans, m) < 0) {
-		if (set->nr_events && set->events[set->nr_events - 1] == m)
-			set->nr_events--;	/* it is freed: feed it nothing */
-		return -1;
-	}
+	    append(&set->spans, &set->nr_spans, m) < 0)
+		goto unhook;
+	if ((flags & KPT_ANALYSER_OPEN_SPANS) && m->desc->span &&
+	    append(&set->opens, &set->nr_opens, m) < 0)
+		goto unhook;
 	set->flags |= flags;
 	return 0;
+unhook:
+	/* it is freed: feed it nothing */
+	if (set->nr_events && set->events[set->nr_events - 1] == m)
+		set->nr_events--;
+	if (set->nr_spans && set->spans[set->nr_spans - 1] == m)
+		set->nr_spans--;
+	return -1;
 }
 
 /**
@@ -267,6 +278,20 @@ void kpt_analysers_span(void *set, const struct kpt_span *span)
 }
 
 /**
+ * kpt_analysers_open_span - hand a call open at the end to the analysers that asked for those
+ * @set: the struct kpt_analysers (void *, so that it is a pairer's callback)
+ * @span: the call, with no exit; valid during the call
+ */
+void kpt_analysers_open_span(void *set, const struct kpt_span *span)
+{
+	struct kpt_analysers *s = set;
+	int i;
+
+	for (i = 0; i < s->nr_opens; i++)
+		s->opens[i]->desc->span(s->opens[i]->state, span);
+}
+
+/**
  * kpt_analysers_span_target - the span callback and its context that feed the set
  * @set: the set
  * @ctx: set to what to pass to the returned function
@@ -299,7 +324,10 @@ int kpt_analysers_report(struct kpt_analysers *set, const struct kpt_report_para
 
 	for (i = 0; i < set->nr_members; i++) {
 		if (set->members[i]->desc->report(set->members[i]->state, report) < 0) {
-			kpt_err("analyser '%s' could not write its report", set->members[i]->desc->name);
+			/* A closed pipe or a full standard output was said once already. */
+			if (!kpt_output_failed())
+				kpt_err("analyser '%s' could not write its report",
+					set->members[i]->desc->name);
 			ret = -1;
 		}
 	}
@@ -321,5 +349,6 @@ void kpt_analysers_free(struct kpt_analysers *set)
 	free(set->members);
 	free(set->events);
 	free(set->spans);
+	free(set->opens);
 	free(set);
 }

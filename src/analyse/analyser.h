@@ -18,6 +18,7 @@
 extern const struct kpt_analyser_desc kpt_latency_analyser;
 extern const struct kpt_analyser_desc kpt_count_analyser;
 extern const struct kpt_analyser_desc kpt_trace_analyser;
+extern const struct kpt_analyser_desc kpt_slow_analyser;
 
 const struct kpt_analyser_desc *kpt_analyser_builtin(const char *name);
 const struct kpt_analyser_desc *kpt_analyser_builtin_at(int i);
@@ -30,6 +31,13 @@ struct kpt_run_params {
 	struct kpt_analyser_params params;
 	const char *command;		/* JSON "kptrace": the command; NULL: the analyser's */
 	const char *backend;		/* count: what counts, "perf" or "tracefs" */
+	/*
+	 * KPT_ANALYSER_* the built-in needs beyond its descriptor's, for its
+	 * options (--by arg:NAME: ENTRY_FIELDS)
+	 */
+	unsigned int flags;
+	/* slow --kernel-filter: the kernel passes on only the calls over the threshold */
+	bool kernel_filtered;
 	/*
 	 * latency: per probe, whether it is reported; NULL: every probe. A file
 	 * source fills it in before the final report, once it knows which
@@ -54,6 +62,7 @@ unsigned int kpt_analysers_flags(const struct kpt_analysers *set);
 int kpt_analysers_count(const struct kpt_analysers *set);
 void kpt_analysers_event(struct kpt_analysers *set, const struct kpt_event *ev);
 void kpt_analysers_span(void *set, const struct kpt_span *span);
+void kpt_analysers_open_span(void *set, const struct kpt_span *span);
 typedef void (*kpt_analyser_span_fn)(void *ctx, const struct kpt_span *span);
 kpt_analyser_span_fn kpt_analysers_span_target(struct kpt_analysers *set, void **ctx);
 int kpt_analysers_report(struct kpt_analysers *set, const struct kpt_report_params *report);

@@ -6,9 +6,11 @@
  * bit at position e (e >= 6) goes to 64 + (e - 6) * 64 + the 6 bits below
  * the top bit, so every bucket spans 1/64 of its power of two.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyse/hist.h"
+#include "util.h"
 
 static unsigned int bucket_of(uint64_t value)
 {
@@ -152,4 +154,61 @@ void kpt_hist_log2(const struct kpt_hist *hist, uint64_t divisor,
 		units = bucket_low(i) / divisor;
 		slots[units ? 64 - __builtin_clzll(units) : 0] += hist->buckets[i];
 	}
+}
+
+/**
+ * kpt_linear_parse - parse "linear:STEP[,MIN,MAX]"
+ * @text: the argument of --hist; each number is in @unit_ns unless it has
+ *	its own unit (ns, us, ms, s)
+ * @unit_ns: the unit of bare numbers, in nanoseconds
+ * @linear: set on success; MIN defaults to 0 and MAX to MIN + 20 * STEP
+ *
+ * Returns 0, or -1 if @text is not that, STEP is 0, MAX is not above MIN, or
+ * it makes more than KPT_LINEAR_MAX_BUCKETS buckets.
+ */
+int kpt_linear_parse(const char *text, uint64_t unit_ns, struct kpt_linear *linear)
+{
+	uint64_t values[3] = { 0, 0, 0 };
+	char *copy, *part, *save = NULL;
+	int n = 0, ret = -1;
+
+	if (strncmp(text, "linear:", 7) != 0)
+		return -1;
+	copy = strdup(text + 7);
+	if (!copy)
+		return -1;
+	for (part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+		if (n == 3 || kpt_parse_ns(part, unit_ns, &values[n]) < 0)
+			goto out;
+		n++;
+	}
+	if (n != 1 && n != 3)
+		goto out;
+	if (n == 1)
+		values[2] = 20 * values[0];
+	if (!values[0] || values[2] <= values[1] ||
+	    (values[2] - values[1]) / values[0] >= KPT_LINEAR_MAX_BUCKETS)
+		goto out;
+	linear->step = values[0];
+	linear->min = values[1];
+	linear->nr = (values[2] - values[1] + values[0] - 1) / values[0];
+	linear->max = linear->min + linear->nr * linear->step;
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+/**
+ * kpt_linear_slot - the count a value goes to: 0 below min, nr + 1 from max up
+ * @linear: the shape
+ * @value: the value
+ */
+unsigned int kpt_linear_slot(const struct kpt_linear *linear, uint64_t value)
+{
+	if (value < linear->min)
+		return 0;
+	if (value >= linear->max)
+		return linear->nr + 1;
+	return 1 + (value - linear->min) / linear->step;
 }

@@ -22,6 +22,24 @@ struct kpt_hist {
 	uint64_t buckets[KPT_HIST_BUCKETS];
 };
 
+/*
+ * A linear histogram's shape (--hist linear:STEP[,MIN,MAX]): @nr buckets of
+ * @step from @min, and one below @min and one from @max up. Counted exactly,
+ * one array of nr + 2 counts per histogram: [0] below @min, [1..nr] the
+ * buckets, [nr + 1] at or above @max.
+ */
+struct kpt_linear {
+	uint64_t step;
+	uint64_t min;
+	uint64_t max;		/* min + nr * step */
+	unsigned int nr;
+};
+
+#define KPT_LINEAR_MAX_BUCKETS	1000
+
+int kpt_linear_parse(const char *text, uint64_t unit_ns, struct kpt_linear *linear);
+unsigned int kpt_linear_slot(const struct kpt_linear *linear, uint64_t value);
+
 void kpt_hist_init(struct kpt_hist *hist);
 void kpt_hist_add(struct kpt_hist *hist, uint64_t value);
 void kpt_hist_merge(struct kpt_hist *into, const struct kpt_hist *from);

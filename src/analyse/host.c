@@ -37,6 +37,7 @@
 
 struct comm_slot {
 	int key;			/* tid + 1; 0: free */
+	int tgid;			/* 0: not read yet; -1: unknown */
 	char comm[COMM_LEN];
 };
 
@@ -265,8 +266,8 @@ static void saved_comm(int tid, char *comm)
 	free(text);
 }
 
-/* /proc/TID/comm, read once per thread and kept (a thread that is gone stays "<...>"). */
-static const char *proc_comm(struct host *h, int tid)
+/* The cache slot of @tid, made (its /proc/TID/comm read) if new; NULL on allocation failure. */
+static struct comm_slot *thread_slot(struct host *h, int tid)
 {
 	char path[64];
 	struct comm_slot *slot;
@@ -278,13 +279,14 @@ static const char *proc_comm(struct host *h, int tid)
 		for (i = comm_slot_of(tid + 1, h->nr_slots); h->comms[i].key;
 		     i = (i + 1) & (h->nr_slots - 1)) {
 			if (h->comms[i].key == tid + 1)
-				return h->comms[i].comm;
+				return &h->comms[i];
 		}
 	}
 	if ((h->nr_comms + 1) * 2 > h->nr_slots && grow_comms(h) < 0)
-		return UNKNOWN_COMM;
+		return NULL;
 	slot = insert_comm(h->comms, h->nr_slots, tid + 1);
 	h->nr_comms++;
+	slot->tgid = 0;
 	strcpy(slot->comm, UNKNOWN_COMM);
 	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -293,11 +295,53 @@ static const char *proc_comm(struct host *h, int tid)
 		close(fd);
 	if (n <= 0) {
 		saved_comm(tid, slot->comm);
-		return slot->comm;
+		return slot;
 	}
 	slot->comm[n] = '\0';
 	slot->comm[strcspn(slot->comm, "\n")] = '\0';
-	return slot->comm;
+	return slot;
+}
+
+/* /proc/TID/comm, read once per thread and kept (a thread that is gone stays "<...>"). */
+static const char *proc_comm(struct host *h, int tid)
+{
+	struct comm_slot *slot = thread_slot(h, tid);
+
+	return slot ? slot->comm : UNKNOWN_COMM;
+}
+
+/* The Tgid: line of /proc/TID/status, or -1. */
+static int read_tgid(int tid)
+{
+	char path[64], line[128];
+	int tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	}
+	fclose(f);
+	return tgid > 0 ? tgid : -1;
+}
+
+static int host_tgid(const struct kpt_host *host, int tid)
+{
+	struct host *h = host->priv;
+	struct comm_slot *slot;
+
+	if (h->comm || tid <= 0)
+		return tid == 0 ? 0 : -1;
+	slot = thread_slot(h, tid);
+	if (!slot)
+		return -1;
+	if (!slot->tgid)
+		slot->tgid = read_tgid(tid);
+	return slot->tgid;
 }
 
 static const char *host_comm(const struct kpt_host *host, int tid)
@@ -441,6 +485,7 @@ struct kpt_host *kpt_host_alloc(kpt_comm_fn comm, void *comm_ctx)
 		.event_name = host_event_name,
 		.comm = host_comm,
 		.priv = h,
+		.tgid = host_tgid,
 		.frame_name = host_frame_name,
 	};
 	h->comm = comm;

@@ -2,8 +2,8 @@
 /*
  * Latency statistics, and the built-in analyser "latency".
  *
- * Each probe has a "whole" slot; with grouping, each (probe, group) pair seen
- * in a span gets one more, found through an open-addressing hash. Slots hold
+ * Each probe has a "whole" slot; with a key, each (probe, key value) pair
+ * seen in a span gets one more, found through an open-addressing hash. Slots hold
  * a histogram and are allocated when their first span arrives. The pairer's
  * unpaired counts are per probe, so they go with the whole slot only.
  */
@@ -19,48 +19,47 @@
 #define INITIAL_SLOTS	64	/* hash size; a power of two */
 
 /**
- * kpt_group_by_parse - parse the argument of --by
- * @text: "pid", "comm" or "cpu"
- * @by: set on success
+ * kpt_unit_parse - parse a histogram unit: "ns", "us" or "ms"
+ * @text: the unit
+ * @unit_ns: set to it in nanoseconds
  *
  * Returns 0, or -1 if @text is none of them.
  */
-int kpt_group_by_parse(const char *text, enum kpt_group_by *by)
+int kpt_unit_parse(const char *text, uint64_t *unit_ns)
 {
-	static const char *const names[] = { [KPT_GROUP_PID] = "pid", [KPT_GROUP_COMM] = "comm",
-					      [KPT_GROUP_CPU] = "cpu" };
-	size_t i;
-
-	for (i = KPT_GROUP_PID; i < ARRAY_SIZE(names); i++) {
-		if (strcmp(text, names[i]) == 0) {
-			*by = i;
-			return 0;
-		}
-	}
-	return -1;
+	if (strcmp(text, "ns") == 0)
+		*unit_ns = 1;
+	else if (strcmp(text, "us") == 0)
+		*unit_ns = NSEC_PER_USEC;
+	else if (strcmp(text, "ms") == 0)
+		*unit_ns = NSEC_PER_MSEC;
+	else
+		return -1;
+	return 0;
 }
 
 struct slot {
 	int probe;
-	uint64_t key;		/* thread id, CPU, or index into the report's comms */
+	uint64_t key;		/* the key's value */
 	struct kpt_hist hist;
+	uint64_t linear[];	/* --hist linear: [nr + 2] */
 };
 
 struct kpt_latency_stats {
-	enum kpt_group_by by;
-	const struct kpt_host *host;	/* names threads for KPT_GROUP_COMM */
+	struct kpt_latency_config config;
+	bool extra;		/* grouping, bounds or a linear histogram: the slower path */
+	size_t slot_size;
 	int nr_probes;
 	struct slot **whole;	/* per probe */
+	uint64_t *outside;	/* per probe: spans out of --min/--max */
 	struct slot **groups;	/* hash of (probe, key); NULL: free */
 	unsigned int nr_slots;
 	unsigned int nr_groups;
-	char **comms;		/* interned command names, KPT_GROUP_COMM */
-	unsigned int nr_comms;
 };
 
-static struct slot *new_slot(int probe, uint64_t key)
+static struct slot *new_slot(const struct kpt_latency_stats *stats, int probe, uint64_t key)
 {
-	struct slot *slot = malloc(sizeof(*slot));
+	struct slot *slot = calloc(1, stats->slot_size);
 
 	if (!slot)
 		return NULL;
@@ -114,7 +113,7 @@ static struct slot *group_slot(struct kpt_latency_stats *stats, int probe, uint6
 	}
 	if ((stats->nr_groups + 1) * 2 > stats->nr_slots && grow_groups(stats) < 0)
 		return NULL;
-	slot = new_slot(probe, key);
+	slot = new_slot(stats, probe, key);
 	if (!slot)
 		return NULL;
 	insert_group(stats->groups, stats->nr_slots, slot);
@@ -122,24 +121,31 @@ static struct slot *group_slot(struct kpt_latency_stats *stats, int probe, uint6
 	return slot;
 }
 
-/* The index of @comm among the command names, added if new; -1 on failure. */
-static int64_t intern_comm(struct kpt_latency_stats *stats, const char *comm)
+static void slot_add(const struct kpt_latency_stats *stats, struct slot *slot, uint64_t duration)
 {
-	unsigned int i;
-	char **comms;
+	kpt_hist_add(&slot->hist, duration);
+	if (stats->config.linear)
+		slot->linear[kpt_linear_slot(stats->config.linear, duration)]++;
+}
 
-	for (i = 0; i < stats->nr_comms; i++) {
-		if (strcmp(stats->comms[i], comm) == 0)
-			return i;
+/* Bounds, a linear histogram, a group: off the common path. */
+static __attribute__((noinline)) void span_extra(struct kpt_latency_stats *stats,
+						 struct slot *slot, const struct kpt_span *span,
+						 uint64_t duration)
+{
+	const struct kpt_latency_config *config = &stats->config;
+	uint64_t key;
+
+	if (duration < config->min || (config->max && duration > config->max)) {
+		stats->outside[span->probe]++;
+		return;
 	}
-	comms = realloc(stats->comms, (stats->nr_comms + 1) * sizeof(*comms));
-	if (!comms)
-		return -1;
-	stats->comms = comms;
-	comms[stats->nr_comms] = strdup(comm);
-	if (!comms[stats->nr_comms])
-		return -1;
-	return stats->nr_comms++;
+	slot_add(stats, slot, duration);
+	if (!config->key || kpt_key_of_span(config->key, span, &key) < 0)
+		return;
+	slot = group_slot(stats, span->probe, key);
+	if (slot)
+		slot_add(stats, slot, duration);
 }
 
 /**
@@ -151,55 +157,42 @@ void kpt_latency_stats_span(struct kpt_latency_stats *stats, const struct kpt_sp
 {
 	uint64_t duration = span->end - span->start;
 	struct slot *slot = stats->whole[span->probe];
-	int64_t key;
 
-	if (!slot && !(slot = stats->whole[span->probe] = new_slot(span->probe, 0)))
+	if (!slot && !(slot = stats->whole[span->probe] = new_slot(stats, span->probe, 0)))
 		return;
-	kpt_hist_add(&slot->hist, duration);
-	switch (stats->by) {
-	case KPT_GROUP_NONE:
-		return;
-	case KPT_GROUP_PID:
-		key = span->tid;
-		break;
-	case KPT_GROUP_CPU:
-		key = span->cpu;
-		break;
-	case KPT_GROUP_COMM:
-		key = intern_comm(stats, stats->host->comm(stats->host, span->tid));
-		if (key < 0)
-			return;
-		break;
-	default:
-		return;
-	}
-	slot = group_slot(stats, span->probe, (uint64_t)key);
-	if (slot)
+	if (stats->extra)
+		span_extra(stats, slot, span, duration);
+	else
 		kpt_hist_add(&slot->hist, duration);
 }
 
 /**
  * kpt_latency_stats_alloc - empty statistics for @nr_probes probes
  * @nr_probes: probe numbers in spans run from 0 to @nr_probes - 1
- * @by: the grouping
- * @host: names threads for KPT_GROUP_COMM; must outlive the statistics
+ * @config: the grouping, bounds and histogram shape, copied; its key and
+ *	linear shape must outlive the statistics
  *
  * Returns the statistics, or NULL on allocation failure.
  */
-struct kpt_latency_stats *kpt_latency_stats_alloc(int nr_probes, enum kpt_group_by by,
-						  const struct kpt_host *host)
+struct kpt_latency_stats *kpt_latency_stats_alloc(int nr_probes,
+						  const struct kpt_latency_config *config)
 {
 	struct kpt_latency_stats *stats = calloc(1, sizeof(*stats));
+	int n = nr_probes ? nr_probes : 1;
 
 	if (!stats)
 		return NULL;
-	stats->by = by;
-	stats->host = host;
+	stats->config = *config;
+	stats->extra = config->key || config->linear || config->min || config->max;
+	stats->slot_size = sizeof(struct slot);
+	if (config->linear)
+		stats->slot_size += (config->linear->nr + 2) * sizeof(uint64_t);
 	stats->nr_probes = nr_probes;
 	stats->nr_slots = INITIAL_SLOTS;
-	stats->whole = calloc(nr_probes ? nr_probes : 1, sizeof(*stats->whole));
+	stats->whole = calloc(n, sizeof(*stats->whole));
+	stats->outside = calloc(n, sizeof(*stats->outside));
 	stats->groups = calloc(stats->nr_slots, sizeof(*stats->groups));
-	if (!stats->whole || !stats->groups || (by == KPT_GROUP_COMM && !host)) {
+	if (!stats->whole || !stats->outside || !stats->groups) {
 		kpt_latency_stats_free(stats);
 		return NULL;
 	}
@@ -208,24 +201,27 @@ struct kpt_latency_stats *kpt_latency_stats_alloc(int nr_probes, enum kpt_group_
 
 static const struct kpt_latency_stats *sort_stats;	/* qsort has no context argument */
 
+/* Per probe; within one, most total time first, then by key. */
 static int compare_slots(const void *a, const void *b)
 {
 	const struct slot *x = *(const struct slot *const *)a, *y = *(const struct slot *const *)b;
 
 	if (x->probe != y->probe)
 		return x->probe < y->probe ? -1 : 1;
-	if (sort_stats->by == KPT_GROUP_COMM)
-		return strcmp(sort_stats->comms[x->key], sort_stats->comms[y->key]);
-	return x->key < y->key ? -1 : x->key > y->key;
+	if (x->hist.sum != y->hist.sum)
+		return x->hist.sum > y->hist.sum ? -1 : 1;
+	return kpt_key_compare(sort_stats->config.key, x->probe, x->key, y->key);
 }
 
-static int add_result(struct kpt_results *results, char *name, const struct slot *slot,
-		      const struct kpt_pair_counts *pairs)
+static struct kpt_probe_result *add_result(struct kpt_results *results, char *name,
+					   const struct kpt_latency_stats *stats,
+					   const struct slot *slot)
 {
+	const struct kpt_linear *linear = stats->config.linear;
 	struct kpt_probe_result *result;
 
 	if (!name)
-		return -1;
+		return NULL;
 	if (results->latency.nr_probes == results->capacity) {
 		int capacity = results->capacity ? results->capacity * 2 : 8;
 		struct kpt_probe_result *probes = realloc(results->latency.probes,
@@ -233,36 +229,44 @@ static int add_result(struct kpt_results *results, char *name, const struct slot
 
 		if (!probes) {
 			free(name);
-			return -1;
+			return NULL;
 		}
 		results->latency.probes = probes;
 		results->capacity = capacity;
 	}
 	result = &results->latency.probes[results->latency.nr_probes++];
+	memset(result, 0, sizeof(*result));
 	result->name = name;
 	if (slot)
 		result->hist = slot->hist;
 	else
 		kpt_hist_init(&result->hist);
-	result->pairs = pairs ? *pairs : (struct kpt_pair_counts){ 0 };
-	result->frames = NULL;
-	result->nr_frames = 0;
-	return 0;
+	if (!linear)
+		return result;
+	result->linear = linear;
+	result->linear_counts = calloc(linear->nr + 2, sizeof(uint64_t));
+	if (!result->linear_counts)
+		return NULL;
+	if (slot)
+		memcpy(result->linear_counts, slot->linear, (linear->nr + 2) * sizeof(uint64_t));
+	return result;
 }
 
-static char *group_name(const struct kpt_latency_stats *stats, const char *name,
-			const struct slot *slot)
+static int add_group(struct kpt_results *results, const struct kpt_latency_stats *stats,
+		     const char *name, const struct slot *slot)
 {
-	switch (stats->by) {
-	case KPT_GROUP_PID:
-		return kpt_asprintf("%s [pid %" PRIu64 "]", name, slot->key);
-	case KPT_GROUP_CPU:
-		return kpt_asprintf("%s [cpu %" PRIu64 "]", name, slot->key);
-	case KPT_GROUP_COMM:
-		return kpt_asprintf("%s [comm %s]", name, stats->comms[slot->key]);
-	default:
-		return NULL;
-	}
+	struct kpt_key *key = stats->config.key;
+	struct kpt_probe_result *result;
+	char value[256];
+
+	kpt_key_format(key, slot->probe, slot->key, value, sizeof(value));
+	result = add_result(results, kpt_asprintf("%s [%s %s]", name, kpt_key_label(key), value),
+			    stats, slot);
+	if (!result)
+		return -1;
+	result->key = kpt_key_label(key);
+	result->value = strdup(value);
+	return result->value ? 0 : -1;
 }
 
 /**
@@ -272,8 +276,8 @@ static char *group_name(const struct kpt_latency_stats *stats, const char *name,
  * @names: per probe, its name
  * @pairs: per probe, its unpaired counts
  * @results: where to append: per shown probe, its whole result with the
- *	unpaired counts, then with grouping one per group, in group order
- *	(thread id, CPU, or command name)
+ *	unpaired counts, then with a key one per group, most total time first
+ *	(ties in key order), the first --top of them
  *
  * Returns 0, or -1 on allocation failure.
  */
@@ -281,9 +285,10 @@ int kpt_latency_stats_collect(struct kpt_latency_stats *stats, const bool *show,
 			      const char *const *names, const struct kpt_pair_counts *pairs,
 			      struct kpt_results *results)
 {
+	struct kpt_probe_result *whole;
 	struct slot **sorted = NULL;
 	unsigned int i, j = 0;
-	int probe, ret = 0;
+	int probe, shown, ret = 0;
 
 	if (stats->nr_groups) {
 		sorted = malloc(stats->nr_groups * sizeof(*sorted));
@@ -299,20 +304,29 @@ int kpt_latency_stats_collect(struct kpt_latency_stats *stats, const bool *show,
 	for (probe = 0, j = 0; probe < stats->nr_probes && ret == 0; probe++) {
 		if (!show[probe])
 			continue;
-		ret = add_result(results, strdup(names[probe]), stats->whole[probe],
-				 &pairs[probe]);
+		whole = add_result(results, strdup(names[probe]), stats, stats->whole[probe]);
+		if (!whole) {
+			ret = -1;
+			break;
+		}
+		whole->pairs = pairs[probe];
+		whole->outside = stats->outside[probe];
 		while (j < stats->nr_groups && sorted[j]->probe < probe)
 			j++;
-		for (; ret == 0 && j < stats->nr_groups && sorted[j]->probe == probe; j++)
-			ret = add_result(results, group_name(stats, names[probe],
-							     sorted[j]), sorted[j], NULL);
+		for (shown = 0; ret == 0 && j < stats->nr_groups && sorted[j]->probe == probe;
+		     j++) {
+			if (stats->config.top && shown == stats->config.top)
+				continue;
+			ret = add_group(results, stats, names[probe], sorted[j]);
+			shown++;
+		}
 	}
 	free(sorted);
 	return ret;
 }
 
 /**
- * kpt_latency_stats_free - release the statistics (NULL is fine)
+ * kpt_latency_stats_free - release the statistics (NULL is fine); the key stays
  * @stats: the statistics
  */
 void kpt_latency_stats_free(struct kpt_latency_stats *stats)
@@ -326,11 +340,9 @@ void kpt_latency_stats_free(struct kpt_latency_stats *stats)
 		free(stats->whole[probe]);
 	for (i = 0; stats->groups && i < stats->nr_slots; i++)
 		free(stats->groups[i]);
-	for (i = 0; i < stats->nr_comms; i++)
-		free(stats->comms[i]);
-	free(stats->comms);
 	free(stats->groups);
 	free(stats->whole);
+	free(stats->outside);
 	free(stats);
 }
 
@@ -344,12 +356,14 @@ void kpt_results_free(struct kpt_results *results)
 
 	if (!results)
 		return;
-	for (i = 0; i < results->latency.nr_probes; i++)
+	for (i = 0; i < results->latency.nr_probes; i++) {
 		free((char *)results->latency.probes[i].name);
+		free((char *)results->latency.probes[i].value);
+		free(results->latency.probes[i].linear_counts);
+	}
 	free(results->latency.probes);
 	memset(results, 0, sizeof(*results));
 }
-
 
 /**
  * kpt_latency_stats_reset - forget every span (a new -i interval starts)
@@ -363,6 +377,7 @@ void kpt_latency_stats_reset(struct kpt_latency_stats *stats)
 	for (probe = 0; probe < stats->nr_probes; probe++) {
 		free(stats->whole[probe]);
 		stats->whole[probe] = NULL;
+		stats->outside[probe] = 0;
 	}
 	for (i = 0; i < stats->nr_slots; i++) {
 		free(stats->groups[i]);
@@ -371,51 +386,142 @@ void kpt_latency_stats_reset(struct kpt_latency_stats *stats)
 	stats->nr_groups = 0;
 }
 
+/* The options the built-ins share. */
+
+/**
+ * kpt_stats_options_parse - read the options of latency, count and slow
+ * @params: the analyser's parameters; options "by", "top", "unit", "hist",
+ *	"min", "max" and "threshold" are read, others left alone
+ * @opts: filled in; @opts->by borrows from @params
+ * @err: where to write what is wrong
+ * @errsize: its size
+ *
+ * "unit" is read first: bare numbers of the others are in it, microseconds
+ * if it is not given. Returns 0, or -1 after writing why into @err.
+ */
+int kpt_stats_options_parse(const struct kpt_analyser_params *params,
+			    struct kpt_stats_options *opts, char *err, size_t errsize)
+{
+	enum kpt_key_kind kind;
+	const char *arg;
+	uint64_t unit;
+	char *end;
+	int i;
+
+	memset(opts, 0, sizeof(*opts));
+	for (i = 0; i < params->nr_options; i++) {
+		if (strcmp(params->option_names[i], "unit") != 0)
+			continue;
+		if (kpt_unit_parse(params->option_values[i], &opts->unit_ns) < 0) {
+			snprintf(err, errsize, "unit '%s': use ns, us or ms",
+				 params->option_values[i]);
+			return -1;
+		}
+	}
+	unit = opts->unit_ns ? opts->unit_ns : NSEC_PER_USEC;
+	for (i = 0; i < params->nr_options; i++) {
+		const char *name = params->option_names[i], *value = params->option_values[i];
+
+		if (strcmp(name, "by") == 0) {
+			if (kpt_key_parse(value, &kind, &arg) < 0) {
+				snprintf(err, errsize, "by '%s': use pid, tid, comm, cpu, ret or "
+					 "arg:NAME", value);
+				return -1;
+			}
+			opts->by = value;
+		} else if (strcmp(name, "top") == 0) {
+			opts->top = strtol(value, &end, 10);
+			if (*end || end == value || opts->top <= 0) {
+				snprintf(err, errsize, "top '%s': not a positive number", value);
+				return -1;
+			}
+		} else if (strcmp(name, "hist") == 0) {
+			if (strcmp(value, "log2") == 0)
+				continue;
+			if (kpt_linear_parse(value, unit, &opts->linear) < 0) {
+				snprintf(err, errsize, "hist '%s': use log2 or linear:STEP[,MIN,MAX] "
+					 "(STEP > 0, MAX > MIN, at most %d buckets; numbers in %s "
+					 "unless they carry ns, us, ms or s)", value,
+					 KPT_LINEAR_MAX_BUCKETS, unit == 1 ? "ns" :
+					 unit == NSEC_PER_MSEC ? "ms" : "us");
+				return -1;
+			}
+			opts->has_linear = true;
+		} else if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0 ||
+			   strcmp(name, "threshold") == 0) {
+			uint64_t *ns = name[1] == 'i' ? &opts->min : name[1] == 'a' ? &opts->max :
+				       &opts->threshold;
+
+			if (kpt_parse_ns(value, unit, ns) < 0) {
+				snprintf(err, errsize, "%s '%s': not a duration (e.g. 250, 1.5ms, "
+					 "100us)", name, value);
+				return -1;
+			}
+			opts->has_threshold |= ns == &opts->threshold;
+		}
+	}
+	if (opts->max && opts->max < opts->min) {
+		snprintf(err, errsize, "max is below min: no call could be counted");
+		return -1;
+	}
+	return 0;
+}
+
 /* The built-in analyser "latency". */
 
 struct latency {
 	const struct kpt_run_params *run;
+	struct kpt_stats_options opts;
+	struct kpt_key *key;
 	struct kpt_latency_stats *stats;
 	struct kpt_stacks *stacks;	/* --stack, --ustack */
 	bool *show;		/* scratch: per probe, reported or not */
 };
 
 static const struct kpt_analyser_option latency_options[] = {
-	{ "by", "pid|comm|cpu: also a result per thread, command name or entry CPU" },
+	{ "by", "pid|tid|comm|cpu|ret|arg:NAME: also a result per value of the key" },
+	{ "top", "N: only the N values of the key with the most total time, per probe" },
+	{ "unit", "ns|us|ms: the histogram's unit (default: the one that suits)" },
+	{ "hist", "log2|linear:STEP[,MIN,MAX]: the histogram's buckets" },
+	{ "min", "LATENCY: leave out shorter calls" },
+	{ "max", "LATENCY: leave out longer calls" },
 	{ NULL, NULL },
 };
 
+static void latency_destroy(void *state);
+
 static void *latency_create(const struct kpt_analyser_params *params, char *err, size_t errsize)
 {
-	const struct kpt_run_params *run = (const struct kpt_run_params *)params;
-	enum kpt_group_by by = KPT_GROUP_NONE;
-	struct latency *lat;
-	int i;
+	struct kpt_latency_config config = { 0 };
+	struct latency *lat = calloc(1, sizeof(*lat));
 
-	for (i = 0; i < params->nr_options; i++) {
-		if (strcmp(params->option_names[i], "by") == 0 &&
-		    kpt_group_by_parse(params->option_values[i], &by) < 0) {
-			snprintf(err, errsize, "by '%s': use pid, comm or cpu",
-				 params->option_values[i]);
-			return NULL;
-		}
-	}
-	lat = calloc(1, sizeof(*lat));
 	if (!lat)
 		goto nomem;
-	lat->run = run;
-	lat->stats = kpt_latency_stats_alloc(params->nr_probes, by, params->host);
+	lat->run = (const struct kpt_run_params *)params;
+	if (kpt_stats_options_parse(params, &lat->opts, err, errsize) < 0)
+		goto fail;
+	if (lat->opts.by) {
+		lat->key = kpt_key_alloc(lat->opts.by, params->host, params->nr_probes,
+					 params->probe_names, err, errsize);
+		if (!lat->key)
+			goto fail;
+	}
+	config.key = lat->key;
+	config.top = lat->opts.top;
+	config.linear = lat->opts.has_linear ? &lat->opts.linear : NULL;
+	config.min = lat->opts.min;
+	config.max = lat->opts.max;
+	lat->stats = kpt_latency_stats_alloc(params->nr_probes, &config);
 	lat->show = calloc(params->nr_probes ? params->nr_probes : 1, sizeof(*lat->show));
-	if (run->stacks)
-		lat->stacks = kpt_stacks_alloc(params->host, !run->folded);
-	if (lat->stats && lat->show && (!run->stacks || lat->stacks))
+	if (lat->run->stacks)
+		lat->stacks = kpt_stacks_alloc(params->host, !lat->run->folded);
+	if (lat->stats && lat->show && (!lat->run->stacks || lat->stacks))
 		return lat;
-	kpt_stacks_free(lat->stacks);
-	kpt_latency_stats_free(lat->stats);
-	free(lat->show);
-	free(lat);
 nomem:
 	snprintf(err, errsize, "out of memory");
+fail:
+	if (lat)
+		latency_destroy(lat);
 	return NULL;
 }
 
@@ -449,12 +555,19 @@ static int add_stack_results(struct latency *lat, struct kpt_results *results)
 	for (i = 0; i < n && ret == 0; i++) {
 		struct kpt_probe_result *result;
 
-		ret = add_result(results, kpt_asprintf("%s [stack %d of %d]",
-						       names[sorted[i]->probe], i + 1, n),
-				 NULL, NULL);
-		if (ret < 0)
+		result = add_result(results, kpt_asprintf("%s [stack %d of %d]",
+							  names[sorted[i]->probe], i + 1, n),
+				    lat->stats, NULL);
+		if (!result) {
+			ret = -1;
 			break;
-		result = &results->latency.probes[results->latency.nr_probes - 1];
+		}
+		result->key = "stack";
+		result->value = kpt_asprintf("%d of %d", i + 1, n);
+		if (!result->value) {
+			ret = -1;
+			break;
+		}
 		result->hist = *sorted[i]->hist;
 		result->frames = sorted[i]->frames;
 		result->nr_frames = sorted[i]->nr;
@@ -504,6 +617,7 @@ static int latency_report(void *state, const struct kpt_report_params *report)
 	if (params->input && report->final && !results.latency.nr_probes)
 		kpt_warn("%s has no records of any probe; 'kptrace report --list %s' shows its "
 			 "events", params->input, params->input);
+	results.latency.unit_ns = lat->opts.unit_ns;
 	if (params->json) {
 		ret = kpt_output_latency_json(params->out, &results.latency, &info);
 	} else {
@@ -524,6 +638,7 @@ static void latency_destroy(void *state)
 
 	kpt_latency_stats_free(lat->stats);
 	kpt_stacks_free(lat->stacks);
+	kpt_key_free(lat->key);
 	free(lat->show);
 	free(lat);
 }

@@ -5,8 +5,10 @@
  * descriptor is checked before any of its code runs (a constructor aside).
  */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyse/plugin.h"
 #include "util.h"
@@ -14,6 +16,8 @@
 #ifndef KPT_PLUGIN_DIR
 #define KPT_PLUGIN_DIR "/usr/local/lib/kptrace/plugins"
 #endif
+
+#define KPT_KNOWN_FLAGS	(KPT_ANALYSER_EVENTS | KPT_ANALYSER_SPANS | KPT_ANALYSER_ENTRY_FIELDS)
 
 struct kpt_plugin {
 	void *handle;
@@ -64,6 +68,11 @@ static char *check_desc(const struct kpt_analyser_desc *desc, const char *path)
 	if (!valid_name(desc->name))
 		return kpt_asprintf("plugin %s: its descriptor's name is missing or not "
 				    "[a-z0-9_-]+", path);
+	if (desc->flags & ~(unsigned int)KPT_KNOWN_FLAGS)
+		return kpt_asprintf("plugin %s: analyser '%s' asks for flags 0x%x, which analyser "
+				    "ABI %d.%d does not know", path, desc->name,
+				    desc->flags & ~(unsigned int)KPT_KNOWN_FLAGS, KPT_ABI_MAJOR,
+				    KPT_ABI_MINOR);
 	if (!desc->create || !desc->report || !desc->destroy)
 		return kpt_asprintf("plugin %s: analyser '%s' has no %s function; a descriptor "
 				    "needs create, report and destroy", path, desc->name,
@@ -75,6 +84,28 @@ static char *check_desc(const struct kpt_analyser_desc *desc, const char *path)
 		return kpt_asprintf("plugin %s: analyser '%s' asks for spans but has no span "
 				    "function", path, desc->name);
 	return NULL;
+}
+
+/*
+ * A file that exists but does not start as an ELF object: say so plainly, rather
+ * than with dlopen's "invalid ELF header" or "file too short". Anything else
+ * (a missing file, an ELF object for another machine) is left to dlopen's words.
+ */
+static char *check_elf(const char *path)
+{
+	char magic[4];
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	len = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (len < 0 || (len == sizeof(magic) && memcmp(magic, "\177ELF", 4) == 0))
+		return NULL;
+	return kpt_asprintf("plugin %s is not a shared object (it has no ELF header): a plugin "
+			    "is a .so file built as kptrace-plugins(7) shows", path);
 }
 
 /**
@@ -108,6 +139,9 @@ int kpt_plugin_open(const char *name_or_path, struct kpt_plugin **plugin, char *
 		goto fail;
 	}
 	if (!p->path)
+		goto fail;
+	*errmsg = check_elf(p->path);
+	if (*errmsg)
 		goto fail;
 	p->handle = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
 	if (!p->handle) {

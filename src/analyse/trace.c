@@ -12,6 +12,7 @@
 #include <json.h>
 
 #include "analyse/analyser.h"
+#include "output/check.h"
 #include "output/output.h"
 
 #define ARG_TEXT	4096	/* longest argument printed; longer ones are cut */
@@ -112,9 +113,10 @@ static int trace_report(void *state, const struct kpt_report_params *report)
 
 	if (!report->final)
 		return 0;
-	fflush(trace->run->params.out);
+	if (kpt_output_check(trace->run->params.out, NULL) < 0)
+		return -1;
 	kpt_output_loss_text(stderr, report->loss);
-	return ferror(trace->run->params.out) ? -1 : 0;
+	return 0;
 }
 
 static void trace_destroy(void *state)

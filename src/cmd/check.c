@@ -3,14 +3,25 @@
  * kptrace check: what this kernel's tracing supports, and what kptrace will
  * therefore do. Every missing feature comes with its consequence and the way around it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <json.h>
+#include <tracefs.h>
 
 #include "cmd/commands.h"
 #include "session/kernel_features.h"
+#include "source/stream.h"
+
+#ifdef HAVE_LIBPERF
+#define PERF_PRESENT	"--backend perf and counting without records work"
+#else
+#define PERF_PRESENT	"present, but this kptrace was built without libperf: the tracefs " \
+			"backend does everything"
+#endif
 
 struct check_line {
 	const char *name;
@@ -19,13 +30,61 @@ struct check_line {
 	const char *if_missing;	/* the consequence, and the alternative */
 };
 
+/*
+ * Whether this kernel can map a ring buffer (Linux 6.10+): tried on a
+ * throw-away instance named like a session's, so that a crash leaves nothing
+ * 'kptrace cleanup' would not remove. @why is set when it cannot.
+ */
+static bool probe_mapping(char *why, size_t len)
+{
+	struct tracefs_instance *instance;
+	char name[32];
+	int ret, err;
+
+	snprintf(name, sizeof(name), "kptrace_%d", (int)getpid());
+	instance = tracefs_instance_create(name);
+	if (!instance) {
+		snprintf(why, len, "cannot tell: trying needs a tracefs instance (%s; run as root)",
+			 strerror(errno));
+		return false;
+	}
+	ret = kpt_stream_probe_mapping(instance);
+	err = errno;
+	tracefs_instance_destroy(instance);
+	tracefs_instance_free(instance);
+	if (ret == 0)
+		return true;
+	if (err == ENODEV || err == ENOTTY || err == EINVAL)
+		snprintf(why, len, "this kernel cannot map trace buffers (Linux 6.10 and later can): "
+			 "nothing lost, kptrace splices pages out of trace_pipe_raw");
+	else
+		snprintf(why, len, "the kernel refused to map a trace buffer (%s): nothing lost, "
+			 "kptrace splices pages out of trace_pipe_raw", strerror(err));
+	return false;
+}
+
+/* What the tracefs backend does with a kernel that can map its buffers. */
+static const char *mapping_use(const struct kpt_features *f)
+{
+	if (!kpt_stream_mapping_wanted())
+		return "the kernel can map trace buffers; kptrace splices pages out of "
+		       "trace_pipe_raw, which costs less here (the kernel steps over every record "
+		       "of a page it hands over mapped); KPTRACE_MMAP=1 reads them in place";
+	if (!f->mono_clock)
+		return "KPTRACE_MMAP=1, but reading in place needs trace_clock mono: kptrace "
+		       "splices pages out of trace_pipe_raw";
+	return "KPTRACE_MMAP=1: the tracefs backend reads the ring buffers in place, one system "
+	       "call a page (record splices)";
+}
+
 static void print_line(const struct check_line *line)
 {
 	printf("  %-22s %-4s %s\n", line->name, line->present ? "yes" : "NO",
 	       line->present ? line->if_present : line->if_missing);
 }
 
-static int print_json(const struct kpt_features *f, const struct check_line *lines, int nr)
+static int print_json(const struct kpt_features *f, const struct check_line *lines, int nr,
+		      const char *read_path)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *features = json_object_new_object();
@@ -35,6 +94,7 @@ static int print_json(const struct kpt_features *f, const struct check_line *lin
 	json_object_object_add(doc, "tracefs", json_object_new_string(f->tracefs));
 	json_object_object_add(doc, "trace_clocks", json_object_new_string(f->clocks));
 	json_object_object_add(doc, "perf_event_paranoid", json_object_new_int(f->perf_paranoid));
+	json_object_object_add(doc, "tracefs_read", json_object_new_string(read_path));
 	for (i = 0; i < nr; i++)
 		json_object_object_add(features, lines[i].name,
 				       json_object_new_boolean(lines[i].present));
@@ -53,8 +113,11 @@ static int print_json(const struct kpt_features *f, const struct check_line *lin
  */
 int kpt_cmd_check(int argc, char **argv)
 {
+	char mapped_why[256] = "";
+	const char *read_path;
 	struct kpt_features f;
 	struct utsname uts;
+	bool mapped = false;
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -64,6 +127,10 @@ int kpt_cmd_check(int argc, char **argv)
 		return strcmp(argv[argc - 1], "--help") ? 2 : 0;
 	}
 	kpt_features_probe(&f);
+	if (f.tracefs[0])
+		mapped = probe_mapping(mapped_why, sizeof(mapped_why));
+	else
+		snprintf(mapped_why, sizeof(mapped_why), "tracefs is not mounted");
 	const struct check_line lines[] = {
 		{ "tracefs", f.tracefs[0], f.tracefs,
 		  "not mounted: nothing can be traced; as root: mount -t tracefs nodev "
@@ -77,25 +144,31 @@ int kpt_cmd_check(int argc, char **argv)
 		  "older kernel: probes are managed through kprobe_events and uprobe_events" },
 		{ "syscall_tracepoints", f.syscall_tracepoints, "syscall:NAME probes",
 		  "syscall:NAME is unavailable (CONFIG_FTRACE_SYSCALLS off): probe the kernel's "
-		  "__x64_sys_NAME with a kprobe instead" },
+		  KPT_ARCH_SYSCALL_FN " with a kprobe instead" },
 		{ "fetch_argN", f.fetch_argn, "$argN fetch-args are passed to the kernel",
-		  "$arg1..$arg6 are rewritten to %di %si %dx %cx %r8 %r9 (x86-64)" },
+		  KPT_ARCH_ARG_TEXT },
 		{ "kretprobe_%return", f.kretprobe_suffix, "SYMBOL%return is understood",
 		  "nothing lost: kptrace defines return probes with r:" },
 		{ "kretprobe_maxactive", f.maxactive, "rN: raises the calls in flight a kretprobe "
 		  "tracks", "rN: is refused: keep the default, and watch probe misses" },
 		{ "error_log", f.error_log, "the kernel's reason for a rejected probe is shown",
 		  "only errno is known when the kernel rejects a probe or filter" },
-		{ "hist_triggers", f.hist_triggers, "present (kptrace pairs in user space anyway)",
+		{ "hist_triggers", f.hist_triggers, "present (kptrace pairs in user space unless "
+		  "asked)",
 		  "nothing lost: kptrace pairs and builds histograms in user space" },
+		{ "slow_kernel_filter", f.synth_events, "slow --kernel-filter: the kernel measures "
+		  "each call and records only the slow ones",
+		  "slow --kernel-filter pairs in user space (no hist triggers or synthetic "
+		  "events)" },
 		{ "mono_clock", f.mono_clock, "trace_clock mono: CPUs agree, and perf matches",
 		  "trace_clock global is used instead (also synchronised across CPUs)" },
-		{ "perf_events", f.perf_events, "--backend perf and counting without records work",
+		{ "perf_events", f.perf_events, PERF_PRESENT,
 		  "--backend perf is unavailable (perf_event_paranoid or a seccomp filter); "
 		  "the tracefs backend does everything" },
 		{ "kprobe_blacklist", f.kprobe_blacklist, "blacklisted functions are refused "
 		  "with a clear reason before the kernel is asked",
 		  "debugfs is not mounted: a blacklisted function is reported by the kernel only" },
+		{ "mapped_buffers", mapped, mapping_use(&f), mapped_why },
 		{ "bpf", f.bpf, "present; kptrace does not use it", "absent; kptrace does not need it" },
 		{ "stack_trigger", f.stack_trigger,
 		  "--stack puts a stacktrace trigger on each entry event",
@@ -105,12 +178,14 @@ int kpt_cmd_check(int argc, char **argv)
 	};
 	int nr = sizeof(lines) / sizeof(lines[0]), i;
 
+	read_path = mapped && f.mono_clock && kpt_stream_mapping_wanted() ? "mapped" : "splice";
 	if (json)
-		return print_json(&f, lines, nr) == 0 && f.tracefs[0] ? 0 : 1;
+		return print_json(&f, lines, nr, read_path) == 0 && f.tracefs[0] ? 0 : 1;
 	uname(&uts);
 	printf("kptrace check: %s %s %s\n\n", uts.sysname, uts.release, uts.machine);
 	for (i = 0; i < nr; i++)
 		print_line(&lines[i]);
-	printf("\n  trace clocks: %s\n  perf_event_paranoid: %d\n", f.clocks, f.perf_paranoid);
+	printf("\n  trace clocks: %s\n  perf_event_paranoid: %d\n  ring buffers read by: %s\n",
+	       f.clocks, f.perf_paranoid, read_path);
 	return f.tracefs[0] ? 0 : 1;
 }

@@ -12,5 +12,7 @@ int kpt_cmd_report(int argc, char **argv);
 int kpt_cmd_cleanup(int argc, char **argv);
 int kpt_cmd_check(int argc, char **argv);
 int kpt_cmd_trace(int argc, char **argv);
+int kpt_cmd_slow(int argc, char **argv);
+int kpt_cmd_list(int argc, char **argv);
 
 #endif

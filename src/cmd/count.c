@@ -12,6 +12,8 @@
  *            the session's tracefs probes first, then counted by id.
  *   tracefs  the live pipeline: the records are streamed, decoded and counted.
  *
+ * With --by, count needs the records, so it counts tracefs records.
+ *
  * Both run in kpt_live_run()'s loop, so -d, -i, -p, -- CMD and the signals
  * behave as in latency; the built-in analyser "count" reports both. When perf
  * events are refused and --backend was not given, count says so in one line
@@ -36,9 +38,8 @@ static const char usage[] =
 	"Count the hits of each PROBE (its entries, and its returns) and their rate\n"
 	"per second.\n"
 	"\n"
-	"PROBE: as for latency (see kptrace-probes(7)):\n"
-	"  SYMBOL, OBJECT:SYMBOL, OBJECT:0xOFFSET, syscall:NAME, tp:SYS:ENTRY,SYS:EXIT,\n"
-	"  p:TARGET ARGS, rN:TARGET ARGS\n"
+	"PROBE (see kptrace-probes(7)):\n";
+static const char usage_options[] =
 	"\n"
 	"OPTIONS:\n"
 	"  -p, --pid PID            count in the threads of PID and everything it starts\n"
@@ -51,6 +52,10 @@ static const char usage[] =
 	"                           reads counters and writes no records; tracefs counts\n"
 	"                           decoded records\n"
 	"      --json               print JSON (one document per report, one per line)\n"
+	"      --by KEY             also a count per value of KEY, the most counted\n"
+	"                           first: pid, tid, comm, cpu, arg:NAME (entries), ret\n"
+	"                           (returns); counts tracefs records\n"
+	"      --top N              with --by, only the N values counted most\n"
 	"      --stack              also the hits per kernel stack of the entries\n"
 	"      --ustack             also the hits per user stack of the entries\n"
 	"      --folded[=count]     with --stack/--ustack, print only folded stacks\n"
@@ -66,13 +71,6 @@ static const char usage[] =
 static int read_counters(void *ctx, uint64_t *totals)
 {
 	return kpt_perf_counters_read(ctx, totals);
-}
-
-/* A user probe with no fetch-args needs no tracefs event: the uprobe PMU can count it. */
-static bool counts_on_pmu(const struct kpt_probe *probe)
-{
-	return probe->type == KPT_PROBE_USER && !probe->entry.fetchargs &&
-	       !(probe->raw_sides && probe->exit.fetchargs);
 }
 
 /*
@@ -105,7 +103,7 @@ static int setup_perf(struct kpt_live *live, struct kpt_perf_counters **counters
 		struct kpt_probe *probe = &live->probes[i];
 		struct kpt_perf_counter_spec *entry = &specs[2 * i], *exit = &specs[2 * i + 1];
 
-		if (pmu && counts_on_pmu(probe)) {
+		if (pmu && kpt_probe_pmu_countable(probe)) {
 			*entry = (struct kpt_perf_counter_spec){ .tp_id = -1, .path = probe->path,
 								  .offset = probe->offset };
 			*exit = *entry;
@@ -152,6 +150,22 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
+	/* a counter counts hits, not their keys: grouping needs the records */
+	if (opts->by && perf && opts->backend_given) {
+		kpt_err("--by %s needs each event's record, which perf counters do not write: "
+			"use --backend tracefs, or leave --backend out", opts->by);
+		return -1;
+	}
+	if (opts->by)
+		perf = false;
+#ifndef HAVE_LIBPERF
+	/* Built without libperf: count tracefs records, and say so if perf was asked for. */
+	if (perf && opts->backend_given) {
+		kpt_perf_explain_refusal(ENOSYS);
+		return -1;
+	}
+	perf = false;
+#endif
 	if (perf) {
 		if (setup_perf(live, &counters, opts, &refused) == 0) {
 			params->backend = "perf";
@@ -177,6 +191,7 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 static const struct kpt_command count_command = {
 	.name = "count",
 	.usage = usage,
+	.usage_tail = usage_options,
 	.analyser = &kpt_count_analyser,
 	.banner = "Counting",
 	.takes_stacks = true,

@@ -12,13 +12,8 @@ static const char usage[] =
 	"Trace how long each PROBE takes, per call, and print count, min, avg, max,\n"
 	"percentiles and a log2 histogram per probe.\n"
 	"\n"
-	"PROBE:\n"
-	"  SYMBOL [ARGS]            kernel function (kprobe + kretprobe)\n"
-	"  OBJECT:SYMBOL [ARGS]     user function in a binary or library (uprobes)\n"
-	"  OBJECT:0xOFFSET [ARGS]   user code at a file offset\n"
-	"  syscall:NAME             sys_enter_NAME .. sys_exit_NAME\n"
-	"  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread\n"
-	"  p:TARGET ARGS, rN:TARGET ARGS   the kernel's raw probe syntax\n"
+	"PROBE:\n";
+static const char usage_options[] =
 	"  (see kptrace-probes(7))\n"
 	"\n"
 	"OPTIONS:\n"
@@ -31,11 +26,20 @@ static const char usage[] =
 	"                           read the records from the tracefs ring buffers (the\n"
 	"                           default) or from perf's, through libperf\n"
 	"      --json               print JSON (one document per report, one per line)\n"
-	"      --by pid|comm|cpu    also a result per thread, command name or entry CPU\n"
+	"      --by KEY             also a result per value of KEY, the most total time\n"
+	"                           first: pid, tid, comm, cpu, ret, arg:NAME (an\n"
+	"                           argument of the entry)\n"
+	"      --top N              with --by, only the N values with the most time\n"
 	"      --stack              also a result per kernel stack of the entries\n"
 	"      --ustack             also a result per user stack of the entries\n"
 	"      --folded[=time|count]  with --stack/--ustack, print only folded stacks\n"
 	"                           (flamegraph.pl, speedscope): summed ns, or calls\n"
+	"  -n, -u, -m               histograms in ns, us or ms (default: what suits)\n"
+	"      --hist log2|linear:STEP[,MIN,MAX]\n"
+	"                           log2 rows (the default), or linear rows of STEP\n"
+	"      --min LATENCY, --max LATENCY\n"
+	"                           leave out shorter or longer calls (e.g. 10us, 2ms;\n"
+	"                           bare numbers in the -n/-u/-m unit, else us)\n"
 	"      --input FILE         analyse a trace.dat FILE (kptrace record, trace-cmd\n"
 	"                           record or extract) instead of the kernel; PROBEs then\n"
 	"                           select the file's pairs by name (none: every pair)\n"
@@ -48,9 +52,9 @@ static const char usage[] =
 static const struct kpt_command latency_command = {
 	.name = "latency",
 	.usage = usage,
+	.usage_tail = usage_options,
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
-	.takes_by = true,
 	.takes_stacks = true,
 };
 

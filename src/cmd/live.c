@@ -8,49 +8,23 @@
  * and removes everything the session created.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/live.h"
+#include "cmd/signals.h"
+#include "output/check.h"
 #include "pipeline/decode.h"
 #include "pipeline/engine.h"
 #include "pipeline/merge.h"
+#include "probe/types.h"
+#include "session/kfilter.h"
 #include "session/session.h"
 #include "source/source.h"
 #include "util.h"
 
 /* Longest sleep between two reads when no interval or end is nearer. */
 #define POLL_MS		200
-
-static volatile sig_atomic_t stop_requested;
-
-static void request_stop(int sig)
-{
-	stop_requested = 1;
-}
-
-/* SIGCHLD only needs to interrupt poll(); the loop reaps. */
-static void child_changed(int sig)
-{
-}
-
-/*
- * SA_RESTART keeps set-up's tracefs reads and writes from failing with EINTR;
- * poll() is never restarted, so the loop still wakes at once.
- */
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = request_stop, .sa_flags = SA_RESTART };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = child_changed;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-}
 
 static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
@@ -116,6 +90,14 @@ static int setup_decoder(struct kpt_live *live)
 	if (!live->decoder)
 		return -1;
 	for (i = 0; i < live->nr_probes; i++) {
+		const char *synth = kpt_kfilter_event(live->session, i);
+
+		if (synth) {
+			if (kpt_decoder_add(live->decoder, "synthetic", synth, i,
+					    KPT_ROLE_SPAN) < 0)
+				return -1;
+			continue;
+		}
 		if (add_decoded(live, &live->probes[i].entry, i, KPT_ROLE_ENTRY) < 0 ||
 		    add_decoded(live, &live->probes[i].exit, i, KPT_ROLE_EXIT) < 0)
 			return -1;
@@ -140,7 +122,7 @@ static int fetch_return_address(struct kpt_probe *probe)
 {
 	char *fetchargs;
 
-	if (probe->type != KPT_PROBE_USER || !probe->symbol || strchr(probe->symbol, '+') ||
+	if (probe->type != &kpt_probe_uprobe || !probe->symbol || strchr(probe->symbol, '+') ||
 	    probe->offset != probe->exit_offset)
 		return 0;
 	fetchargs = kpt_asprintf("%s%s" KPT_RA_FIELD "=+0($stack):x%zu",
@@ -168,7 +150,7 @@ int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	memset(live, 0, sizeof(*live));
 	live->opts = opts;
 	live->target.gate_fd = -1;
-	install_signals();
+	kpt_signals_install();
 	if (parse_probes(live, opts) < 0)
 		return -1;
 	if (opts->pid) {
@@ -230,6 +212,22 @@ int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts)
  */
 int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
+	return kpt_live_setup_shaped(live, opts, NULL, NULL);
+}
+
+/**
+ * kpt_live_setup_shaped - kpt_live_setup(), with a say in what the session records
+ * @live: zeroed by the call, then filled in
+ * @opts: the parsed options; must outlive @live
+ * @shape: called once the probes exist, before formats are read and readers
+ *	opened, e.g. to have the kernel measure calls; or NULL
+ * @ctx: passed to @shape
+ *
+ * Returns 0, or -1 after printing why; call kpt_live_teardown() either way.
+ */
+int kpt_live_setup_shaped(struct kpt_live *live, const struct kpt_trace_opts *opts,
+			  kpt_live_shape_fn shape, void *ctx)
+{
 	const struct kpt_source_ops *source_ops = kpt_source_find(opts->backend);
 
 	if (!source_ops) {
@@ -241,7 +239,10 @@ int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	if (kpt_live_setup_raw(live, opts) < 0)
 		return -1;
 	live->source_ops = source_ops;
-	if (kpt_session_load_formats(live->session) < 0 || setup_decoder(live) < 0)
+	if (shape && shape(live, ctx) < 0)
+		return -1;
+	if (kpt_session_load_formats(live->session) < 0 || kpt_kfilter_load(live->session) < 0 ||
+	    setup_decoder(live) < 0)
 		return -1;
 	live->source = live->source_ops->open(live->session, live->target.pid);
 	if (!live->source)
@@ -258,7 +259,7 @@ static void consume(struct kpt_live *live, uint64_t limit, struct kpt_engine *en
 	if (!live->merge || !engine)
 		return;		/* a raw sink or counters: nothing to merge */
 	kpt_merge_refill(live->merge);
-	while (kpt_merge_next(live->merge, limit, &rec))
+	while (!kpt_output_failed() && kpt_merge_next(live->merge, limit, &rec))
 		kpt_engine_record(engine, &rec);
 }
 
@@ -295,7 +296,8 @@ static int next_timeout(uint64_t now, uint64_t next_report, uint64_t end)
  * @ops: told of every report too, or NULL
  * @ctx: passed to @ops
  *
- * Tracing ends at -d, at Ctrl-C/SIGTERM/SIGHUP, or when CMD or -p PID exits.
+ * Tracing ends at -d, at Ctrl-C/SIGTERM/SIGHUP, when CMD or -p PID exits,
+ * or when standard output is closed or cannot be written (kpt_output_check()).
  * Every buffer is drained before the final report. Returns 0, or -1 after
  * printing why (a report that could not be written among them).
  */
@@ -312,7 +314,7 @@ int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
 	/* Before CMD starts: once released, it may run to its end before we run again. */
 	start = last_report = kpt_monotonic_ns();
 	/* Interrupted during set-up: report nothing traced, and never start CMD. */
-	if (!stop_requested && kpt_target_start(&live->target) < 0) {
+	if (!kpt_stop_requested() && kpt_target_start(&live->target) < 0) {
 		kpt_err("cannot start '%s'", opts->command[0]);
 		return -1;
 	}
@@ -321,7 +323,7 @@ int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
 	if (opts->interval)
 		next_report = start + (uint64_t)(opts->interval * NSEC_PER_SEC);
 
-	while (!stop_requested) {
+	while (!kpt_stop_requested()) {
 		now = kpt_monotonic_ns();
 		if (end && now >= end)
 			break;
@@ -335,6 +337,7 @@ int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,
 		if (live->source_ops->fill(live->source, false, &limit) < 0)
 			return -1;
 		consume(live, limit, engine);
+		kpt_output_check(stdout, NULL);
 		now = kpt_monotonic_ns();
 		if (next_report && now >= next_report) {
 			read_loss(live, &loss);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "pipeline/decode.h"
+#include "pipeline/pair.h"
 #include "cmd/options.h"
 #include "probe/probe.h"
 #include "source/record.h"
@@ -41,9 +42,17 @@ struct kpt_live {
 	const struct kpt_source_ops *source_ops;	/* the backend */
 	void *source;
 	struct kpt_merge *merge;
+	/* slow --kernel-filter: the kernel's measured calls into spans */
+	kpt_span_maker_fn span_maker;
+	void *span_maker_ctx;
 };
 
+/* Called once the probes exist and before their formats are read (slow --kernel-filter). */
+typedef int (*kpt_live_shape_fn)(struct kpt_live *live, void *ctx);
+
 int kpt_live_setup(struct kpt_live *live, const struct kpt_trace_opts *opts);
+int kpt_live_setup_shaped(struct kpt_live *live, const struct kpt_trace_opts *opts,
+			  kpt_live_shape_fn shape, void *ctx);
 int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts);
 int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts);
 int kpt_live_run(struct kpt_live *live, struct kpt_engine *engine,

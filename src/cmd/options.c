@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyse/latency.h"
+#include "analyse/key.h"
 #include "cmd/options.h"
 #include "util.h"
 
@@ -21,6 +21,11 @@ enum {
 	OPT_BY,
 	OPT_PLUGIN,
 	OPT_PLUGIN_OPT,
+	OPT_TOP,
+	OPT_HIST,
+	OPT_MIN,
+	OPT_MAX,
+	OPT_KERNEL_FILTER,
 	OPT_STACK,
 	OPT_USTACK,
 	OPT_FOLDED,
@@ -38,13 +43,19 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "hist", required_argument, NULL, OPT_HIST },
+	{ "min", required_argument, NULL, OPT_MIN },
+	{ "max", required_argument, NULL, OPT_MAX },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "kernel-filter", no_argument, NULL, OPT_KERNEL_FILTER },
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "ustack", no_argument, NULL, OPT_USTACK },
 	{ "folded", optional_argument, NULL, OPT_FOLDED },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-static const char short_options[] = "p:d:i:h";
+static const char short_options[] = "p:d:i:t:numh";
 
 /**
  * kpt_folded_parse - parse the value of --folded
@@ -72,11 +83,76 @@ int kpt_folded_parse(const char *text, enum kpt_folded *folded)
 
 static int check_by(const char *text)
 {
-	enum kpt_group_by by;
+	enum kpt_key_kind kind;
+	const char *arg;
 
-	if (kpt_group_by_parse(text, &by) == 0)
+	if (kpt_key_parse(text, &kind, &arg) == 0)
 		return 0;
-	kpt_err("--by '%s': use pid, comm or cpu", text);
+	kpt_err("--by '%s': use pid, tid, comm, cpu, ret or arg:NAME (a fetched argument of the "
+		"entry)", text);
+	return -1;
+}
+
+/**
+ * kpt_builtin_opts_set - set an option of the built-in analyser
+ * @opts: the options so far
+ * @key: the analyser's option key ("by", "unit", ...)
+ * @value: its value, borrowed
+ * @spelled: how the command line spelled it ("--by", "-u"), for messages
+ *
+ * A later value of a key replaces the earlier one.
+ */
+void kpt_builtin_opts_set(struct kpt_builtin_opts *opts, const char *key, const char *value,
+			  const char *spelled)
+{
+	int i;
+
+	for (i = 0; i < opts->nr && strcmp(opts->keys[i], key) != 0; i++)
+		;
+	if (i == KPT_BUILTIN_OPTS)
+		return;
+	if (i == opts->nr)
+		opts->nr++;
+	opts->keys[i] = key;
+	opts->values[i] = value;
+	opts->spelled[i] = spelled;
+}
+
+/* The options of the built-in analyser, as analyser options; 0, or -1 if not one. */
+static int builtin_option(int c, const char *value, struct kpt_trace_opts *opts)
+{
+	switch (c) {
+	case OPT_BY:
+		if (check_by(value) < 0)
+			return -1;
+		opts->by = value;
+		kpt_builtin_opts_set(&opts->builtin, "by", value, "--by");
+		return 0;
+	case OPT_TOP:
+		kpt_builtin_opts_set(&opts->builtin, "top", value, "--top");
+		return 0;
+	case OPT_HIST:
+		kpt_builtin_opts_set(&opts->builtin, "hist", value, "--hist");
+		return 0;
+	case OPT_MIN:
+		kpt_builtin_opts_set(&opts->builtin, "min", value, "--min");
+		return 0;
+	case OPT_MAX:
+		kpt_builtin_opts_set(&opts->builtin, "max", value, "--max");
+		return 0;
+	case 't':
+		kpt_builtin_opts_set(&opts->builtin, "threshold", value, "-t");
+		return 0;
+	case 'n':
+		kpt_builtin_opts_set(&opts->builtin, "unit", "ns", "-n");
+		return 0;
+	case 'u':
+		kpt_builtin_opts_set(&opts->builtin, "unit", "us", "-u");
+		return 0;
+	case 'm':
+		kpt_builtin_opts_set(&opts->builtin, "unit", "ms", "-m");
+		return 0;
+	}
 	return -1;
 }
 
@@ -85,7 +161,8 @@ static int check_input(const struct kpt_trace_opts *opts)
 {
 	const char *live = opts->pid ? "-p" : opts->command ? "-- CMD" : opts->duration ? "-d" :
 			   opts->interval ? "-i" : opts->filter ? "--filter" :
-			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" : NULL;
+			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
+			   opts->kernel_filter ? "--kernel-filter" : NULL;
 
 	if (!live)
 		return 0;
@@ -196,7 +273,7 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		opts->command = &argv[dashdash + 1];
 	}
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a scan left inside "-abc" */
 	opterr = 0;
 	while ((c = getopt_long(dashdash, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
@@ -209,8 +286,8 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		case 'd':
 		case 'i':
 			if (kpt_parse_seconds(optarg, c == 'd' ? &opts->duration : &opts->interval) < 0) {
-				kpt_err("-%c '%s': not a positive duration (e.g. 5, 1.5, 500ms, 2m)", c,
-					optarg);
+				kpt_err("-%c '%s': not a positive duration of at most a year "
+					"(e.g. 5, 500ms, 2m)", c, optarg);
 				return -1;
 			}
 			break;
@@ -235,9 +312,19 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			opts->input = optarg;
 			break;
 		case OPT_BY:
-			if (check_by(optarg) < 0)
+		case OPT_TOP:
+		case OPT_HIST:
+		case OPT_MIN:
+		case OPT_MAX:
+		case 't':
+		case 'n':
+		case 'u':
+		case 'm':
+			if (builtin_option(c, optarg, opts) < 0)
 				return -1;
-			opts->by = optarg;
+			break;
+		case OPT_KERNEL_FILTER:
+			opts->kernel_filter = true;
 			break;
 		case OPT_PLUGIN:
 			if (kpt_plugin_args_add(&opts->plugins, &opts->nr_plugins, optarg) < 0)
@@ -424,7 +511,8 @@ static int parse_offset(const char *option, const char *text, uint64_t *ns)
 		return 0;
 	}
 	if (kpt_parse_seconds(text, &seconds) < 0) {
-		kpt_err("%s '%s': not a time in seconds (e.g. 1.5, 250ms)", option, text);
+		kpt_err("%s '%s': not a finite time in seconds, at most a year (e.g. 1.5, 250ms)",
+			option, text);
 		return -1;
 	}
 	*ns = (uint64_t)(seconds * NSEC_PER_SEC + 0.5);
@@ -456,7 +544,7 @@ int kpt_report_opts_parse(int argc, char **argv, struct kpt_report_opts *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->file = "trace.dat";
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then also forgets a scan left inside "-abc" */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":e:h", report_options, NULL)) != -1) {
 		switch (c) {

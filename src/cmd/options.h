@@ -24,6 +24,24 @@ void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr);
 
 int kpt_folded_parse(const char *text, enum kpt_folded *folded);
 
+/*
+ * The options a command hands to its built-in analyser (--by, --top, -u,
+ * --hist, --min, --max, -t): the analyser's option key and value, and how
+ * the command line spelled it, for messages. A later one replaces an
+ * earlier one of the same key.
+ */
+#define KPT_BUILTIN_OPTS	8
+
+struct kpt_builtin_opts {
+	int nr;
+	const char *keys[KPT_BUILTIN_OPTS];
+	const char *values[KPT_BUILTIN_OPTS];
+	const char *spelled[KPT_BUILTIN_OPTS];
+};
+
+void kpt_builtin_opts_set(struct kpt_builtin_opts *opts, const char *key, const char *value,
+			  const char *spelled);
+
 struct kpt_trace_opts {
 	char **probes;		/* the PROBE arguments, borrowed from argv */
 	int nr_probes;
@@ -38,7 +56,9 @@ struct kpt_trace_opts {
 	bool json;
 	bool help;
 	const char *input;	/* --input FILE: analyse a trace.dat instead of the kernel */
-	const char *by;		/* --by pid|comm|cpu (latency) */
+	const char *by;		/* --by KEY (latency, count, slow) */
+	struct kpt_builtin_opts builtin;	/* --by, --top, -n/-u/-m, --hist, --min/max, -t */
+	bool kernel_filter;	/* slow --kernel-filter */
 	struct kpt_plugin_arg *plugins;	/* --plugin, with their --plugin-opt */
 	int nr_plugins;
 	bool stack;		/* --stack: the kernel stack of each entry */
@@ -59,7 +79,7 @@ struct kpt_report_opts {
 	int nr_probes;
 	const char **pairs;		/* --pair ENTRY,EXIT, borrowed from argv */
 	int nr_pairs;
-	const char *by;			/* --by pid|comm|cpu, borrowed from argv, or NULL */
+	const char *by;			/* --by KEY, borrowed from argv, or NULL */
 	struct kpt_window window;	/* --start, --end */
 	bool list;			/* --list */
 	bool json;			/* --json */

@@ -3,13 +3,15 @@
  * kptrace record: the probes' events, undecoded, into a trace.dat file that
  * trace-cmd report and KernelShark open.
  *
- * While tracing, whole ring-buffer pages move from each CPU to a temporary
- * file (pagesink.c); nothing is decoded. At the end the trace.dat is
- * assembled as FILE.tmp: headers and formats read from tracefs, the per-CPU
- * stats, then each CPU's pages (tracedat/write.c). It is synced and renamed to FILE
- * only when complete, so FILE is never a partial file: a run that fails
- * removes FILE.tmp, and one killed while assembling leaves a FILE.tmp that
- * readers reject (its CPU table points past its end).
+ * Before tracing starts, FILE.parts/ gets the file's head (headers and
+ * formats read from tracefs); while tracing, whole ring-buffer pages move
+ * from each CPU to its file there (pagesink.c), synced about once a second;
+ * nothing is decoded. At the end the trace.dat is assembled as FILE.tmp:
+ * headers, the per-CPU stats, then each CPU's pages (tracedat/write.c). It is
+ * synced and renamed to FILE only when complete, so FILE is never a partial
+ * file, and FILE.parts is removed. A run killed before that leaves
+ * FILE.parts, which 'kptrace record --recover FILE' turns into FILE
+ * (tracedat/parts.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +28,13 @@
 #include "cmd/live.h"
 #include "source/pagesink.h"
 #include "session/session.h"
+#include "tracedat/parts.h"
 #include "tracedat/write.h"
 #include "util.h"
 
 static const char usage[] =
 	"usage: kptrace record -o FILE [OPTIONS] PROBE... [-- CMD [ARGS]]\n"
+	"       kptrace record --recover FILE\n"
 	"\n"
 	"Record the events of every PROBE, entries and returns, into FILE in trace-cmd's\n"
 	"trace.dat format, for trace-cmd report and KernelShark.\n"
@@ -46,6 +50,8 @@ static const char usage[] =
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
 	"      --stack              record the kernel stack of every entry too\n"
 	"      --ustack             record the user stack of every entry too\n"
+	"      --recover FILE       turn what a killed recording left in FILE.parts/\n"
+	"                           into FILE\n"
 	"  -h, --help               this text\n"
 	"  -- CMD [ARGS]            run CMD once the probes are live, trace it and its\n"
 	"                           children, and exit with its status\n";
@@ -232,8 +238,9 @@ static int read_cpu_data(struct record_meta *rm, struct kpt_pagesink *sink)
 	return 0;
 }
 
+/* @with_cpus: the CPUs' pages and stats too, for the complete file */
 static int read_meta(struct record_meta *rm, const struct kpt_live *live,
-		     struct kpt_pagesink *sink)
+		     struct kpt_pagesink *sink, bool with_cpus)
 {
 	struct utsname uts;
 
@@ -246,7 +253,7 @@ static int read_meta(struct record_meta *rm, const struct kpt_live *live,
 		return -1;
 	}
 	if (read_ftrace_formats(rm) < 0 || read_event_formats(rm, live->session) < 0 ||
-	    read_cpu_data(rm, sink) < 0)
+	    (with_cpus && read_cpu_data(rm, sink) < 0))
 		return -1;
 	read_proc("/proc/kallsyms", &rm->meta.kallsyms);
 	read_tracefs("printk_formats", &rm->meta.printk_formats);
@@ -330,7 +337,7 @@ static int finish(const struct kpt_live *live, struct kpt_pagesink *sink, const 
 	int64_t size;
 	int ret = -1;
 
-	if (read_meta(&rm, live, sink) < 0)
+	if (read_meta(&rm, live, sink, true) < 0)
 		goto out;
 	size = write_tracedat(&rm, output);
 	if (size < 0)
@@ -345,6 +352,55 @@ static int finish(const struct kpt_live *live, struct kpt_pagesink *sink, const 
 out:
 	free_meta(&rm);
 	return ret;
+}
+
+/* The head of the file, into the parts directory, before tracing starts. */
+static int write_head(const struct kpt_live *live, struct kpt_pagesink *sink, const char *parts)
+{
+	struct record_meta rm = { 0 };
+	int ret = -1;
+
+	if (read_meta(&rm, live, sink, false) == 0 &&
+	    kpt_tracedat_parts_write_head(parts, &rm.meta, kpt_pagesink_nr_cpus(sink)) == 0)
+		ret = 0;
+	free_meta(&rm);
+	return ret;
+}
+
+/* Bytes of pages the sink has saved. */
+static uint64_t saved_bytes(const struct kpt_pagesink *sink)
+{
+	struct kpt_pagesink_cpu pages;
+	uint64_t bytes = 0;
+	int cpu;
+
+	for (cpu = 0; sink && cpu < kpt_pagesink_nr_cpus(sink); cpu++) {
+		kpt_pagesink_cpu(sink, cpu, &pages);
+		bytes += pages.size;
+	}
+	return bytes;
+}
+
+/* kptrace record --recover FILE */
+static int recover(int argc, char **argv)
+{
+	const char *output = argv[1][9] == '=' ? argv[1] + 10 : argc == 3 ? argv[2] : NULL;
+	struct kpt_tracedat_recovery result;
+
+	if (!output || !*output || argc > (argv[1][9] == '=' ? 2 : 3)) {
+		kpt_err("--recover takes one FILE and no other argument: kptrace record "
+			"--recover FILE");
+		return 2;
+	}
+	if (kpt_tracedat_parts_recover(output, &result) < 0)
+		return 1;
+	fprintf(stderr, "Recovered %" PRIu64 " page%s on %d CPUs into %s (%.1f KiB); the "
+		"recording was cut short, so it ends at its last saved page.\n", result.pages,
+		result.pages == 1 ? "" : "s", result.nr_cpus, output, result.size / 1024.0);
+	if (result.dropped_bytes)
+		fprintf(stderr, "Dropped %" PRIu64 " bytes: torn or corrupt pages at the end of a "
+			"CPU's data.\n", result.dropped_bytes);
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct kpt_trace_opts *opts, const char **output)
@@ -386,12 +442,17 @@ static int parse_options(int argc, char **argv, struct kpt_trace_opts *opts, con
 int kpt_cmd_record(int argc, char **argv)
 {
 	struct record_run run = { 0 };
-	struct kpt_pagesink *sink;
+	struct kpt_pagesink *sink = NULL;
 	struct kpt_trace_opts opts;
 	const char *output = NULL;
+	uint64_t saved = 0;
 	struct kpt_live live;
+	char *parts = NULL;
 	int ret = 1, code;
 
+	if (argc >= 2 && !strncmp(argv[1], "--recover", 9) &&
+	    (argv[1][9] == '\0' || argv[1][9] == '='))
+		return recover(argc, argv);
 	memset(&opts, 0, sizeof(opts));
 	if (parse_options(argc, argv, &opts, &output) < 0 || opts.help) {
 		fputs(usage, opts.help ? stdout : stderr);
@@ -401,17 +462,30 @@ int kpt_cmd_record(int argc, char **argv)
 	}
 	if (kpt_live_setup_raw(&live, &opts) < 0)
 		goto out;
-	sink = kpt_pagesink_open(live.session, live.target.pid, output);
+	parts = kpt_tracedat_parts_mkdir(output);
+	if (!parts)
+		goto out;
+	sink = kpt_pagesink_open(live.session, live.target.pid, parts);
 	if (!sink)
 		goto out;
 	live.source_ops = &kpt_pagesink_ops;
 	live.source = sink;
+	if (write_head(&live, sink, parts) < 0)
+		goto out;
 	fprintf(stderr, "Recording %d probe%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
 		live.nr_probes == 1 ? "" : "s", opts.command ? " while CMD runs" : "", output);
 	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 && finish(&live, sink, output, &run) == 0)
 		ret = 0;
+	saved = saved_bytes(sink);
 out:
 	code = kpt_live_teardown(&live);
+	if (parts && ret != 0 && saved)
+		kpt_err("the %.1f KiB of pages recorded are kept in %s: once the error is fixed, "
+			"'kptrace record --recover %s' makes them into %s", saved / 1024.0, parts,
+			output, output);
+	else if (parts)
+		kpt_tracedat_parts_remove(parts);
+	free(parts);
 	if (ret == 0 && opts.command)
 		ret = code;
 	kpt_trace_opts_free(&opts);

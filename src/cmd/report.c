@@ -25,7 +25,8 @@ static const char usage[] =
 	"OPTIONS:\n"
 	"  -e, --probe NAME         report only this probe (repeatable; globs: 'syscall:*')\n"
 	"      --pair ENTRY,EXIT    a span between two events, each SYSTEM:EVENT (repeatable)\n"
-	"      --by pid|comm|cpu    also a result per thread, command name or entry CPU\n"
+	"      --by KEY             also a result per value of KEY: pid, tid, comm, cpu,\n"
+	"                           ret, arg:NAME (see kptrace-latency(1))\n"
 	"      --start SECONDS      leave out records before this time after the first one\n"
 	"      --end SECONDS        leave out records after this time after the first one\n"
 	"      --list               list the file's events with their counts, and its probes\n"
@@ -35,28 +36,10 @@ static const char usage[] =
 	"      --plugin-opt KEY=VALUE  an option of the preceding --plugin\n"
 	"  -h, --help               this text\n";
 
-#ifdef __SANITIZE_ADDRESS__
-/*
- * Leaks in the libraries, not ours to fix, wherever a trace.dat file is read
- * (report, and latency, count, trace --input); defined in the tool, not in
- * libkptrace, whose unit tests define their own: libtraceevent 1.7.1 loses a
- * two-byte string parsing some print formats (libtracecmd parses every format
- * of a file), and libtracecmd 1.3.1 reads a version 6 file's clock twice with
- * sscanf("%ms") and frees the second (the stack ends in sscanf; kptrace never
- * has sscanf allocate).
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:tep_parse_event\nleak:__isoc99_vsscanf\n";
-}
-#endif
-
 static const struct kpt_command report_command = {
 	.name = "report",
 	.usage = usage,
 	.analyser = &kpt_latency_analyser,
-	.takes_by = true,
 };
 
 static int list(const struct kpt_file_opts *opts, bool json)
@@ -82,6 +65,7 @@ int kpt_cmd_report(int argc, char **argv)
 {
 	struct kpt_report_opts opts;
 	struct kpt_run_args args = { .cmd = &report_command, .command = "report" };
+	struct kpt_builtin_opts builtin = { 0 };
 	int ret;
 
 	if (kpt_report_opts_parse(argc, argv, &opts) < 0 || opts.help) {
@@ -104,7 +88,9 @@ int kpt_cmd_report(int argc, char **argv)
 		ret = list(&args.file, opts.json);
 		goto out;
 	}
-	args.by = opts.by;
+	if (opts.by)
+		kpt_builtin_opts_set(&builtin, "by", opts.by, "--by");
+	args.builtin = &builtin;
 	args.json = opts.json;
 	args.plugins = opts.plugins;
 	args.nr_plugins = opts.nr_plugins;

@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "analyse/host.h"
+#include "analyse/key.h"
 #include "analyse/plugin.h"
 #include "cmd/run.h"
 #include "pipeline/engine.h"
+#include "probe/probe.h"
 #include "session/session.h"
 #include "util.h"
 
@@ -137,9 +139,17 @@ static int setup_live(struct kpt_run *run)
 static int create_analysers(struct kpt_run *run)
 {
 	const struct kpt_run_args *args = run->args;
-	static const char *const by_key[] = { "by" };
+	const struct kpt_builtin_opts *builtin = args->builtin;
+	enum kpt_key_kind kind;
+	const char *name;
 	int i;
 
+	for (i = 0; builtin && i < builtin->nr; i++) {
+		/* an argument key reads the entry's payload when its return arrives */
+		if (strcmp(builtin->keys[i], "by") == 0 &&
+		    kpt_key_parse(builtin->values[i], &kind, &name) == 0 && kind == KPT_KEY_ARG)
+			run->params.flags |= KPT_ANALYSER_ENTRY_FIELDS;
+	}
 	run->params.params.host = run->host;
 	run->params.params.json = args->json;
 	run->params.params.out = stdout;
@@ -150,8 +160,9 @@ static int create_analysers(struct kpt_run *run)
 	run->set = kpt_analysers_alloc();
 	if (!run->set)
 		return -1;
-	if (kpt_analysers_add(run->set, args->cmd->analyser, "built in", args->by ? 1 : 0,
-			      by_key, &args->by, &run->params) < 0)
+	if (kpt_analysers_add(run->set, args->cmd->analyser, "built in",
+			      builtin ? builtin->nr : 0, builtin ? builtin->keys : NULL,
+			      builtin ? builtin->values : NULL, &run->params) < 0)
 		return -1;
 	for (i = 0; i < args->nr_plugins; i++) {
 		const struct kpt_plugin_arg *arg = &args->plugins[i];
@@ -182,6 +193,9 @@ static int start(struct kpt_run *run)
 		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
 	if (!run->engine)
 		return -1;
+	if (run->live.span_maker)
+		kpt_engine_set_span_maker(run->engine, run->live.span_maker,
+					  run->live.span_maker_ctx);
 	kpt_engine_stacks(run->engine, args->kernel_stacks, args->user_stacks);
 	return 0;
 }
@@ -230,6 +244,45 @@ int kpt_run(const struct kpt_run_args *args)
 	return ret;
 }
 
+/* Refuse an option the command's analyser does not take, naming it as it was spelled. */
+static int check_builtin(const struct kpt_command *cmd, const struct kpt_trace_opts *opts)
+{
+	const struct kpt_analyser_option *opt;
+	int i;
+
+	if (opts->kernel_filter && !cmd->kernel_filter) {
+		kpt_err("--kernel-filter applies to 'kptrace slow', not to 'kptrace %s'",
+			cmd->name);
+		return -1;
+	}
+	if (opts->interval && cmd->no_interval) {
+		kpt_err("-i does not apply to 'kptrace %s': it prints each call as it ends",
+			cmd->name);
+		return -1;
+	}
+	for (i = 0; cmd->needs_threshold; i++) {
+		if (i == opts->builtin.nr) {
+			kpt_err("'kptrace %s' needs a threshold: -t LATENCY, e.g. -t 10ms",
+				cmd->name);
+			return -1;
+		}
+		if (strcmp(opts->builtin.keys[i], "threshold") == 0)
+			break;
+	}
+	for (i = 0; i < opts->builtin.nr; i++) {
+		for (opt = cmd->analyser->options; opt && opt->name; opt++) {
+			if (strcmp(opt->name, opts->builtin.keys[i]) == 0)
+				break;
+		}
+		if (!opt || !opt->name) {
+			kpt_err("%s does not apply to 'kptrace %s' (see kptrace-%s(1))",
+				opts->builtin.spelled[i], cmd->name, cmd->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /**
  * kpt_run_command - the main of latency, count and trace: parse, then kpt_run()
  * @cmd: the command
@@ -246,12 +299,14 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 	int ret;
 
 	if (kpt_trace_opts_parse(argc, argv, &opts) < 0 || opts.help) {
-		fputs(cmd->usage, opts.help ? stdout : stderr);
+		if (cmd->usage_tail)
+			kpt_probe_usage(opts.help ? stdout : stderr, cmd->usage, cmd->usage_tail);
+		else
+			fputs(cmd->usage, opts.help ? stdout : stderr);
 		ret = opts.help ? 0 : 2;
 		goto out;
 	}
-	if (opts.by && !cmd->takes_by) {
-		kpt_err("--by groups latency statistics: 'kptrace %s' has none", cmd->name);
+	if (check_builtin(cmd, &opts) < 0) {
 		ret = 2;
 		goto out;
 	}
@@ -266,7 +321,7 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	args.by = opts.by;
+	args.builtin = &opts.builtin;
 	args.json = opts.json;
 	args.kernel_stacks = opts.stack;
 	args.user_stacks = opts.ustack;

@@ -20,9 +20,13 @@ struct kpt_run;
 struct kpt_command {
 	const char *name;
 	const char *usage;
+	/* With it, the probe types' usage lines go between usage and usage_tail. */
+	const char *usage_tail;
 	const struct kpt_analyser_desc *analyser;	/* the command's built-in */
 	const char *banner;		/* "Tracing", "Counting": the line live runs print */
-	bool takes_by;			/* --by is the built-in's option */
+	bool needs_threshold;		/* -t is required (slow) */
+	bool kernel_filter;		/* takes --kernel-filter (slow) */
+	bool no_interval;		/* prints as calls end: -i does not apply (slow) */
 	bool takes_stacks;		/* --stack, --ustack and --folded are too */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill
@@ -39,7 +43,7 @@ struct kpt_run_args {
 	const struct kpt_command *cmd;
 	struct kpt_trace_opts *live;	/* a live run's options, or NULL */
 	struct kpt_file_opts file;	/* with file.path: a file run */
-	const char *by;			/* --by */
+	const struct kpt_builtin_opts *builtin;	/* --by, --top, ...: the built-in's */
 	bool json;
 	const char *command;		/* JSON "kptrace" of the latency report, or NULL */
 	const struct kpt_plugin_arg *plugins;

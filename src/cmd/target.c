@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/target.h"
@@ -185,13 +186,28 @@ int kpt_target_exit_code(const struct kpt_target *target)
 	return 1;
 }
 
+/* Wait up to @ms for the spawned command to end; true if it did. */
+static bool wait_exit(struct kpt_target *target, int ms)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000000L };
+	int waited;
+
+	for (waited = 0; waited < ms; waited += 10) {
+		if (kpt_target_done(target))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return kpt_target_done(target);
+}
+
 /**
  * kpt_target_abort - end a spawned command that is still held or still running
  * @target: the target
  *
  * Closing the gate makes a child still waiting exit without running CMD; a
- * CMD still running when tracing ended (-d, an error) gets SIGTERM. Either
- * way it is reaped.
+ * CMD still running when tracing ended (-d, an error) gets SIGTERM, and
+ * SIGKILL if it has not ended KPT_TARGET_GRACE_MS later. Either way it is
+ * reaped.
  */
 void kpt_target_abort(struct kpt_target *target)
 {
@@ -202,7 +218,13 @@ void kpt_target_abort(struct kpt_target *target)
 		target->gate_fd = -1;
 	} else if (!kpt_target_done(target)) {
 		kill(target->pid, SIGTERM);
+		if (!wait_exit(target, KPT_TARGET_GRACE_MS)) {
+			kpt_warn("the command (pid %d) ignored SIGTERM for %d s: sending SIGKILL",
+				 (int)target->pid, KPT_TARGET_GRACE_MS / 1000);
+			kill(target->pid, SIGKILL);
+		}
 	}
-	if (!target->exited)
-		reap(target, 0);
+	/* reap() passes a held CMD's stops on; it returns at the exit, or on an error */
+	while (!target->exited && !reap(target, 0) && errno == EINTR)
+		;
 }

@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* How long CMD has to end after SIGTERM before it gets SIGKILL (kptrace(1) says so). */
+#define KPT_TARGET_GRACE_MS	2000
+
 struct kpt_target {
 	pid_t pid;		/* the traced process: -p PID, or CMD once forked */
 	bool spawned;		/* we forked CMD and must reap it */

@@ -13,6 +13,7 @@
 
 #include <json.h>
 
+#include "output/check.h"
 #include "output/output.h"
 #include "util.h"
 
@@ -72,9 +73,57 @@ static void print_bar(FILE *out, uint64_t count, uint64_t max)
 	fputc('|', out);
 }
 
-static void print_histogram(FILE *out, const struct kpt_hist *hist)
+/* The unit -n, -u or -m asked for, else the one that suits @max_ns. */
+static const struct unit *unit_of(uint64_t unit_ns, uint64_t max_ns)
 {
-	const struct unit *unit = unit_for(hist->max);
+	size_t i;
+
+	for (i = 0; unit_ns && i < ARRAY_SIZE(units); i++) {
+		if (units[i].ns == unit_ns)
+			return &units[i];
+	}
+	return unit_for(max_ns);
+}
+
+/* bcc's linear histogram: "low -> high : count |bar|", one row per bucket of STEP. */
+static void print_linear(FILE *out, const struct kpt_probe_result *probe, const struct unit *unit)
+{
+	const struct kpt_linear *lin = probe->linear;
+	const uint64_t *counts = probe->linear_counts;
+	uint64_t max = 0;
+	unsigned int i;
+
+	for (i = 0; i < lin->nr + 2; i++) {
+		if (counts[i] > max)
+			max = counts[i];
+	}
+	if (!max)
+		return;
+	fprintf(out, "\n     %-19s : count     distribution\n", unit->name);
+	if (counts[0]) {
+		fprintf(out, "%10s %-13" PRIu64 " : %-8" PRIu64 " ", "<", lin->min / unit->ns,
+			counts[0]);
+		print_bar(out, counts[0], max);
+		fputc('\n', out);
+	}
+	for (i = 1; i <= lin->nr; i++) {
+		uint64_t low = lin->min + (i - 1) * lin->step;
+
+		fprintf(out, "%10" PRIu64 " -> %-10" PRIu64 " : %-8" PRIu64 " ", low / unit->ns,
+			(low + lin->step) / unit->ns - 1, counts[i]);
+		print_bar(out, counts[i], max);
+		fputc('\n', out);
+	}
+	if (counts[lin->nr + 1]) {
+		fprintf(out, "%10s %-13" PRIu64 " : %-8" PRIu64 " ", ">=", lin->max / unit->ns,
+			counts[lin->nr + 1]);
+		print_bar(out, counts[lin->nr + 1], max);
+		fputc('\n', out);
+	}
+}
+
+static void print_histogram(FILE *out, const struct kpt_hist *hist, const struct unit *unit)
+{
 	uint64_t slots[KPT_HIST_LOG2_SLOTS], max = 0;
 	int first = -1, last = -1, i;
 
@@ -112,8 +161,9 @@ static void print_unpaired(FILE *out, const struct kpt_pair_counts *pairs)
 		pairs->task_exits, pairs->open_at_end);
 }
 
-static void print_probe(FILE *out, const struct kpt_probe_result *probe)
+static void print_probe(FILE *out, const struct kpt_probe_result *probe, uint64_t unit_ns)
 {
+	const struct unit *unit = unit_of(unit_ns, probe->hist.max);
 	const struct kpt_hist *hist = &probe->hist;
 	char min[32], avg[32], max[32], pct[32];
 	size_t i;
@@ -121,6 +171,8 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe)
 	fprintf(out, "\n%s\n", probe->name);
 	for (i = (size_t)probe->nr_frames; i > 0; i--)
 		fprintf(out, "    %s\n", probe->frames[i - 1]);
+	if (probe->outside)
+		fprintf(out, "  %" PRIu64 " calls outside --min/--max left out\n", probe->outside);
 	if (!hist->count) {
 		fprintf(out, "  count 0\n");
 		print_unpaired(out, &probe->pairs);
@@ -136,7 +188,10 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe)
 	}
 	fputc('\n', out);
 	print_unpaired(out, &probe->pairs);
-	print_histogram(out, hist);
+	if (probe->linear)
+		print_linear(out, probe, unit);
+	else
+		print_histogram(out, hist, unit);
 }
 
 /**
@@ -173,9 +228,8 @@ void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 {
 	int i, n = 0;
 
-	/* a stack's result is one more view of its probe */
 	for (i = 0; i < latency->nr_probes; i++)
-		n += !latency->probes[i].nr_frames;
+		n += !latency->probes[i].key;
 	if (info->interval)
 		fprintf(out, "\n=== interval %d (%.2f s) ===\n", info->interval, info->elapsed);
 	else if (info->file)
@@ -185,9 +239,9 @@ void kpt_output_latency_text(FILE *out, const struct kpt_latency *latency,
 		fprintf(out, "\nTraced %d probe%s for %.2f s.\n", n, n == 1 ? "" : "s",
 			info->elapsed);
 	for (i = 0; i < latency->nr_probes; i++)
-		print_probe(out, &latency->probes[i]);
+		print_probe(out, &latency->probes[i], latency->unit_ns);
 	kpt_output_loss_text(out, info->loss);
-	fflush(out);
+	kpt_output_check(out, NULL);
 }
 
 static void add_u64(struct json_object *obj, const char *key, uint64_t val)
@@ -227,6 +281,31 @@ static struct json_object *json_frames(const char *const *frames, int nr)
 	return array;
 }
 
+/* Every bucket, empty ones too, then the counts below min and from max up. */
+static struct json_object *json_linear(const struct kpt_probe_result *probe)
+{
+	const struct kpt_linear *lin = probe->linear;
+	struct json_object *obj = json_object_new_object();
+	struct json_object *array = json_object_new_array();
+	unsigned int i;
+
+	add_u64(obj, "step_ns", lin->step);
+	add_u64(obj, "min_ns", lin->min);
+	add_u64(obj, "max_ns", lin->max);
+	add_u64(obj, "below_min", probe->linear_counts[0]);
+	add_u64(obj, "from_max", probe->linear_counts[lin->nr + 1]);
+	for (i = 1; i <= lin->nr; i++) {
+		struct json_object *slot = json_object_new_object();
+
+		add_u64(slot, "low_ns", lin->min + (i - 1) * lin->step);
+		add_u64(slot, "high_ns", lin->min + i * lin->step - 1);
+		add_u64(slot, "count", probe->linear_counts[i]);
+		json_object_array_add(array, slot);
+	}
+	json_object_object_add(obj, "buckets", array);
+	return obj;
+}
+
 static struct json_object *json_probe(const struct kpt_probe_result *probe)
 {
 	const struct kpt_hist *hist = &probe->hist;
@@ -237,6 +316,10 @@ static struct json_object *json_probe(const struct kpt_probe_result *probe)
 	json_object_object_add(obj, "name", json_object_new_string(probe->name));
 	if (probe->nr_frames)
 		json_object_object_add(obj, "stack", json_frames(probe->frames, probe->nr_frames));
+	if (probe->key) {
+		json_object_object_add(obj, "by", json_object_new_string(probe->key));
+		json_object_object_add(obj, "key", json_object_new_string(probe->value));
+	}
 	add_u64(obj, "count", hist->count);
 	add_u64(obj, "min_ns", hist->count ? hist->min : 0);
 	add_u64(obj, "avg_ns", kpt_hist_mean(hist));
@@ -253,6 +336,10 @@ static struct json_object *json_probe(const struct kpt_probe_result *probe)
 	add_u64(unpaired, "open_at_end", probe->pairs.open_at_end);
 	json_object_object_add(obj, "unpaired", unpaired);
 	json_object_object_add(obj, "histogram", json_histogram(hist));
+	if (probe->linear)
+		json_object_object_add(obj, "linear_histogram", json_linear(probe));
+	if (!probe->key)
+		add_u64(obj, "outside_bounds", probe->outside);
 	return obj;
 }
 
@@ -302,7 +389,7 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 	json_object_object_add(doc, "lost", json_loss(info->loss));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 	fprintf(out, "%s\n", text);
-	fflush(out);
+	kpt_output_check(out, NULL);
 	json_object_put(doc);
 	return 0;
 }
@@ -320,6 +407,30 @@ static void print_stack_counts(FILE *out, const struct kpt_report_info *info)
 			fprintf(out, "    %s\n", group->frames[f - 1]);
 		fprintf(out, "      %s: %" PRIu64 "\n", info->probe_names[group->probe],
 			group->count);
+	}
+}
+
+/* count --by: per probe, "KEY  COUNT  RATE/s" rows, the most counted first. */
+static void print_count_groups(FILE *out, const struct kpt_count_result *probes,
+			       const struct kpt_report_info *info)
+{
+	const struct kpt_count_groups *groups = info->groups;
+	int i, probe = -1, width = 16;
+
+	for (i = 0; i < groups->nr; i++) {
+		if ((int)strlen(groups->groups[i].value) > width)
+			width = strlen(groups->groups[i].value);
+	}
+	for (i = 0; i < groups->nr; i++) {
+		const struct kpt_count_group *g = &groups->groups[i];
+
+		if (g->probe != probe) {
+			probe = g->probe;
+			fprintf(out, "\n%s, by %s:\n  %-*s %14s %14s\n", probes[probe].name,
+				groups->key, width, groups->key, "COUNT", "RATE/s");
+		}
+		fprintf(out, "  %-*s %14" PRIu64 " %14.1f\n", width, g->value, g->count,
+			info->elapsed > 0 ? g->count / info->elapsed : 0.0);
 	}
 }
 
@@ -352,9 +463,32 @@ void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int
 		fprintf(out, "%-*s %14" PRIu64 " %14" PRIu64 " %14.1f\n", width, probes[i].name,
 			probes[i].hits, probes[i].returns,
 			info->elapsed > 0 ? probes[i].hits / info->elapsed : 0.0);
+	if (info->groups)
+		print_count_groups(out, probes, info);
 	print_stack_counts(out, info);
 	kpt_output_loss_text(out, info->loss);
-	fflush(out);
+	kpt_output_check(out, NULL);
+}
+
+/* Probe @probe's groups: [{"by": KEY, "key": VALUE, "count": N}], the most counted first. */
+static struct json_object *json_count_groups(const struct kpt_report_info *info, int probe)
+{
+	struct json_object *array = json_object_new_array();
+	int i;
+
+	for (i = 0; i < info->groups->nr; i++) {
+		const struct kpt_count_group *g = &info->groups->groups[i];
+		struct json_object *obj;
+
+		if (g->probe != probe)
+			continue;
+		obj = json_object_new_object();
+		json_object_object_add(obj, "by", json_object_new_string(info->groups->key));
+		json_object_object_add(obj, "key", json_object_new_string(g->value));
+		add_u64(obj, "count", g->count);
+		json_object_array_add(array, obj);
+	}
+	return array;
 }
 
 /**
@@ -394,6 +528,8 @@ int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int 
 		add_u64(obj, "returns", probes[i].returns);
 		snprintf(text, sizeof(text), "%.3f", rate);
 		json_object_object_add(obj, "rate_per_s", json_object_new_double_s(rate, text));
+		if (info->groups)
+			json_object_object_add(obj, "groups", json_count_groups(info, i));
 		json_object_array_add(array, obj);
 	}
 	json_object_object_add(doc, "probes", array);
@@ -414,7 +550,7 @@ int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int 
 	json_object_object_add(doc, "lost", json_loss(info->loss));
 	json_object_object_add(doc, "backend", json_object_new_string(info->backend));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-	fflush(out);
+	kpt_output_check(out, NULL);
 	json_object_put(doc);
 	return 0;
 }

@@ -11,6 +11,19 @@
 #include "analyse/stacks.h"
 #include "source/record.h"
 
+/* count --by: one count per probe and key value. */
+struct kpt_count_group {
+	int probe;
+	char *value;			/* the key's value as text */
+	uint64_t count;
+};
+
+struct kpt_count_groups {
+	const char *key;		/* "pid", "arg:size" */
+	struct kpt_count_group *groups;	/* per probe, the most counted first */
+	int nr;
+};
+
 struct kpt_report_info {
 	double elapsed;			/* seconds covered by this report */
 	int interval;			/* 1, 2, ... for -i reports; 0 for the final one */
@@ -23,6 +36,7 @@ struct kpt_report_info {
 	struct kpt_stack_group *const *stacks;
 	int nr_stacks;
 	const char *const *probe_names;	/* names the stacks' probes */
+	const struct kpt_count_groups *groups;	/* count --by, or NULL */
 };
 
 /* One probe's line in a count report. */

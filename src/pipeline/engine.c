@@ -48,25 +48,39 @@ struct kpt_engine {
 	int nr_active;
 	struct kpt_analysers *set;
 	bool events;			/* some analyser takes events */
+	bool opens;			/* some analyser takes the calls open at the end */
 	int nr_probes;			/* per buffer */
 	int nr_buffers;
 	struct buffer *buffers;
 	struct kpt_pair_counts *counts;	/* [nr_buffers * nr_probes], for reports */
+	uint64_t records;		/* decoded since the last report */
 };
 
 /* A span of a buffer after the first: renumber its probe as the analysers know it. */
-static void buffer_span(void *ctx, const struct kpt_span *span)
+static void move_span(const struct buffer *buffer, const struct kpt_span *span, kpt_span_fn fn)
 {
-	struct buffer *buffer = ctx;
-	struct kpt_event entry = *span->entry, exit = *span->exit;
+	struct kpt_event entry = *span->entry, exit;
 	struct kpt_span moved = *span;
 
 	entry.probe += buffer->offset;
-	exit.probe += buffer->offset;
 	moved.probe += buffer->offset;
 	moved.entry = &entry;
-	moved.exit = &exit;
-	kpt_analysers_span(buffer->engine->set, &moved);
+	if (span->exit) {
+		exit = *span->exit;
+		exit.probe += buffer->offset;
+		moved.exit = &exit;
+	}
+	fn(buffer->engine->set, &moved);
+}
+
+static void buffer_span(void *ctx, const struct kpt_span *span)
+{
+	move_span(ctx, span, kpt_analysers_span);
+}
+
+static void buffer_open_span(void *ctx, const struct kpt_span *span)
+{
+	move_span(ctx, span, kpt_analysers_open_span);
 }
 
 /**
@@ -96,6 +110,7 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 	engine->set = set;
 	engine->events = flags & KPT_ANALYSER_EVENTS;
 	engine->route = engine->events ? ROUTE_EVENTS : 0;
+	engine->opens = flags & KPT_ANALYSER_OPEN_SPANS;
 	engine->nr_probes = nr_probes;
 	engine->nr_buffers = nr_buffers;
 	engine->buffers = calloc(nr_buffers ? nr_buffers : 1, sizeof(*engine->buffers));
@@ -107,7 +122,7 @@ struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_pr
 
 		buffer->engine = engine;
 		buffer->offset = i * nr_probes;
-		if (!(flags & KPT_ANALYSER_SPANS))
+		if (!(flags & (KPT_ANALYSER_SPANS | KPT_ANALYSER_OPEN_SPANS)))
 			continue;
 		/* the first buffer's numbers are the analysers': spans go straight to them */
 		span_fn = kpt_analysers_span_target(set, &span_ctx);
@@ -130,6 +145,8 @@ static __attribute__((noinline)) void hand_on(struct kpt_engine *engine, const s
 {
 	struct kpt_event moved;
 
+	if (ev->role == KPT_ROLE_SPAN)
+		return;
 	if (b->offset && ev->probe >= 0) {
 		moved = *ev;
 		moved.probe += b->offset;
@@ -286,6 +303,7 @@ static __attribute__((noinline)) void stacked_event(struct kpt_engine *engine,
 			join_stack(engine, p, ev, buffer);
 		return;
 	}
+	engine->records++;
 	if (p && p->active)
 		flush(engine, p, buffer);
 	if (engine->nr_active)
@@ -324,10 +342,27 @@ void kpt_engine_event(struct kpt_engine *engine, const struct kpt_event *ev, int
 		stacked_event(engine, ev, buffer);
 		return;
 	}
+	engine->records++;
 	if (route & ROUTE_EVENTS)
 		hand_on(engine, b, ev);
 	if (b->pairer)
 		kpt_pairer_feed(b->pairer, ev);
+}
+
+/**
+ * kpt_engine_set_span_maker - how to make the kernel's measured calls into spans
+ * @engine: the engine
+ * @fn: makes a KPT_ROLE_SPAN event into a span (slow --kernel-filter)
+ * @ctx: passed to @fn
+ */
+void kpt_engine_set_span_maker(struct kpt_engine *engine, kpt_span_maker_fn fn, void *ctx)
+{
+	int i;
+
+	for (i = 0; i < engine->nr_buffers; i++) {
+		if (engine->buffers[i].pairer)
+			kpt_pairer_set_span_maker(engine->buffers[i].pairer, fn, ctx);
+	}
 }
 
 /**
@@ -364,6 +399,7 @@ int kpt_engine_report(struct kpt_engine *engine, int interval, bool final, doubl
 		.elapsed = elapsed,
 		.pairs = engine->counts,
 		.loss = loss,
+		.records = engine->records,
 	};
 	int i, ret;
 
@@ -375,12 +411,16 @@ int kpt_engine_report(struct kpt_engine *engine, int interval, bool final, doubl
 
 		if (!pairer)
 			continue;
-		if (final)
-			kpt_pairer_finish(pairer);
+		if (final && engine->opens)
+			kpt_pairer_finish(pairer, i ? buffer_open_span : kpt_analysers_open_span,
+					  i ? (void *)&engine->buffers[i] : (void *)engine->set);
+		else if (final)
+			kpt_pairer_finish(pairer, NULL, NULL);
 		for (p = 0; p < engine->nr_probes; p++)
 			engine->counts[i * engine->nr_probes + p] = *kpt_pairer_counts(pairer, p);
 	}
 	ret = kpt_analysers_report(engine->set, &report);
+	engine->records = 0;
 	for (i = 0; i < engine->nr_buffers; i++) {
 		if (engine->buffers[i].pairer)
 			kpt_pairer_reset_counts(engine->buffers[i].pairer);

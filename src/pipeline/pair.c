@@ -65,6 +65,9 @@ struct kpt_pairer {
 	struct thread *threads;
 	unsigned int nr_slots;	/* a power of two */
 	unsigned int nr_threads;
+	uint64_t last_ts;	/* the latest event's time */
+	kpt_span_maker_fn span_maker;	/* KPT_ROLE_SPAN events into spans */
+	void *span_maker_ctx;
 };
 
 /**
@@ -353,6 +356,31 @@ static void task_exit(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	remove_thread(pairer, thread);
 }
 
+/* A span the kernel measured: nothing to pair, only to count and hand on. */
+static void made_span(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	struct kpt_event entry, exit;
+	struct kpt_span span;
+
+	if (!pairer->span_maker ||
+	    pairer->span_maker(pairer->span_maker_ctx, ev, &span, &entry, &exit) < 0)
+		return;
+	pairer->counts[span.probe].spans++;
+	pairer->span_fn(pairer->ctx, &span);
+}
+
+/**
+ * kpt_pairer_set_span_maker - how to make KPT_ROLE_SPAN events into spans
+ * @pairer: the pairer
+ * @fn: makes the span; without one, such events are dropped
+ * @ctx: passed to @fn
+ */
+void kpt_pairer_set_span_maker(struct kpt_pairer *pairer, kpt_span_maker_fn fn, void *ctx)
+{
+	pairer->span_maker = fn;
+	pairer->span_maker_ctx = ctx;
+}
+
 /**
  * kpt_pairer_keep_entries - keep each entry's payload until its return
  * @pairer: the pairer, before its first event
@@ -386,6 +414,7 @@ void kpt_pairer_keep_stacks(struct kpt_pairer *pairer)
  */
 void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
+	pairer->last_ts = ev->ts;
 	switch (ev->role) {
 	case KPT_ROLE_ENTRY:
 		push(pairer, ev);
@@ -396,20 +425,59 @@ void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	case KPT_ROLE_TASK_EXIT:
 		task_exit(pairer, ev);
 		break;
+	case KPT_ROLE_SPAN:
+		made_span(pairer, ev);
+		break;
 	}
+}
+
+/* Hand a call still open at the end to @open_fn: no exit, and its end the last event's time. */
+static void open_span(struct kpt_pairer *pairer, const struct thread *thread, int i,
+		      kpt_span_fn open_fn, void *ctx)
+{
+	const struct frame *frame = &thread->frames[i];
+	struct kpt_event entry = {
+		.ts = frame->start,
+		.cpu = frame->cpu,
+		.tid = thread->key - 1,
+		.probe = frame->probe,
+		.role = KPT_ROLE_ENTRY,
+	};
+	struct kpt_span span = {
+		.probe = frame->probe,
+		.tid = thread->key - 1,
+		.depth = i,
+		.cpu = frame->cpu,
+		.start = frame->start,
+		.end = pairer->last_ts > frame->start ? pairer->last_ts : frame->start,
+		.entry = &entry,
+	};
+
+	if (pairer->keep_entries && frame->size >= 0) {
+		entry.format = frame->format;
+		entry.data = thread->payload + frame->offset;
+		entry.size = frame->size;
+	}
+	open_fn(ctx, &span);
 }
 
 /**
  * kpt_pairer_finish - count the calls still open as open at the end, and forget them
  * @pairer: the pairer
+ * @open_fn: if not NULL, called with each of them first, as a span whose exit
+ *	is NULL and whose end is the time of the last event fed
+ * @ctx: passed to @open_fn
  */
-void kpt_pairer_finish(struct kpt_pairer *pairer)
+void kpt_pairer_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx)
 {
 	unsigned int i;
+	int depth;
 
 	for (i = 0; i < pairer->nr_slots; i++) {
 		struct thread *thread = &pairer->threads[i];
 
+		for (depth = 0; open_fn && depth < thread->depth; depth++)
+			open_span(pairer, thread, depth, open_fn, ctx);
 		while (thread->depth)
 			pairer->counts[thread->frames[--thread->depth].probe].open_at_end++;
 		free(thread->frames);

@@ -13,14 +13,18 @@
 /* struct kpt_span and struct kpt_pair_counts are the analyser ABI's (kptrace/analyser.h). */
 
 typedef void (*kpt_span_fn)(void *ctx, const struct kpt_span *span);
+/* Make a KPT_ROLE_SPAN event into a span, its entry and its exit: 0, or -1 to drop it. */
+typedef int (*kpt_span_maker_fn)(void *ctx, const struct kpt_event *ev, struct kpt_span *span,
+				 struct kpt_event *entry, struct kpt_event *exit);
 
 struct kpt_pairer;
 
 struct kpt_pairer *kpt_pairer_alloc(int nr_probes, kpt_span_fn span_fn, void *ctx);
 void kpt_pairer_keep_entries(struct kpt_pairer *pairer);
 void kpt_pairer_keep_stacks(struct kpt_pairer *pairer);
+void kpt_pairer_set_span_maker(struct kpt_pairer *pairer, kpt_span_maker_fn fn, void *ctx);
 void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev);
-void kpt_pairer_finish(struct kpt_pairer *pairer);
+void kpt_pairer_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx);
 const struct kpt_pair_counts *kpt_pairer_counts(const struct kpt_pairer *pairer, int probe);
 void kpt_pairer_reset_counts(struct kpt_pairer *pairer);
 void kpt_pairer_free(struct kpt_pairer *pairer);

@@ -40,16 +40,24 @@
 #include "probe/elf_sym.h"
 #include "util.h"
 
+/* The programs kptrace can probe: those of the machine it runs on. */
 #if defined(__x86_64__)
 #define KPT_ELF_MACHINE		EM_X86_64
-#define KPT_ELF_MACHINE_NAME	"x86_64"
+#define KPT_ELF_CLASS		ELFCLASS64
+#define KPT_ELF_MACHINE_NAME	"64-bit x86_64"
 #define KPT_MULTIARCH		"x86_64-linux-gnu"
 #elif defined(__aarch64__)
 #define KPT_ELF_MACHINE		EM_AARCH64
-#define KPT_ELF_MACHINE_NAME	"aarch64"
+#define KPT_ELF_CLASS		ELFCLASS64
+#define KPT_ELF_MACHINE_NAME	"64-bit aarch64"
 #define KPT_MULTIARCH		"aarch64-linux-gnu"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define KPT_ELF_MACHINE		EM_ARM
+#define KPT_ELF_CLASS		ELFCLASS32
+#define KPT_ELF_MACHINE_NAME	"32-bit arm (armhf)"
+#define KPT_MULTIARCH		"arm-linux-gnueabihf"
 #else
-#error "kptrace resolves uprobe targets for x86_64 (and aarch64) only"
+#error "kptrace resolves uprobe targets for x86_64, aarch64 and armhf only"
 #endif
 
 #ifndef VERSYM_HIDDEN
@@ -141,10 +149,11 @@ static int elf_file_open(struct elf_file *file, const char *path, const char *sy
 				   "not a script, archive or linker script", path, symbol, need);
 		goto err;
 	}
-	if (gelf_getclass(file->elf) != ELFCLASS64) {
-		msg = kpt_asprintf("%s is a 32-bit ELF file, so '%s' cannot be probed in it: only "
-				   "64-bit " KPT_ELF_MACHINE_NAME " programs and libraries are "
-				   "supported", path, symbol);
+	if (gelf_getclass(file->elf) != KPT_ELF_CLASS) {
+		msg = kpt_asprintf("%s is a %s ELF file, so '%s' cannot be probed in it: only "
+				   KPT_ELF_MACHINE_NAME " programs and libraries are supported",
+				   path, gelf_getclass(file->elf) == ELFCLASS32 ? "32-bit" : "64-bit",
+				   symbol);
 		goto err;
 	}
 	if (!gelf_getehdr(file->elf, &ehdr)) {
@@ -385,7 +394,7 @@ static int addr_to_offset(Elf *elf, const char *path, const char *spec, uint64_t
 
 /**
  * kpt_elf_symbol_offset - the file offset a uprobe on a function needs
- * @path: an x86_64 executable (PIE or not) or shared library
+ * @path: an executable of this machine (PIE or not) or shared library
  * @symbol: a function name, optionally followed by "+0xOFF" or "+OFF" (decimal)
  * @offset: where the offset goes
  * @errmsg: on failure, a malloc'd message naming @path, @symbol and what to do
@@ -430,6 +439,18 @@ int kpt_elf_symbol_offset(const char *path, const char *symbol, uint64_t *offset
 					  "only %" PRIu64 " (0x%" PRIx64 ") bytes long",
 					  symbol, name, path, (uint64_t)match.sym.st_size,
 					  (uint64_t)match.sym.st_size));
+		goto out;
+	}
+	/*
+	 * On arm, bit 0 of a function's address says it is Thumb code. The kernel
+	 * takes a uprobe there, but an arm uprobe is an ARM-mode instruction, so
+	 * it never fires: refuse it rather than trace nothing.
+	 */
+	if (KPT_ELF_MACHINE == EM_ARM && (match.sym.st_value & 1)) {
+		fail(errmsg, kpt_asprintf("'%s' in %s is Thumb code (bit 0 of its address is set): "
+					  "the kernel accepts a uprobe on Thumb code but never fires "
+					  "it on arm. Build %s with -marm (ARM code), then probe it "
+					  "again", name, path, path));
 		goto out;
 	}
 	if (add > UINT64_MAX - match.sym.st_value) {

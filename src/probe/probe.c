@@ -1,54 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Probe specifications.
+ * Probe specifications: the front end over the table of probe types.
  *
- * Accepted forms (one command-line argument each; fetch-args follow the
- * target after white space and use the kernel's syntax):
+ * One command-line argument is one specification; fetch-args follow the
+ * target after white space and use the kernel's syntax. The forms, one type
+ * each (see each file's head and kptrace-probes(7)):
  *
- *   SYMBOL [ARGS]              kernel function: kprobe + kretprobe
- *   OBJECT:SYMBOL [ARGS]       user function: uprobe + uretprobe; OBJECT is a
- *                              path, a library name ("c", "libpthread") or a
- *                              program in $PATH
- *   OBJECT:0xOFFSET [ARGS]     user code at a file offset
- *   syscall:NAME               syscalls:sys_enter_NAME .. syscalls:sys_exit_NAME
- *   tp:SYS:ENTRY,SYS:EXIT      any two tracepoints, paired per thread
- *   p:TARGET [ARGS]            raw entry probe, the kernel's fetch-arg syntax
- *   r[N]:TARGET [ARGS]         raw return probe (N = maxactive for kretprobes)
- *
- * A raw p: and r: on the same target make one span; a raw probe given alone
- * gets a bare probe on the other side. A raw TARGET with a '/' is a uprobe
- * (PATH:SYMBOL or PATH:0xOFFSET), anything else a kprobe ([MOD:]SYM[+OFF]).
- * With +OFF, only the entry probe is at the offset; the return probe of a
- * span is always at the function's entry.
+ *   SYMBOL [ARGS]              kprobe.c: kprobe + kretprobe
+ *   OBJECT:SYMBOL [ARGS]       uprobe.c: uprobe + uretprobe; OBJECT is a path,
+ *   OBJECT:0xOFFSET [ARGS]     a library name ("c", "libpthread") or a program in $PATH
+ *   syscall:NAME               syscall.c: syscalls:sys_enter_NAME .. sys_exit_NAME
+ *   tp:SYS:ENTRY,SYS:EXIT      tracepoint.c: any two tracepoints, paired per thread
+ *   p:TARGET [ARGS]            raw.c: the kernel's raw syntax, entry probe
+ *   r[N]:TARGET [ARGS]         raw.c: return probe (N = maxactive for kretprobes)
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/elf_sym.h"
-#include "probe/probe.h"
+#include "probe/types.h"
+#include "tracedat/discover.h"
 #include "util.h"
 
-static int fail(char **errmsg, char *msg)
+/*
+ * Every probe type, in the order the usage texts list them. A specification
+ * goes to the first type whose match() accepts its first word, the types with
+ * a prefix of their own (syscall:, tp:, p:) before the catch-all forms
+ * (OBJECT:SYMBOL, SYMBOL).
+ *
+ * Adding a probe type is one new file defining a struct kpt_probe_type and
+ * one row here (with its declaration in types.h and its file in Makefile.am):
+ * parsing, the session's creation and removal, the reaper of dead runs'
+ * probes, trace-file pair discovery, perf counting and the usage texts that
+ * list the probe forms all walk this table. tests/unit/test_probe.c checks
+ * the rows.
+ */
+static const struct kpt_probe_type *const probe_types[] = {
+	&kpt_probe_kprobe,
+	&kpt_probe_uprobe,
+	&kpt_probe_syscall,
+	&kpt_probe_tracepoint,
+	&kpt_probe_raw,
+};
+
+/**
+ * kpt_probe_fail - set an error message and fail
+ * @errmsg: where the message goes
+ * @msg: a malloc'd message, now owned by the caller of the parser
+ *
+ * Returns -1.
+ */
+int kpt_probe_fail(char **errmsg, char *msg)
 {
 	*errmsg = msg;
 	return -1;
 }
 
-/* Split "HEAD ARGS" at the first blank; *args is NULL when there are none. */
-static void split_args(const char *spec, char **head, char **args)
-{
-	size_t len = strcspn(spec, " \t");
-	const char *rest = spec + len;
-
-	*head = strndup(spec, len);
-	rest += strspn(rest, " \t");
-	*args = *rest ? strdup(rest) : NULL;
-}
-
-static bool valid_symbol(const char *sym)
+/**
+ * kpt_probe_valid_symbol - whether @sym, up to any +OFFSET, can be a symbol name
+ * @sym: the text; letters, digits, '_', '.', '$' and ':' (a module) are allowed
+ */
+bool kpt_probe_valid_symbol(const char *sym)
 {
 	if (!*sym)
 		return false;
@@ -59,129 +72,53 @@ static bool valid_symbol(const char *sym)
 	return true;
 }
 
-static int parse_tracepoint(const char *text, struct kpt_probe_point *point, const char *spec,
-			    char **errmsg)
+/* Split "HEAD ARGS" at the first blank; *args is NULL when there are none. */
+static int split_args(const char *spec, char **head, char **args)
 {
-	const char *colon = strchr(text, ':');
+	size_t len = strcspn(spec, " \t");
+	const char *rest = spec + len;
 
-	if (!colon || colon == text || !colon[1] || strchr(colon + 1, ':'))
-		return fail(errmsg, kpt_asprintf("probe '%s': '%s' is not SYSTEM:EVENT "
-						 "(see available_events in tracefs)", spec, text));
-	point->system = strndup(text, colon - text);
-	point->event = strdup(colon + 1);
-	return 0;
+	*head = strndup(spec, len);
+	rest += strspn(rest, " \t");
+	*args = *rest ? strdup(rest) : NULL;
+	return *head && (*args || !*rest) ? 0 : -1;
 }
 
-static int parse_tracepoints(const char *spec, struct kpt_probe *probe, char **errmsg)
+/**
+ * kpt_probe_type_of - the type that parses a specification
+ * @spec: the specification (its first word decides)
+ *
+ * Returns the type, or NULL for an empty @spec or on allocation failure.
+ */
+const struct kpt_probe_type *kpt_probe_type_of(const char *spec)
 {
-	const char *pair = spec + strlen("tp:");
-	const char *comma = strchr(pair, ',');
-	char *first;
-	int ret;
+	const struct kpt_probe_type *type = NULL;
+	char *head = strndup(spec, strcspn(spec, " \t"));
+	size_t i;
+	int pass;
 
-	if (!comma)
-		return fail(errmsg, kpt_asprintf("probe '%s': expected tp:SYSTEM:ENTRY,SYSTEM:EXIT, "
-						 "e.g. tp:syscalls:sys_enter_read,syscalls:sys_exit_read",
-						 spec));
-	first = strndup(pair, comma - pair);
-	ret = parse_tracepoint(first, &probe->entry, spec, errmsg);
-	free(first);
-	if (ret < 0)
-		return ret;
-	probe->type = KPT_PROBE_TRACEPOINTS;
-	return parse_tracepoint(comma + 1, &probe->exit, spec, errmsg);
-}
-
-static int parse_syscall(const char *spec, struct kpt_probe *probe, char **errmsg)
-{
-	const char *name = spec + strlen("syscall:");
-
-	if (!valid_symbol(name) || strchr(name, '+'))
-		return fail(errmsg, kpt_asprintf("probe '%s': '%s' is not a syscall name "
-						 "(e.g. syscall:openat)", spec, name));
-	probe->type = KPT_PROBE_TRACEPOINTS;
-	probe->entry.system = strdup("syscalls");
-	probe->entry.event = kpt_asprintf("sys_enter_%s", name);
-	probe->exit.system = strdup("syscalls");
-	probe->exit.event = kpt_asprintf("sys_exit_%s", name);
-	return 0;
-}
-
-/* TARGET of a kernel or user probe, with @user telling which it must be. */
-static int parse_target(const char *target, bool user, struct kpt_probe *probe, const char *spec,
-			char **errmsg)
-{
-	const char *colon = user ? strrchr(target, ':') : NULL;
-	const char *sym = colon ? colon + 1 : target;
-
-	if (user) {
-		if (!colon || colon == target || !colon[1])
-			return fail(errmsg, kpt_asprintf("probe '%s': expected OBJECT:SYMBOL or "
-							 "OBJECT:0xOFFSET", spec));
-		probe->type = KPT_PROBE_USER;
-		probe->object = strndup(target, colon - target);
-		if (strncmp(sym, "0x", 2) == 0) {
-			char *end;
-
-			errno = 0;
-			probe->offset = strtoull(sym, &end, 16);
-			if (errno || *end || end == sym + 2)
-				return fail(errmsg, kpt_asprintf("probe '%s': '%s' is not a hex "
-								 "file offset", spec, sym));
-			return 0;
+	for (pass = 0; pass < 2 && head && *head && !type; pass++) {
+		for (i = 0; i < ARRAY_SIZE(probe_types); i++) {
+			if (probe_types[i]->catch_all == (pass == 1) &&
+			    probe_types[i]->match(head)) {
+				type = probe_types[i];
+				break;
+			}
 		}
-	} else {
-		probe->type = KPT_PROBE_KERNEL;
 	}
-	if (!valid_symbol(sym))
-		return fail(errmsg, kpt_asprintf("probe '%s': '%s' is not a symbol name", spec, sym));
-	probe->symbol = strdup(sym);
-	return 0;
+	free(head);
+	return type;
 }
 
-static int parse_raw(const char *head, char *args, struct kpt_probe *probe, const char *spec,
-		     char **errmsg)
+/**
+ * kpt_probe_type_get - the probe types, in table order
+ * @index: from 0
+ *
+ * Returns the type, or NULL past the last one.
+ */
+const struct kpt_probe_type *kpt_probe_type_get(int index)
 {
-	const char *colon = strchr(head, ':');
-	const char *target = colon + 1;
-	bool ret_probe = head[0] == 'r';
-
-	if (ret_probe && colon > head + 1) {
-		char *end;
-
-		probe->maxactive = strtol(head + 1, &end, 10);
-		if (end != colon || probe->maxactive <= 0)
-			return fail(errmsg, kpt_asprintf("probe '%s': bad maxactive in '%.*s' "
-							 "(use rN: with N > 0)", spec,
-							 (int)(colon - head + 1), head));
-	}
-	if (parse_target(target, strchr(target, '/') != NULL, probe, spec, errmsg) < 0)
-		return -1;
-	if (probe->maxactive && probe->type != KPT_PROBE_KERNEL)
-		return fail(errmsg, kpt_asprintf("probe '%s': maxactive applies to kretprobes only",
-						 spec));
-	probe->name = strdup(target);
-	if (ret_probe) {
-		probe->raw_sides = KPT_RAW_EXIT;
-		probe->exit.fetchargs = args;
-	} else {
-		probe->raw_sides = KPT_RAW_ENTRY;
-		probe->entry.fetchargs = args;
-	}
-	return 0;
-}
-
-static bool is_raw_head(const char *head)
-{
-	const char *p = head;
-
-	if (*p == 'p' && p[1] == ':')
-		return true;
-	if (*p++ != 'r')
-		return false;
-	while (isdigit((unsigned char)*p))
-		p++;
-	return *p == ':';
+	return index >= 0 && (size_t)index < ARRAY_SIZE(probe_types) ? probe_types[index] : NULL;
 }
 
 /**
@@ -197,41 +134,20 @@ static bool is_raw_head(const char *head)
  */
 int kpt_probe_parse(const char *spec, struct kpt_probe *probe, char **errmsg)
 {
+	const struct kpt_probe_type *type;
 	char *head, *args;
 	int ret;
 
 	memset(probe, 0, sizeof(*probe));
 	*errmsg = NULL;
 	if (!*spec)
-		return fail(errmsg, strdup("empty probe specification"));
-	split_args(spec, &head, &args);
-
-	if (strncmp(head, "syscall:", 8) == 0 || strncmp(head, "tp:", 3) == 0) {
-		if (args) {
-			ret = fail(errmsg, kpt_asprintf("probe '%s': tracepoints take no fetch-args; "
-							"their fields are recorded already", spec));
-			goto out;
-		}
-		probe->name = strdup(head);
-		ret = head[0] == 's' ? parse_syscall(head, probe, errmsg) :
-				       parse_tracepoints(head, probe, errmsg);
-		goto out;
-	}
-	if (is_raw_head(head)) {
-		ret = parse_raw(head, args, probe, spec, errmsg);
-		args = NULL;
-		goto out;
-	}
-	ret = parse_target(head, strchr(head, ':') != NULL, probe, spec, errmsg);
-	if (ret == 0) {
-		probe->name = strdup(head);
-		probe->entry.fetchargs = args;
-		probe->exit.fetchargs = strdup("ret=$retval");
-		args = NULL;
-	}
-out:
+		return kpt_probe_fail(errmsg, strdup("empty probe specification"));
+	type = kpt_probe_type_of(spec);
+	if (!type || split_args(spec, &head, &args) < 0)
+		return -1;
+	/* The type owns @args from here. */
+	ret = type->parse(head, args, probe, spec, errmsg);
 	free(head);
-	free(args);
 	return ret;
 }
 
@@ -265,8 +181,8 @@ int kpt_probe_merge_raw(struct kpt_probe *into, struct kpt_probe *from)
 }
 
 /**
- * kpt_probe_resolve - find the file and offset a user probe points at
- * @probe: a parsed probe; other types are left alone
+ * kpt_probe_resolve - find what a probe points at (user probes: the file and offset)
+ * @probe: a parsed probe; types with nothing to resolve are left alone
  * @pid: the traced process, to find its libraries (and its root for containers), or 0
  * @errmsg: on failure, a malloc'd message
  *
@@ -274,30 +190,7 @@ int kpt_probe_merge_raw(struct kpt_probe *into, struct kpt_probe *from)
  */
 int kpt_probe_resolve(struct kpt_probe *probe, int pid, char **errmsg)
 {
-	if (probe->type != KPT_PROBE_USER)
-		return 0;
-	char *function;
-	int ret;
-
-	probe->path = kpt_elf_find_object(probe->object, pid, errmsg);
-	if (!probe->path)
-		return -1;
-	if (!probe->symbol) {
-		probe->exit_offset = probe->offset;
-		return 0;
-	}
-	ret = kpt_elf_symbol_offset(probe->path, probe->symbol, &probe->offset, errmsg);
-	if (ret < 0 || !strchr(probe->symbol, '+')) {
-		probe->exit_offset = probe->offset;
-		return ret;
-	}
-	/* SYMBOL+OFF: the entry probe sits at the offset, the return probe at the entry. */
-	function = strndup(probe->symbol, strcspn(probe->symbol, "+"));
-	if (!function)
-		return -1;
-	ret = kpt_elf_symbol_offset(probe->path, function, &probe->exit_offset, errmsg);
-	free(function);
-	return ret;
+	return probe->type->resolve ? probe->type->resolve(probe, pid, errmsg) : 0;
 }
 
 /* Append @src to @dst as an event-name fragment: [A-Za-z0-9_] only. */
@@ -311,24 +204,23 @@ static void sanitize_into(char *dst, size_t size, const char *src)
 }
 
 /**
- * kpt_probe_name_events - give a dynamic probe's two events their names
- * @probe: a kernel or user probe; tracepoints already have theirs
+ * kpt_probe_name_dynevents - name a kprobe's or uprobe's two events
+ * @probe: the probe
  * @group: the session's event group
  * @index: the probe's position on the command line, which keeps names unique
  *
- * Names are "p<index>_<symbol>" and "r<index>_<symbol>", with characters the
- * kernel rejects (".isra.0", "+0x10", '-') replaced and cut to the kernel's
- * 63-character limit.
+ * Names are "p<index>_<symbol>" and "r<index>_<symbol>" (the object's base
+ * name for OBJECT:0xOFFSET), with characters the kernel rejects (".isra.0",
+ * "+0x10", '-') replaced and cut to the kernel's 63-character limit.
+ * kpt_probe_discover_dynevents() reads them back from a trace file.
  *
  * Returns 0 on success, -1 on allocation failure.
  */
-int kpt_probe_name_events(struct kpt_probe *probe, const char *group, int index)
+int kpt_probe_name_dynevents(struct kpt_probe *probe, const char *group, int index)
 {
 	char name[KPT_EVENT_NAME_MAX + 1];
 	const char *base;
 
-	if (probe->type == KPT_PROBE_TRACEPOINTS)
-		return 0;
 	if (probe->symbol)
 		base = probe->symbol;
 	else
@@ -341,7 +233,68 @@ int kpt_probe_name_events(struct kpt_probe *probe, const char *group, int index)
 	name[0] = 'r';
 	probe->exit.system = strdup(group);
 	probe->exit.event = strdup(name);
-	return probe->entry.event && probe->exit.event ? 0 : -1;
+	return probe->entry.system && probe->entry.event && probe->exit.system &&
+	       probe->exit.event ? 0 : -1;
+}
+
+/* "p<N>_X": *index = N, returns X, or NULL if @name is not of that form. */
+static const char *entry_symbol(const char *name, int *index)
+{
+	const char *p = name + 1;
+	char *end;
+	long n;
+
+	if (name[0] != 'p' || !isdigit((unsigned char)*p))
+		return NULL;
+	n = strtol(p, &end, 10);
+	if (*end != '_' || !end[1] || n > 1000000)
+		return NULL;
+	*index = (int)n;
+	return end + 1;
+}
+
+/**
+ * kpt_probe_discover_dynevents - kptrace's own probes in a trace file
+ * @discover: the discovery under way
+ * @ev: an event of the file
+ *
+ * kptrace_PID:p<N>_X with kptrace_PID:r<N>_X is the pair "X", N its order.
+ * kprobes and uprobes are named alike, so whichever type asks first finds it.
+ *
+ * Returns 1 if @ev starts such a pair (added), 0 if not, -1 if out of memory.
+ */
+int kpt_probe_discover_dynevents(struct kpt_discover *discover, const struct kpt_event_name *ev)
+{
+	const char *symbol;
+	char *exit_name;
+	int index, ret = 0;
+
+	if (!kpt_discover_is_session_group(ev->system))
+		return 0;
+	symbol = entry_symbol(ev->name, &index);
+	if (!symbol)
+		return 0;
+	exit_name = kpt_asprintf("r%d_%s", index, symbol);
+	if (!exit_name)
+		return -1;
+	if (kpt_discover_find(discover, ev->system, exit_name))
+		ret = kpt_discover_add(discover, strdup(symbol), ev->system, ev->name, exit_name,
+				       KPT_PAIR_KPTRACE, index);
+	free(exit_name);
+	return ret;
+}
+
+/**
+ * kpt_probe_name_events - give a probe's two events their names, if the type makes them
+ * @probe: a parsed probe; tracepoints already have their names
+ * @group: the session's event group
+ * @index: the probe's position on the command line, which keeps names unique
+ *
+ * Returns 0 on success, -1 on allocation failure.
+ */
+int kpt_probe_name_events(struct kpt_probe *probe, const char *group, int index)
+{
+	return probe->type->name_events ? probe->type->name_events(probe, group, index) : 0;
 }
 
 /**
@@ -355,17 +308,85 @@ int kpt_probe_name_events(struct kpt_probe *probe, const char *group, int index)
  */
 char *kpt_probe_dynevent_target(const struct kpt_probe *probe, bool exit)
 {
-	switch (probe->type) {
-	case KPT_PROBE_KERNEL:
-		return exit ? strndup(probe->symbol, strcspn(probe->symbol, "+")) :
-			      strdup(probe->symbol);
-	case KPT_PROBE_USER:
-		return kpt_asprintf("%s:0x%llx", probe->path,
-				    (unsigned long long)(exit ? probe->exit_offset : probe->offset));
-	case KPT_PROBE_TRACEPOINTS:
-		break;
+	return probe->type->dynevent_target ? probe->type->dynevent_target(probe, exit) : NULL;
+}
+
+/**
+ * kpt_probe_create - create (or check) a probe's two events in a session
+ * @session: the session, which keeps every dynamic event made for removal
+ * @probe: a parsed, resolved and named probe
+ *
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_probe_create(struct kpt_session *session, struct kpt_probe *probe)
+{
+	return probe->type->create(session, probe);
+}
+
+/**
+ * kpt_probe_pmu_countable - whether perf's uprobe PMU can count @probe without tracefs events
+ * @probe: a parsed probe
+ */
+bool kpt_probe_pmu_countable(const struct kpt_probe *probe)
+{
+	return probe->type->pmu_countable && probe->type->pmu_countable(probe);
+}
+
+/**
+ * kpt_probe_dynevent_types - the kinds of dynamic event any probe type creates
+ *
+ * Returns the TRACEFS_DYNEVENT_* bits of every type: what the reaper of
+ * dead runs' groups looks at.
+ */
+unsigned int kpt_probe_dynevent_types(void)
+{
+	unsigned int types = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(probe_types); i++)
+		types |= probe_types[i]->dynevents;
+	return types;
+}
+
+/**
+ * kpt_probe_discover - whether event @ev of a trace file starts a pair of some probe type
+ * @discover: the discovery under way
+ * @ev: the event
+ *
+ * The first type that recognises @ev adds the pair. Returns 1 if one did, 0
+ * if none, -1 if out of memory.
+ */
+int kpt_probe_discover(struct kpt_discover *discover, const struct kpt_event_name *ev)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(probe_types); i++) {
+		if (!probe_types[i]->discover)
+			continue;
+		ret = probe_types[i]->discover(discover, ev);
+		if (ret)
+			return ret;
 	}
-	return NULL;
+	return 0;
+}
+
+/**
+ * kpt_probe_usage - print a usage text with the probe forms, one type after the other
+ * @out: where to
+ * @before: the text before the forms (NULL: none)
+ * @after: the text after them (NULL: none)
+ */
+void kpt_probe_usage(FILE *out, const char *before, const char *after)
+{
+	size_t i;
+
+	if (before)
+		fputs(before, out);
+	for (i = 0; i < ARRAY_SIZE(probe_types); i++)
+		fputs(probe_types[i]->usage, out);
+	if (after)
+		fputs(after, out);
 }
 
 static void release_point(struct kpt_probe_point *point)

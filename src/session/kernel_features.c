@@ -25,10 +25,10 @@ static bool readme_has(const char *readme, const char *text)
 	return readme && strstr(readme, text);
 }
 
-/* The README line describing kprobe places, which lists %return where supported. */
-static bool kprobe_place_has_return(const char *readme)
+/* Does the README line that starts with @what mention %return? */
+static bool readme_line_has_return(const char *readme, const char *what)
 {
-	const char *line = readme ? strstr(readme, "place (kprobe):") : NULL;
+	const char *line = readme ? strstr(readme, what) : NULL;
 	const char *end;
 
 	if (!line)
@@ -37,6 +37,17 @@ static bool kprobe_place_has_return(const char *readme)
 	if (!end)
 		return strstr(line, "%return") != NULL;
 	return memmem(line, end - line, "%return", 7) != NULL;
+}
+
+/*
+ * The README lines describing kprobe places list %return where it is
+ * supported: "place (kretprobe): ...%return" up to 6.1, "place (kprobe):" in
+ * kernels that also have fprobes.
+ */
+static bool kprobe_place_has_return(const char *readme)
+{
+	return readme_line_has_return(readme, "place (kretprobe):") ||
+	       readme_line_has_return(readme, "place (kprobe):");
 }
 
 static void probe_perf(struct kpt_features *features)
@@ -98,6 +109,8 @@ void kpt_features_probe(struct kpt_features *features)
 	features->error_log = tracefs_file_exists(NULL, "error_log");
 	features->hist_triggers = readme_has(readme, "hist trigger") ||
 				  readme_has(readme, "hist:keys");
+	features->synth_events = features->hist_triggers && readme_has(readme, "onmatch(") &&
+				 tracefs_file_exists(NULL, "synthetic_events");
 	features->kprobe_blacklist = access(KPROBE_BLACKLIST, R_OK) == 0;
 	features->stack_trigger = kpt_features_stack_trigger(NULL);
 	features->user_stacks = tracefs_file_exists(NULL, "options/userstacktrace");
@@ -119,15 +132,15 @@ void kpt_features_probe(struct kpt_features *features)
  * @fetchargs: fetch-args text, or NULL
  * @errmsg: set when a $argN cannot be rewritten
  *
- * On x86-64, argument N of a function is in the N-th register of the calling
- * convention (%di, %si, %dx, %cx, %r8, %r9) at function entry, which is what
- * $argN means. Returns a malloc'd copy with every $argN replaced, or NULL
- * with *errmsg set.
+ * Argument N of a function is in the N-th argument register of the calling
+ * convention at function entry, which is what $argN means: KPT_ARCH_ARG_REGS
+ * (x86-64 %di %si %dx %cx %r8 %r9, arm64 %x0..%x7, arm %r0..%r3). Returns a
+ * malloc'd copy with every $argN replaced, or NULL with *errmsg set.
  */
 char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg)
 {
-#if defined(__x86_64__)
-	static const char *const regs[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
+	static const char *const regs[] = { KPT_ARCH_ARG_REGS };
+	const int nr = sizeof(regs) / sizeof(regs[0]);
 	size_t size = strlen(fetchargs) + 1, len = 0;
 	char *out = malloc(size * 2);
 	const char *p = fetchargs;
@@ -137,7 +150,7 @@ char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg)
 	while (*p) {
 		int n;
 
-		if (strncmp(p, "$arg", 4) == 0 && p[4] >= '1' && p[4] <= '6' &&
+		if (strncmp(p, "$arg", 4) == 0 && p[4] >= '1' && p[4] < '1' + nr &&
 		    !(p[5] >= '0' && p[5] <= '9')) {
 			n = p[4] - '1';
 			len += sprintf(out + len, "%s", regs[n]);
@@ -146,8 +159,8 @@ char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg)
 		}
 		if (strncmp(p, "$arg", 4) == 0) {
 			*errmsg = kpt_asprintf("'%s': this kernel has no $argN and only $arg1 to "
-					       "$arg6 map to registers; use a register or a stack "
-					       "fetch-arg", fetchargs);
+					       "$arg%d map to registers (" KPT_ARCH_NAME "); use a "
+					       "register or a stack fetch-arg", fetchargs, nr);
 			free(out);
 			return NULL;
 		}
@@ -155,11 +168,6 @@ char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg)
 	}
 	out[len] = '\0';
 	return out;
-#else
-	*errmsg = kpt_asprintf("'%s': this kernel has no $argN fetch-args; use registers",
-			       fetchargs);
-	return NULL;
-#endif
 }
 
 /* Does /proc/kallsyms list @function (of module @module, or of the kernel)? */

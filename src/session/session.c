@@ -20,7 +20,9 @@
 #include <tracefs.h>
 
 #include "session/kernel_features.h"
+#include "session/kfilter.h"
 #include "session/session.h"
+#include "session/watchdog.h"
 #include "cmd/target.h"
 #include "util.h"
 
@@ -33,12 +35,6 @@
  * cross-CPU-synchronised clock, for kernels without "mono".
  */
 static const char *const trace_clocks[] = { "mono", "global" };
-
-static const char no_kprobes_hint[] =
-	"this kernel has no kprobe support (no kprobe_events in tracefs: CONFIG_KPROBE_EVENTS is "
-	"off). Trace user functions with uprobes (OBJECT:SYMBOL) or kernel paths with "
-	"tracepoints (syscall:NAME, tp:SYSTEM:ENTRY,SYSTEM:EXIT); 'kptrace check' lists what "
-	"this kernel supports";
 
 /**
  * kpt_session_alloc - a session descriptor named after this process
@@ -59,6 +55,15 @@ struct kpt_session *kpt_session_alloc(void)
 	return session;
 }
 
+/*
+ * The reader is woken when a CPU's buffer is this full (in percent): a busy
+ * trace is read in batches of a tenth of the buffer, about four wake-ups a
+ * megabyte, and nine tenths stay free for the writer while the reader waits
+ * to be scheduled. The kernel's default, 50, leaves half, and lost records on
+ * the getppid() loop with two CPU-bound processes competing (bench/README.md).
+ */
+#define BUFFER_PERCENT	"10"
+
 static int set_clock(struct kpt_session *session)
 {
 	size_t i;
@@ -73,6 +78,14 @@ static int set_clock(struct kpt_session *session)
 	kpt_err("cannot set a cross-CPU trace clock (mono or global) in instance %s: "
 		"this kernel's trace_clock offers neither", session->name);
 	return -1;
+}
+
+/* Before the first thing is created, by kpt_session_create() or a probe added without it. */
+static void start_watchdog(struct kpt_session *session)
+{
+	if (!session->watchdog_tried)
+		session->watchdog = kpt_watchdog_start(session->name);
+	session->watchdog_tried = true;
 }
 
 /**
@@ -92,6 +105,7 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 		return -1;
 	}
 	kpt_session_remove_stale(false);
+	start_watchdog(session);
 	session->instance = tracefs_instance_create(session->name);
 	if (!session->instance) {
 		kpt_err("cannot create tracefs instance %s: %s (kptrace needs root, or "
@@ -106,6 +120,9 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 			"--buffer-size)", buffer_kb, strerror(errno));
 		return -1;
 	}
+	/* Kernels before 5.1 have no watermark: they wake the reader for every page. */
+	if (tracefs_file_exists(session->instance, "buffer_percent"))
+		tracefs_instance_file_write(session->instance, "buffer_percent", BUFFER_PERCENT);
 	return 0;
 }
 
@@ -169,8 +186,49 @@ static char *new_kernel_error(const char *before)
 	return last;
 }
 
-static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
-			   const char *what, const struct kpt_probe *probe)
+/**
+ * kpt_session_watch_dynevent - name a dynamic event to the watchdog before creating it
+ * @session: the session
+ * @type: the event's type
+ * @system: its group
+ * @event: its name
+ *
+ * Every dynamic event is named before it exists, so that no kill can leave it
+ * unnamed. kpt_session_create_dynevent() does it; call it only before creating
+ * an event another way (a library workaround).
+ */
+void kpt_session_watch_dynevent(struct kpt_session *session, enum tracefs_dynevent_type type,
+				const char *system, const char *event)
+{
+	start_watchdog(session);
+	kpt_watchdog_add_dynevent(session->watchdog, type, system, event);
+}
+
+static void watch_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent)
+{
+	char *system = NULL, *event = NULL;
+	enum tracefs_dynevent_type type;
+
+	type = tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
+	if (system && event)
+		kpt_session_watch_dynevent(session, type, system, event);
+	free(system);
+	free(event);
+}
+
+/**
+ * kpt_session_create_dynevent - create a dynamic event and keep it for removal
+ * @session: the session
+ * @dynevent: the event's description (NULL: its allocation failed); owned by
+ *	@session from here, whatever the result
+ * @what: what it is, for messages ("kprobe", "uretprobe", ...)
+ * @probe: the probe it belongs to, for messages
+ *
+ * Returns 0, or -1 after printing why (with the kernel's error_log line
+ * where it wrote one).
+ */
+int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
+				const char *what, const struct kpt_probe *probe)
 {
 	struct tracefs_dynevent **list;
 	char *before, *kernel_says;
@@ -187,6 +245,7 @@ static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 		return -1;
 	}
 	session->dynevents = list;
+	watch_dynevent(session, dynevent);
 	before = tracefs_error_all(NULL);
 	if (tracefs_dynevent_create(dynevent) < 0) {
 		err = errno;
@@ -207,6 +266,45 @@ static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 	return 0;
 }
 
+static void destroy_dynevent(struct tracefs_dynevent *dynevent)
+{
+	char *system = NULL, *event = NULL;
+
+	if (tracefs_dynevent_destroy(dynevent, false) == 0 ||
+	    tracefs_dynevent_destroy(dynevent, true) == 0)
+		return;
+	tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
+	kpt_warn("cannot remove probe %s/%s: %s; remove it with 'kptrace cleanup'",
+		 system ? system : "?", event ? event : "?", strerror(errno));
+	free(system);
+	free(event);
+}
+
+/**
+ * kpt_session_keep_dynevent - keep a dynamic event created otherwise, for removal
+ * @session: the session
+ * @dynevent: the created event (NULL: its creation failed and was reported); owned
+ *	by @session from here
+ *
+ * Returns 0, or -1 (the event is removed again if it cannot be kept).
+ */
+int kpt_session_keep_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent)
+{
+	struct tracefs_dynevent **list;
+
+	if (!dynevent)
+		return -1;
+	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
+	if (!list) {
+		destroy_dynevent(dynevent);
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	session->dynevents = list;
+	list[session->nr_dynevents++] = dynevent;
+	return 0;
+}
+
 static bool kernel_has_argn(void)
 {
 	char *readme = tracefs_instance_file_read(NULL, "README", NULL);
@@ -216,8 +314,15 @@ static bool kernel_has_argn(void)
 	return has;
 }
 
-/* Kernels without $arg<N> (the tracefs README tells) get the registers it stands for. */
-static int fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point)
+/**
+ * kpt_session_fix_fetchargs - fit a probe's fetch-args to this kernel
+ * @probe: the probe, for messages
+ * @point: the end whose fetch-args to fix
+ *
+ * Kernels without $arg<N> (the tracefs README tells) get the registers it
+ * stands for. Returns 0, or -1 after printing why.
+ */
+int kpt_session_fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point)
 {
 	char *errmsg = NULL, *rewritten;
 
@@ -235,117 +340,6 @@ static int fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point)
 	return 0;
 }
 
-/*
- * libtracefs 1.6 writes a kretprobe with maxactive as "rN::GROUP/EVENT", which
- * the kernel rejects; write the definition ourselves, then take the library's
- * handle on it so that it is removed like every other probe.
- */
-static int create_maxactive_kretprobe(struct kpt_session *session, const struct kpt_probe *probe,
-				      const char *target)
-{
-	struct tracefs_dynevent **list;
-	char *definition, *before, *kernel_says;
-	int ret;
-
-	definition = kpt_asprintf("r%d:%s/%s %s %s", probe->maxactive, probe->exit.system,
-				  probe->exit.event, target,
-				  probe->exit.fetchargs ? probe->exit.fetchargs : "");
-	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
-	if (!definition || !list) {
-		free(definition);
-		return -1;
-	}
-	session->dynevents = list;
-	before = tracefs_error_all(NULL);
-	ret = tracefs_instance_file_append(NULL, "kprobe_events", definition);
-	if (ret < 0) {
-		kernel_says = new_kernel_error(before);
-		kpt_err("probe '%s': the kernel rejected the kretprobe '%s': %s", probe->name,
-			definition, kernel_says ? kernel_says : strerror(errno));
-		free(kernel_says);
-	}
-	free(before);
-	free(definition);
-	if (ret < 0)
-		return -1;
-	list[session->nr_dynevents] = tracefs_dynevent_get(TRACEFS_DYNEVENT_KRETPROBE,
-							   probe->exit.system, probe->exit.event);
-	if (!list[session->nr_dynevents]) {
-		kpt_err("probe '%s': the kretprobe %s/%s was created but cannot be listed back",
-			probe->name, probe->exit.system, probe->exit.event);
-		return -1;
-	}
-	session->nr_dynevents++;
-	return 0;
-}
-
-static int add_kernel_probe(struct kpt_session *session, struct kpt_probe *probe,
-			    const char *entry, const char *exit)
-{
-	char *errmsg = NULL;
-
-	if (!tracefs_file_exists(NULL, "kprobe_events")) {
-		kpt_err("probe '%s': %s", probe->name, no_kprobes_hint);
-		return -1;
-	}
-	if (kpt_kernel_symbol_check(probe->symbol, &errmsg) < 0) {
-		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
-		free(errmsg);
-		return -1;
-	}
-	if (fix_fetchargs(probe, &probe->entry) < 0 || fix_fetchargs(probe, &probe->exit) < 0)
-		return -1;
-	if (create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system, probe->entry.event,
-							  entry, probe->entry.fetchargs),
-			    "kprobe", probe) < 0)
-		return -1;
-	if (probe->maxactive)
-		return create_maxactive_kretprobe(session, probe, exit);
-	return create_dynevent(session, tracefs_kretprobe_alloc(probe->exit.system,
-								probe->exit.event, exit,
-								probe->exit.fetchargs, 0),
-			       "kretprobe", probe);
-}
-
-static int add_user_probe(struct kpt_session *session, struct kpt_probe *probe)
-{
-	if (!tracefs_file_exists(NULL, "uprobe_events")) {
-		kpt_err("probe '%s': this kernel has no uprobe support (no uprobe_events in "
-			"tracefs: CONFIG_UPROBE_EVENTS is off); use tracepoints instead",
-			probe->name);
-		return -1;
-	}
-	if (fix_fetchargs(probe, &probe->entry) < 0 || fix_fetchargs(probe, &probe->exit) < 0)
-		return -1;
-	if (create_dynevent(session, tracefs_uprobe_alloc(probe->entry.system, probe->entry.event,
-							  probe->path, probe->offset,
-							  probe->entry.fetchargs),
-			    "uprobe", probe) < 0)
-		return -1;
-	return create_dynevent(session, tracefs_uretprobe_alloc(probe->exit.system,
-								probe->exit.event, probe->path,
-								probe->exit_offset,
-								probe->exit.fetchargs),
-			       "uretprobe", probe);
-}
-
-static int check_tracepoint(const struct kpt_probe *probe, const struct kpt_probe_point *point)
-{
-	if (tracefs_event_file_exists(NULL, point->system, point->event, "enable"))
-		return 0;
-	if (strcmp(point->system, "syscalls") == 0 && !tracefs_dir_exists(NULL, "events/syscalls"))
-		kpt_err("probe '%s': this kernel has no syscall tracepoints "
-			"(CONFIG_FTRACE_SYSCALLS is off)", probe->name);
-	else if (strcmp(point->system, "syscalls") == 0)
-		kpt_err("probe '%s': no tracepoint syscalls:%s: is it a syscall of this kernel? "
-			"The names are in %s/events/syscalls", probe->name, point->event,
-			tracefs_tracing_dir());
-	else
-		kpt_err("probe '%s': no tracepoint %s:%s on this kernel (see %s/available_events)",
-			probe->name, point->system, point->event, tracefs_tracing_dir());
-	return -1;
-}
-
 /**
  * kpt_session_add_probe - create a probe's events and queue them for enabling
  * @session: the session
@@ -358,33 +352,9 @@ static int check_tracepoint(const struct kpt_probe *probe, const struct kpt_prob
  */
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index)
 {
-	char *entry, *exit;
-	int ret;
-
-	switch (probe->type) {
-	case KPT_PROBE_TRACEPOINTS:
-		if (check_tracepoint(probe, &probe->entry) < 0 ||
-		    check_tracepoint(probe, &probe->exit) < 0)
-			return -1;
-		break;
-	case KPT_PROBE_KERNEL:
-	case KPT_PROBE_USER:
-		if (kpt_probe_name_events(probe, session->name, index) < 0)
-			return -1;
-		if (probe->type == KPT_PROBE_USER) {
-			if (add_user_probe(session, probe) < 0)
-				return -1;
-			break;
-		}
-		entry = kpt_probe_dynevent_target(probe, false);
-		exit = kpt_probe_dynevent_target(probe, true);
-		ret = entry && exit ? add_kernel_probe(session, probe, entry, exit) : -1;
-		free(entry);
-		free(exit);
-		if (ret < 0)
-			return -1;
-		break;
-	}
+	if (kpt_probe_name_events(probe, session->name, index) < 0 ||
+	    kpt_probe_create(session, probe) < 0)
+		return -1;
 	if (add_event(session, probe->entry.system, probe->entry.event, true, true) < 0 ||
 	    add_event(session, probe->exit.system, probe->exit.event, true, false) < 0)
 		return -1;
@@ -722,25 +692,12 @@ uint64_t kpt_session_probe_misses(struct kpt_session *session)
 	return missed;
 }
 
-static void destroy_dynevent(struct tracefs_dynevent *dynevent)
-{
-	char *system = NULL, *event = NULL;
-
-	if (tracefs_dynevent_destroy(dynevent, false) == 0 ||
-	    tracefs_dynevent_destroy(dynevent, true) == 0)
-		return;
-	tracefs_dynevent_info(dynevent, &system, &event, NULL, NULL, NULL);
-	kpt_warn("cannot remove probe %s/%s: %s; remove it with 'kptrace cleanup'",
-		 system ? system : "?", event ? event : "?", strerror(errno));
-	free(system);
-	free(event);
-}
-
 /**
  * kpt_session_destroy - remove the session's probes and instance from the system
  * @session: the session (NULL is fine); the stream must be closed first
  *
- * Safe to call on a partly created session, and more than once.
+ * Safe to call on a partly created session, and more than once. The
+ * watchdog is stopped last: a kill during the removal leaves it the rest.
  */
 void kpt_session_destroy(struct kpt_session *session)
 {
@@ -753,6 +710,8 @@ void kpt_session_destroy(struct kpt_session *session)
 		tracefs_event_disable(session->instance, NULL, NULL);
 		remove_triggers(session);
 	}
+	/* triggers first: a probe with one cannot be removed */
+	kpt_kfilter_destroy(session);
 	for (i = session->nr_dynevents - 1; i >= 0; i--) {
 		destroy_dynevent(session->dynevents[i]);
 		tracefs_dynevent_free(session->dynevents[i]);
@@ -765,6 +724,8 @@ void kpt_session_destroy(struct kpt_session *session)
 		tracefs_instance_free(session->instance);
 		session->instance = NULL;
 	}
+	kpt_watchdog_stop(session->watchdog);
+	session->watchdog = NULL;
 }
 
 /**
@@ -786,6 +747,7 @@ void kpt_session_free(struct kpt_session *session)
 		free(session->triggers[i]);
 	free(session->triggers);
 	free(session->dynevents);
+	kpt_kfilter_free(session);
 	tep_free(session->tep);
 	free(session->name);
 	free(session);
@@ -831,7 +793,8 @@ static int collect_stale(const char *name, void *data)
  * @verbose: say what was removed
  *
  * Only "kptrace_<pid>" names whose pid is gone (or is no longer kptrace) are
- * touched; other tools' probes and instances never are. Returns how many
+ * touched, and synthetic events "kptrace_<pid>_slow<N>" of such runs; other
+ * tools' probes, events and instances never are. Returns how many
  * objects were removed, or -1 if tracefs cannot be read.
  */
 int kpt_session_remove_stale(bool verbose)
@@ -852,9 +815,10 @@ int kpt_session_remove_stale(bool verbose)
 			tracefs_event_disable(instance, NULL, NULL);
 		}
 		tracefs_instance_free(instance);
+		kpt_kfilter_clear_stale(instances[i]);
 	}
 
-	/* Instances next: removing one removes its triggers, which keep probes busy. */
+	/* Instances next: their triggers go with them, and then nothing holds a probe. */
 	for (i = 0; instances && instances[i]; i++) {
 		struct tracefs_instance *instance;
 
@@ -863,16 +827,15 @@ int kpt_session_remove_stale(bool verbose)
 			removed++;
 			if (verbose)
 				kpt_info("removed instance %s", instances[i]);
-		} else {
+		} else if (errno != ENOENT) {	/* ENOENT: its watchdog was quicker */
 			kpt_warn("cannot remove instance %s of a dead kptrace run: %s",
 				 instances[i], strerror(errno));
 		}
 		tracefs_instance_free(instance);
 	}
-
-	dynevents = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
-					     TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE,
-					     NULL);
+	removed += kpt_kfilter_remove_stale(is_stale, verbose);
+	/* Every kind of dynamic event a probe type makes. */
+	dynevents = tracefs_dynevent_get_all(kpt_probe_dynevent_types(), NULL);
 	for (i = 0; dynevents && dynevents[i]; i++) {
 		char *system = NULL, *event = NULL;
 

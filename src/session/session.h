@@ -13,11 +13,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <tracefs.h>
+
 #include "probe/probe.h"
 
 struct tep_handle;
 struct tracefs_instance;
 struct tracefs_dynevent;
+struct kpt_kfilters;
+struct kpt_watchdog;
 
 struct kpt_session {
 	char *name;				/* instance and probe group */
@@ -37,11 +41,20 @@ struct kpt_session {
 	bool stack_option;			/* kernel stacks through options/stacktrace */
 	bool kernel_stacks;			/* --stack */
 	bool user_stacks;			/* --ustack */
+	struct kpt_kfilters *kfilters;		/* slow --kernel-filter (kfilter.c) */
+	struct kpt_watchdog *watchdog;		/* removes all this if kptrace is killed */
+	bool watchdog_tried;			/* started, or failed to start: not again */
 };
 
 struct kpt_session *kpt_session_alloc(void);
 int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb);
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index);
+int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
+				const char *what, const struct kpt_probe *probe);
+int kpt_session_keep_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent);
+void kpt_session_watch_dynevent(struct kpt_session *session, enum tracefs_dynevent_type type,
+				const char *system, const char *event);
+int kpt_session_fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point);
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
 int kpt_session_add_stacks(struct kpt_session *session, bool kernel, bool user);
 int kpt_session_load_formats(struct kpt_session *session);

@@ -55,6 +55,7 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "compat/compat.h"
 #include "source/backend_perf.h"
 #include "session/session.h"
 #include "cmd/target.h"
@@ -294,52 +295,29 @@ static int add_sampled(struct kpt_perf *perf, struct kpt_session *session, const
 	return 0;
 }
 
-/*
- * Unmap, close and free @evlist and its evsels (NULL is fine). libperf 6.1's
- * perf_evsel__delete() frees an evsel without dropping its references to the
- * CPU and thread maps (perf's own evsel__exit() drops them), so drop them here.
- */
-static void delete_evlist(struct perf_evlist *evlist)
-{
-	struct perf_evsel *evsel;
-
-	if (!evlist)
-		return;
-	perf_evlist__for_each_evsel(evlist, evsel) {
-		perf_cpu_map__put(perf_evsel__cpus(evsel));
-		perf_thread_map__put(perf_evsel__threads(evsel));
-	}
-	perf_evlist__delete(evlist);
-}
-
 static void perf_close(void *ctx)
 {
 	struct kpt_perf *perf = ctx;
 
 	if (!perf)
 		return;
-	delete_evlist(perf->evlist);
+	kpt_compat_perf_evlist_delete(perf->evlist);
 	perf_cpu_map__put(perf->cpus);
 	free(perf->rings);
 	free(perf);
 }
 
-/*
- * Set a tracepoint filter on every fd of @evsel (PERF_EVENT_IOC_SET_FILTER).
- * libperf exports it from tools/lib/perf/evsel.c but declares it only in its
- * internal header; weak, so that a libperf without it still links and says so.
- */
-int perf_evsel__apply_filter(struct perf_evsel *evsel, const char *filter) __attribute__((weak));
-
 /* Put @filter, which tracefs has already taken for event @name, on @evsel. */
 static int set_filter(struct perf_evsel *evsel, const char *filter, const char *name)
 {
-	if (!perf_evsel__apply_filter) {
+	int ret = kpt_compat_perf_evsel_apply_filter(evsel, filter);
+
+	if (ret == -ENOSYS) {
 		kpt_err("--filter: this libperf cannot set a perf event's filter; use --backend "
 			"tracefs");
 		return -1;
 	}
-	if (perf_evsel__apply_filter(evsel, filter) < 0) {
+	if (ret < 0) {
 		kpt_err("--filter '%s': perf refused it for event %s: %s (tracefs took it; use "
 			"--backend tracefs)", filter, name, strerror(errno));
 		return -1;
@@ -631,7 +609,7 @@ void kpt_perf_counters_close(struct kpt_perf_counters *counters)
 {
 	if (!counters)
 		return;
-	delete_evlist(counters->evlist);
+	kpt_compat_perf_evlist_delete(counters->evlist);
 	perf_cpu_map__put(counters->cpus);
 	free(counters->evsels);
 	free(counters);

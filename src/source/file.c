@@ -763,6 +763,11 @@ static int read_records(struct kpt_file_source *run)
 		free(errmsg);
 		return -1;
 	}
+	if (info.cut_short)
+		kpt_warn("%s: the recording was cut short (kptrace was killed) and recovered with "
+			 "'kptrace record --recover': it holds the %" PRIu64 " records of the pages "
+			 "saved before the kill; what followed is lost", run->opts->path,
+			 total_records(run));
 	return 0;
 }
 

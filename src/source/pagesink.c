@@ -8,10 +8,11 @@
  * the page the kernel is still writing is read() once tracing has stopped.
  * Where splice() is not supported, every page is read() and write()n.
  *
- * The temporary files are created next to the output (same file system, so
- * assembling the trace.dat can copy in the kernel, and no RAM-backed /tmp
- * fills up) and unlinked at once: whatever happens to the run, they leave
- * nothing behind.
+ * The CPU files are created in the recording's parts directory, next to the
+ * output (same file system, so assembling the trace.dat can copy in the
+ * kernel, and no RAM-backed /tmp fills up), and synced about once a second:
+ * if kptrace is killed, they are what 'kptrace record --recover' turns into a
+ * file (tracedat/parts.c). record removes them once the file is complete.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,16 +31,20 @@
 #define PIPE_BYTES	(1024 * 1024)
 /* Most a CPU moves per fill, in pipes' worth, so one busy CPU cannot starve the others. */
 #define MAX_ROUNDS	64
+/* How often the CPU files are synced to disk while tracing. */
+#define SYNC_NS		NSEC_PER_SEC
 
 struct sink_cpu {
 	int fd;			/* trace_pipe_raw, non-blocking */
 	int tmp_fd;
 	uint64_t size;
+	uint64_t synced;	/* bytes of it known to be on disk */
 };
 
 struct kpt_pagesink {
 	struct kpt_session *session;
-	const char *output;		/* for messages */
+	const char *dir;		/* the CPU files' directory */
+	uint64_t last_sync;		/* when they were last synced */
 	struct sink_cpu *cpus;
 	struct pollfd *pollfds;
 	int nr_cpus;
@@ -62,19 +67,28 @@ static unsigned int read_page_size(struct tracefs_instance *instance)
 	return kb ? kb * 1024 : (unsigned int)getpagesize();
 }
 
+/* The names of new files in @dir survive a power cut once it is synced. */
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 static int open_tmp(struct kpt_pagesink *sink, int cpu)
 {
-	char *path = kpt_asprintf("%s.cpu%d.XXXXXX", sink->output, cpu);
+	char *path = kpt_asprintf("%s/cpu%d", sink->dir, cpu);
 	int fd;
 
 	if (!path)
 		return -1;
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path);
-	else
-		kpt_err("cannot create a temporary file next to %s (%s): %s", sink->output, path,
-			strerror(errno));
+	/* Read back too: the complete file is assembled from it. */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		kpt_err("cannot create %s: %s", path, strerror(errno));
 	free(path);
 	return fd;
 }
@@ -113,14 +127,15 @@ static int open_pipe(struct kpt_pagesink *sink)
 }
 
 /**
- * kpt_pagesink_open - open every CPU's raw buffer and a temporary file for it
+ * kpt_pagesink_open - open every CPU's raw buffer and a file for its pages
  * @session: the session: probes created, not yet enabled
  * @pid: trace only this process and what it starts, or 0 for every process
- * @output: the file record will write; temporary files go next to it
+ * @dir: an existing directory for the CPU files "cpuN" (must outlive the sink);
+ *       they are left there, for the caller to remove
  *
  * Returns the sink (use it through kpt_pagesink_ops), or NULL after printing why.
  */
-struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, const char *output)
+struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, const char *dir)
 {
 	struct kpt_pagesink *sink = calloc(1, sizeof(*sink));
 	int cpu;
@@ -128,7 +143,7 @@ struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, con
 	if (!sink)
 		return NULL;
 	sink->session = session;
-	sink->output = output;
+	sink->dir = dir;
 	sink->pipe[0] = sink->pipe[1] = -1;
 	sink->splice_in = sink->splice_out = true;
 	sink->page_size = read_page_size(session->instance);
@@ -153,6 +168,8 @@ struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, con
 			goto fail;
 		sink->pollfds[cpu] = (struct pollfd){ .fd = sink->cpus[cpu].fd, .events = POLLIN };
 	}
+	fsync_dir(dir);
+	sink->last_sync = kpt_monotonic_ns();
 	return sink;
 fail:
 	kpt_pagesink_close(sink);
@@ -161,9 +178,30 @@ fail:
 
 static int write_error(struct kpt_pagesink *sink, int cpu)
 {
-	kpt_err("cannot write the pages of CPU %d to a temporary file next to %s: %s", cpu,
-		sink->output, strerror(errno));
+	kpt_err("cannot write the pages of CPU %d to %s/cpu%d: %s", cpu, sink->dir, cpu,
+		strerror(errno));
 	return -1;
+}
+
+/* Sync the CPU files that grew, at most every SYNC_NS: a power cut loses about a second. */
+static int sync_pages(struct kpt_pagesink *sink)
+{
+	uint64_t now = kpt_monotonic_ns();
+	int cpu;
+
+	if (now - sink->last_sync < SYNC_NS)
+		return 0;
+	sink->last_sync = now;
+	for (cpu = 0; cpu < sink->nr_cpus; cpu++) {
+		struct sink_cpu *sc = &sink->cpus[cpu];
+
+		if (sc->synced == sc->size)
+			continue;
+		if (fdatasync(sc->tmp_fd) < 0)
+			return write_error(sink, cpu);
+		sc->synced = sc->size;
+	}
+	return 0;
 }
 
 static int write_all(int fd, const char *data, size_t size)
@@ -288,7 +326,7 @@ static int sink_fill(void *ctx, bool final, uint64_t *limit)
 		if ((final || !sink->splice_in) && read_pages(sink, cpu) < 0)
 			return -1;
 	}
-	return 0;
+	return final ? 0 : sync_pages(sink);
 }
 
 /**

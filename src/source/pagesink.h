@@ -23,7 +23,7 @@ struct kpt_pagesink_cpu {
 /* The sink's live-source operations; open with kpt_pagesink_open(). */
 extern const struct kpt_source_ops kpt_pagesink_ops;
 
-struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, const char *output);
+struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, const char *dir);
 int kpt_pagesink_nr_cpus(const struct kpt_pagesink *sink);
 unsigned int kpt_pagesink_page_size(const struct kpt_pagesink *sink);
 void kpt_pagesink_cpu(const struct kpt_pagesink *sink, int cpu, struct kpt_pagesink_cpu *out);

@@ -2,19 +2,40 @@
 /*
  * Stream the tracefs per-CPU raw ring buffers.
  *
- * Each CPU has one trace_pipe_raw reader (a tracefs_cpu over our own
- * non-blocking fd, so it can be polled) and a kbuffer to walk the page at
- * the head of its queue. Pages come from a free list, so steady streaming
- * allocates nothing.
+ * Two ways to read a CPU's buffer (trace_pipe_raw), chosen once per run:
+ *
+ * splice   the default: the kernel swaps whole pages out of the ring without
+ *          looking at their records; they are copied out through a
+ *          tracefs_cpu and queued per CPU, from a free list, so steady
+ *          streaming allocates nothing.
+ * mapped   (Linux 6.10 and later, with KPTRACE_MMAP=1) the buffer is mapped
+ *          into our memory and read where the kernel wrote it: the kernel
+ *          swaps in a new reader sub-buffer on TRACE_MMAP_IOCTL_GET_READER,
+ *          one system call a page, no copy. The records handed on point into
+ *          the mapping, so a page is swapped only when the merge asks for the
+ *          record after its last one; pages are therefore taken lazily, in
+ *          kpt_stream_next(). It is not the default: on 6.18 the ioctl steps
+ *          the kernel's reader over every record of the page, which costs
+ *          more than the splice path's copy (bench/README.md).
+ *
+ * Both walk the pages with the inline parser of rbpage.h.
  *
  * Ordering across CPUs: a record read in one round may have an earlier
  * timestamp than a record of another CPU that is committed a moment later
  * and so only read in the next round. kpt_stream_fill() therefore releases
- * records up to the newest timestamp of the *previous* round: by the time a
- * round starts, everything stamped before that has been committed. It has
- * also been read, but for the partial page of a CPU that gave full pages
- * this round (see drain_cpu()): whatever that CPU still holds is newer than
- * the last record read from it, so the release stops there too.
+ * only records that must have been committed when the round began:
+ *
+ * - splice: records up to the newest timestamp read in the *previous* round.
+ *   By the time a round starts, everything stamped before that has been
+ *   committed. It has also been read, but for the partial page of a CPU that
+ *   gave full pages this round (see drain_cpu()): whatever that CPU still
+ *   holds is newer than the last record read from it, so the release stops
+ *   there too.
+ * - mapped: every committed record is within reach of the merge (a CPU that
+ *   has run dry has handed on everything committed), so only what is not yet
+ *   committed matters: records up to the time the previous round began, on
+ *   the trace clock "mono", which is CLOCK_MONOTONIC. The mapped path is used
+ *   only with that clock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,13 +46,15 @@
 #include <unistd.h>
 
 #include <event-parse.h>
-#include <kbuffer.h>
 #include <tracefs.h>
 
 #include "session/session.h"
+#include "source/rbpage.h"
 #include "source/source.h"
 #include "source/stream.h"
 #include "util.h"
+
+#define NO_READER	UINT32_MAX
 
 struct page {
 	struct page *next;
@@ -41,11 +64,15 @@ struct page {
 struct cpu_reader {
 	int cpu;
 	int fd;
-	struct tracefs_cpu *tcpu;
-	struct kbuffer *kbuf;
-	struct page *head;		/* loaded in kbuf, or NULL */
-	struct page *tail;
+	struct kpt_rbpage pg;		/* the page records are handed out from */
 	bool loaded;
+	/* splice */
+	struct tracefs_cpu *tcpu;
+	struct page *head;		/* loaded in pg, or NULL */
+	struct page *tail;
+	/* mapped */
+	struct kpt_rbmap map;
+	uint32_t reader_id;		/* the sub-buffer in pg, or NO_READER */
 };
 
 struct kpt_stream {
@@ -55,10 +82,14 @@ struct kpt_stream {
 	struct pollfd *pollfds;
 	int nr_cpus;
 	int page_size;
+	uint32_t commit_size;		/* of the page header's commit field */
+	enum kpt_stream_mode mode;
 	struct page *free_pages;
-	struct kbuffer *scratch;	/* walks a tail page without disturbing its reader */
-	uint64_t prev_round_max;	/* released up to here */
+	uint64_t prev_round_max;	/* splice: released up to here */
 	uint64_t round_max;
+	uint64_t prev_round_start;	/* mapped: released up to here */
+	int read_errno;			/* mapped: a failed reader swap, reported by fill */
+	int error_cpu;
 	struct kpt_loss loss;
 };
 
@@ -79,7 +110,7 @@ static void put_page(struct kpt_stream *stream, struct page *page)
 	stream->free_pages = page;
 }
 
-static int open_cpu(struct kpt_stream *stream, struct tep_handle *tep, struct cpu_reader *reader)
+static int open_cpu(struct kpt_stream *stream, struct cpu_reader *reader)
 {
 	char file[64];
 	char *path;
@@ -90,21 +121,105 @@ static int open_cpu(struct kpt_stream *stream, struct tep_handle *tep, struct cp
 		return -1;
 	reader->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	tracefs_put_tracing_file(path);
-	if (reader->fd < 0)
+	return reader->fd < 0 ? -1 : 0;
+}
+
+static void unmap_cpu(struct cpu_reader *reader)
+{
+	kpt_rbmap_unmap(&reader->map);
+}
+
+static int map_cpu(struct cpu_reader *reader)
+{
+	reader->reader_id = NO_READER;
+	return kpt_rbmap_map(&reader->map, reader->fd);
+}
+
+/*
+ * Map every CPU's buffer, or none: a refusal on one CPU (an instance with a
+ * snapshot, a kernel before 6.10) sends the whole stream down the splice path.
+ */
+static int map_all(struct kpt_stream *stream)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < stream->nr_cpus; cpu++) {
+		if (map_cpu(&stream->cpus[cpu]) < 0) {
+			while (cpu-- > 0)
+				unmap_cpu(&stream->cpus[cpu]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int splice_setup(struct kpt_stream *stream)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < stream->nr_cpus; cpu++) {
+		struct cpu_reader *reader = &stream->cpus[cpu];
+
+		reader->tcpu = tracefs_cpu_alloc_fd(reader->fd, stream->page_size, true);
+		if (!reader->tcpu)
+			return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_stream_mapping_wanted - whether the user asked for mapped ring buffers
+ *
+ * KPTRACE_MMAP set to anything but "" or "0" makes the tracefs backend map the
+ * buffers where the kernel can (Linux 6.10+). It is not the default: on the
+ * kernels measured (6.18), handing over a mapped page costs more than
+ * splicing it, because the kernel steps its own reader over every record of
+ * the page (bench/README.md). Returns true when asked.
+ */
+bool kpt_stream_mapping_wanted(void)
+{
+	const char *env = getenv("KPTRACE_MMAP");
+
+	return env && *env && strcmp(env, "0") != 0;
+}
+
+/**
+ * kpt_stream_probe_mapping - can this kernel map @instance's buffers?
+ * @instance: an instance of the caller's, nothing enabled in it
+ *
+ * Maps CPU 0's buffer and unmaps it again; no record is read. Returns 0 when
+ * the mapping works, or -1 with errno: ENODEV where the kernel cannot map
+ * trace buffers (before Linux 6.10), EBUSY where this buffer cannot be mapped
+ * now (a snapshot), EPROTO for a meta page this code cannot read.
+ */
+int kpt_stream_probe_mapping(struct tracefs_instance *instance)
+{
+	struct cpu_reader reader = { .cpu = 0, .fd = -1 };
+	struct kpt_stream stream = { .instance = instance };
+	int ret, err;
+
+	if (open_cpu(&stream, &reader) < 0)
 		return -1;
-	reader->tcpu = tracefs_cpu_alloc_fd(reader->fd, stream->page_size, true);
-	reader->kbuf = tep_kbuffer(tep);
-	return reader->tcpu && reader->kbuf ? 0 : -1;
+	ret = map_cpu(&reader);
+	err = errno;
+	unmap_cpu(&reader);
+	close(reader.fd);
+	errno = err;
+	return ret;
 }
 
 /**
  * kpt_stream_open - open a reader on every CPU's raw buffer of @instance
  * @instance: the session's instance
- * @tep: the event formats (for the ring buffer's header layout)
+ * @tep: the event formats (for the ring buffer's page header)
+ * @mono_clock: the instance's trace clock is "mono" (CLOCK_MONOTONIC); the
+ *	mapped path needs it, and is tried only then and when asked for
+ *	(kpt_stream_mapping_wanted())
  *
  * Returns the stream, or NULL after printing why.
  */
-struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep_handle *tep)
+struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep_handle *tep,
+				   bool mono_clock)
 {
 	struct kpt_stream *stream = calloc(1, sizeof(*stream));
 	int cpu;
@@ -113,18 +228,20 @@ struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep
 		return NULL;
 	stream->instance = instance;
 	stream->page_size = getpagesize();
+	stream->commit_size = tep_get_header_page_size(tep);
+	if (stream->commit_size != 4)
+		stream->commit_size = 8;
 	stream->nr_cpus = sysconf(_SC_NPROCESSORS_CONF);
 	stream->cpus = calloc(stream->nr_cpus, sizeof(*stream->cpus));
 	stream->pollfds = calloc(stream->nr_cpus, sizeof(*stream->pollfds));
-	stream->scratch = tep_kbuffer(tep);
-	if (!stream->cpus || !stream->pollfds || !stream->scratch)
+	if (!stream->cpus || !stream->pollfds)
 		goto fail;
 	for (cpu = 0; cpu < stream->nr_cpus; cpu++) {
 		stream->cpus[cpu].cpu = cpu;
 		stream->cpus[cpu].fd = -1;
 	}
 	for (cpu = 0; cpu < stream->nr_cpus; cpu++) {
-		if (open_cpu(stream, tep, &stream->cpus[cpu]) < 0) {
+		if (open_cpu(stream, &stream->cpus[cpu]) < 0) {
 			kpt_err("cannot open the raw buffer of CPU %d in instance %s: %s", cpu,
 				tracefs_instance_get_name(instance), strerror(errno));
 			goto fail;
@@ -132,10 +249,24 @@ struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep
 		stream->pollfds[cpu] = (struct pollfd){ .fd = stream->cpus[cpu].fd,
 							.events = POLLIN };
 	}
+	stream->mode = KPT_STREAM_SPLICE;
+	if (mono_clock && kpt_stream_mapping_wanted() && map_all(stream) == 0)
+		stream->mode = KPT_STREAM_MAPPED;
+	else if (splice_setup(stream) < 0)
+		goto fail;
 	return stream;
 fail:
 	kpt_stream_close(stream);
 	return NULL;
+}
+
+/**
+ * kpt_stream_mode - how the stream reads the buffers
+ * @stream: the stream
+ */
+enum kpt_stream_mode kpt_stream_mode(const struct kpt_stream *stream)
+{
+	return stream->mode;
 }
 
 /**
@@ -160,6 +291,18 @@ int kpt_stream_wait(struct kpt_stream *stream, int timeout_ms)
 {
 	return poll(stream->pollfds, stream->nr_cpus, timeout_ms);
 }
+
+/* Count what the kernel says it lost before the page just loaded. */
+static void count_missed(struct kpt_stream *stream, const struct kpt_rbpage *pg)
+{
+	if (pg->missed) {
+		stream->loss.missed_pages++;
+		if (pg->missed > 0)
+			stream->loss.missed_events += pg->missed;
+	}
+}
+
+/* ---------------------------------------------------------------- splice */
 
 /*
  * Read one page of @reader's buffer onto its queue. @how is FULL_PAGE (only
@@ -222,26 +365,16 @@ static int drain_cpu(struct kpt_stream *stream, struct cpu_reader *reader, bool 
 }
 
 /* The timestamp of the last record on @page, to advance the round's maximum. */
-static uint64_t last_timestamp(struct kbuffer *kbuf, struct page *page)
+static uint64_t last_timestamp(struct kpt_stream *stream, struct page *page)
 {
-	unsigned long long ts = 0, last = 0;
-	void *data;
+	struct kpt_rbpage pg;
 
-	kbuffer_load_subbuffer(kbuf, page->data);
-	for (data = kbuffer_read_event(kbuf, &ts); data; data = kbuffer_next_event(kbuf, &ts))
-		last = ts;
-	return last;
+	if (kpt_rbpage_load(&pg, page->data, stream->page_size, stream->commit_size) < 0)
+		return 0;
+	return kpt_rbpage_last_ts(&pg);
 }
 
-/**
- * kpt_stream_fill - read everything the kernel has buffered, on every CPU
- * @stream: the stream
- * @final: tracing has stopped; release every record
- * @limit: the newest timestamp the merge may hand out now
- *
- * Returns 0, or -1 after printing a read error.
- */
-int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
+static int splice_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
 {
 	uint64_t unread_after = UINT64_MAX;	/* no CPU holds back a record older */
 	int cpu;
@@ -255,7 +388,7 @@ int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
 			return -1;
 		}
 		if (reader->tail && reader->tail != old_tail) {
-			uint64_t ts = last_timestamp(stream->scratch, reader->tail);
+			uint64_t ts = last_timestamp(stream, reader->tail);
 
 			if (ts > stream->round_max)
 				stream->round_max = ts;
@@ -271,47 +404,10 @@ int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
 	return 0;
 }
 
-/* Load the head page into the kbuffer, counting what the kernel says it lost. */
-static void load_head(struct kpt_stream *stream, struct cpu_reader *reader)
+/* The next page of the CPU's queue into pg: true with one, false when the queue is empty. */
+static bool splice_next_page(struct kpt_stream *stream, struct cpu_reader *reader)
 {
-	int missed;
-
-	kbuffer_load_subbuffer(reader->kbuf, reader->head->data);
-	reader->loaded = true;
-	missed = kbuffer_missed_events(reader->kbuf);
-	if (missed) {
-		stream->loss.missed_pages++;
-		if (missed > 0)
-			stream->loss.missed_events += missed;
-	}
-}
-
-/**
- * kpt_stream_next - merge source: the next record of @cpu
- * @ctx: the stream
- * @cpu: the CPU
- * @rec: filled with the record, valid until the next call for @cpu
- *
- * Returns 1 with a record, 0 when the CPU's queue is empty.
- */
-int kpt_stream_next(void *ctx, int cpu, struct kpt_record *rec)
-{
-	struct kpt_stream *stream = ctx;
-	struct cpu_reader *reader = &stream->cpus[cpu];
-	unsigned long long ts;
-	void *data;
-
-	for (;;) {
-		if (!reader->head)
-			return 0;
-		if (!reader->loaded) {
-			load_head(stream, reader);
-			data = kbuffer_read_event(reader->kbuf, &ts);
-		} else {
-			data = kbuffer_next_event(reader->kbuf, &ts);
-		}
-		if (data)
-			break;
+	if (reader->loaded) {
 		/* Page done: recycle it and go on with the next one. */
 		struct page *done = reader->head;
 
@@ -321,9 +417,114 @@ int kpt_stream_next(void *ctx, int cpu, struct kpt_record *rec)
 		reader->loaded = false;
 		put_page(stream, done);
 	}
-	rec->ts = ts;
-	rec->data = data;
-	rec->size = kbuffer_event_size(reader->kbuf);
+	if (!reader->head)
+		return false;
+	if (kpt_rbpage_load(&reader->pg, reader->head->data, stream->page_size,
+			    stream->commit_size) == 0) {
+		reader->loaded = true;
+		count_missed(stream, &reader->pg);
+	} else {
+		reader->pg.size = reader->pg.next = 0;	/* skipped as empty */
+		reader->loaded = true;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- mapped */
+
+/*
+ * The page after the one consumed: ask the kernel for its reader sub-buffer.
+ * The same sub-buffer again means the kernel is still writing it (it is also
+ * the commit page): go on where we stopped. Returns true when there may be
+ * records to read.
+ */
+static bool mapped_next_page(struct kpt_stream *stream, struct cpu_reader *reader)
+{
+	const unsigned char *subbuf;
+	uint32_t id;
+
+	subbuf = kpt_rbmap_get_reader(&reader->map, &id);
+	if (!subbuf) {
+		if (errno != EINTR && errno != EAGAIN && !stream->read_errno) {
+			stream->read_errno = errno;
+			stream->error_cpu = reader->cpu;
+		}
+		return false;
+	}
+	if (reader->loaded && id == reader->reader_id)
+		return kpt_rbpage_refresh(&reader->pg);
+	if (kpt_rbpage_load(&reader->pg, subbuf, reader->map.layout.subbuf_size,
+			    stream->commit_size) < 0)
+		return false;
+	reader->reader_id = id;
+	reader->loaded = true;
+	count_missed(stream, &reader->pg);
+	return true;
+}
+
+static int mapped_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
+{
+	uint64_t now = kpt_monotonic_ns();
+
+	if (stream->read_errno) {
+		kpt_err("cannot take the next page of CPU %d's mapped buffer: %s",
+			stream->error_cpu, strerror(stream->read_errno));
+		return -1;
+	}
+	*limit = final ? UINT64_MAX : stream->prev_round_start;
+	stream->prev_round_start = now;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- both */
+
+/**
+ * kpt_stream_fill - make what the kernel has buffered available to the merge
+ * @stream: the stream
+ * @final: tracing has stopped; release every record
+ * @limit: the newest timestamp the merge may hand out now
+ *
+ * The splice path reads every CPU's pages here; the mapped path reads them as
+ * the merge asks. Returns 0, or -1 after printing a read error.
+ */
+int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit)
+{
+	if (stream->mode == KPT_STREAM_MAPPED)
+		return mapped_fill(stream, final, limit);
+	return splice_fill(stream, final, limit);
+}
+
+/**
+ * kpt_stream_next - merge source: the next record of @cpu
+ * @ctx: the stream
+ * @cpu: the CPU
+ * @rec: filled with the record, valid until the next call for @cpu
+ *
+ * Returns 1 with a record, 0 when the CPU has nothing more for now.
+ */
+int kpt_stream_next(void *ctx, int cpu, struct kpt_record *rec)
+{
+	struct kpt_stream *stream = ctx;
+	struct cpu_reader *reader = &stream->cpus[cpu];
+	const void *data;
+	uint32_t len;
+
+	for (;;) {
+		if (reader->loaded) {
+			data = kpt_rbpage_next(&reader->pg, &len);
+			if (data)
+				break;
+		}
+		if (stream->mode == KPT_STREAM_MAPPED) {
+			if (!mapped_next_page(stream, reader))
+				return 0;
+		} else if (!splice_next_page(stream, reader)) {
+			return 0;
+		}
+	}
+	rec->ts = reader->pg.ts;
+	rec->data = (void *)data;
+	rec->size = len;
 	rec->cpu = cpu;
 	return 1;
 }
@@ -379,17 +580,16 @@ void kpt_stream_close(struct kpt_stream *stream)
 			reader->head = page->next;
 			free(page);
 		}
+		unmap_cpu(reader);
 		if (reader->tcpu)
 			tracefs_cpu_free_fd(reader->tcpu);
 		if (reader->fd >= 0)
 			close(reader->fd);
-		kbuffer_free(reader->kbuf);
 	}
 	while ((page = stream->free_pages)) {
 		stream->free_pages = page->next;
 		free(page);
 	}
-	kbuffer_free(stream->scratch);
 	free(stream->cpus);
 	free(stream->pollfds);
 	free(stream);
@@ -401,7 +601,8 @@ static void *tracefs_open(struct kpt_session *session, int pid)
 
 	if (pid && kpt_session_follow(session, pid) < 0)
 		return NULL;
-	stream = kpt_stream_open(session->instance, session->tep);
+	stream = kpt_stream_open(session->instance, session->tep,
+				 strcmp(session->clock, "mono") == 0);
 	if (stream)
 		stream->session = session;
 	return stream;

@@ -2,8 +2,9 @@
 /*
  * Stream: per-CPU readers over an instance's raw ring buffers (trace_pipe_raw).
  *
- * Whole pages are read, queued per CPU, and handed out record by record as
- * merge sources. Readers are opened once and never reopened.
+ * Pages are copied out and queued per CPU (splice), or, when asked, read
+ * where the kernel wrote them (a mapped buffer, Linux 6.10+), and handed out
+ * record by record as merge sources. Readers are opened once and never reopened.
  */
 #ifndef KPT_STREAM_H
 #define KPT_STREAM_H
@@ -17,7 +18,16 @@ struct tep_handle;
 struct tracefs_instance;
 struct kpt_stream;
 
-struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep_handle *tep);
+enum kpt_stream_mode {
+	KPT_STREAM_MAPPED,	/* read in place through the mapped buffer */
+	KPT_STREAM_SPLICE,	/* pages copied out through trace_pipe_raw */
+};
+
+struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep_handle *tep,
+				   bool mono_clock);
+enum kpt_stream_mode kpt_stream_mode(const struct kpt_stream *stream);
+bool kpt_stream_mapping_wanted(void);
+int kpt_stream_probe_mapping(struct tracefs_instance *instance);
 int kpt_stream_nr_cpus(const struct kpt_stream *stream);
 int kpt_stream_wait(struct kpt_stream *stream, int timeout_ms);
 int kpt_stream_fill(struct kpt_stream *stream, bool final, uint64_t *limit);

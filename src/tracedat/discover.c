@@ -2,6 +2,8 @@
 /*
  * Discover span pairs among the events a trace file describes.
  *
+ * Each probe type tells the pairs of its own kind (see kpt_probe_discover());
+ * this file holds the event list they look in and the pairs they add.
  * Candidates are looked up by (system, name) in a sorted copy of the event
  * list, so discovery is O(n log n) in the number of events (a trace-cmd file
  * describes every event of the machine: thousands).
@@ -14,6 +16,7 @@
 
 #include <event-parse.h>
 
+#include "probe/probe.h"
 #include "tracedat/discover.h"
 #include "util.h"
 
@@ -43,16 +46,37 @@ static int compare_names(const void *a, const void *b)
 	return ret ? ret : strcmp(x->name, y->name);
 }
 
-static const struct kpt_event_name *lookup(const struct kpt_event_name *sorted, int nr,
-					   const char *system, const char *name)
+/* A discovery under way: the file's events, sorted, and the pairs found. */
+struct kpt_discover {
+	const struct kpt_event_name *sorted;
+	int nr;
+	struct kpt_pair *pairs;
+	int nr_pairs;
+	int capacity;
+};
+
+/**
+ * kpt_discover_find - the event @system:@name of the file being discovered
+ * @discover: the discovery under way
+ * @system: the event's system
+ * @name: the event's name
+ *
+ * Returns the event, or NULL if the file has no such event.
+ */
+const struct kpt_event_name *kpt_discover_find(const struct kpt_discover *discover,
+					       const char *system, const char *name)
 {
 	struct kpt_event_name key = { .system = system, .name = name };
 
-	return bsearch(&key, sorted, nr, sizeof(*sorted), compare_names);
+	return bsearch(&key, discover->sorted, discover->nr, sizeof(*discover->sorted),
+		       compare_names);
 }
 
-/* "kptrace_" and digits only, as session.c names its groups. */
-static bool is_kptrace_group(const char *system)
+/**
+ * kpt_discover_is_session_group - whether @system is a run's group, "kptrace_" and digits
+ * @system: the event's system
+ */
+bool kpt_discover_is_session_group(const char *system)
 {
 	const char *p = system + strlen("kptrace_");
 
@@ -65,47 +89,37 @@ static bool is_kptrace_group(const char *system)
 	return true;
 }
 
-/* "p<N>_X": *index = N, returns X, or NULL if @name is not of that form. */
-static const char *kptrace_entry_symbol(const char *name, int *index)
-{
-	const char *p = name + 1;
-	char *end;
-	long n;
-
-	if (name[0] != 'p' || !isdigit((unsigned char)*p))
-		return NULL;
-	n = strtol(p, &end, 10);
-	if (*end != '_' || !end[1] || n > 1000000)
-		return NULL;
-	*index = (int)n;
-	return end + 1;
-}
-
-struct pair_list {
-	struct kpt_pair *pairs;
-	int nr;
-	int capacity;
-};
-
-static int add_pair(struct pair_list *list, char *name, const char *system, const char *entry,
-		    const char *exit, enum kpt_pair_origin origin, int order)
+/**
+ * kpt_discover_add - add a pair whose two events are in one system
+ * @discover: the discovery under way
+ * @name: the pair's name, malloc'd (NULL: out of memory), now owned by @discover
+ * @system: the events' system
+ * @entry: the entry event's name
+ * @exit: the exit event's name
+ * @origin: which kind of pair it is (pairs are listed by it)
+ * @order: kptrace's probes: their index; otherwise 0
+ *
+ * Returns 1, or -1 if out of memory.
+ */
+int kpt_discover_add(struct kpt_discover *discover, char *name, const char *system,
+		     const char *entry, const char *exit, enum kpt_pair_origin origin, int order)
 {
 	struct kpt_pair *pair;
 
 	if (!name)
 		return -1;
-	if (list->nr == list->capacity) {
-		int capacity = list->capacity ? list->capacity * 2 : 16;
-		struct kpt_pair *pairs = realloc(list->pairs, capacity * sizeof(*pairs));
+	if (discover->nr_pairs == discover->capacity) {
+		int capacity = discover->capacity ? discover->capacity * 2 : 16;
+		struct kpt_pair *pairs = realloc(discover->pairs, capacity * sizeof(*pairs));
 
 		if (!pairs) {
 			free(name);
 			return -1;
 		}
-		list->pairs = pairs;
-		list->capacity = capacity;
+		discover->pairs = pairs;
+		discover->capacity = capacity;
 	}
-	pair = &list->pairs[list->nr++];
+	pair = &discover->pairs[discover->nr_pairs++];
 	*pair = (struct kpt_pair){
 		.name = name,
 		.entry_system = strdup(system),
@@ -117,66 +131,7 @@ static int add_pair(struct pair_list *list, char *name, const char *system, cons
 	};
 	if (!pair->entry_system || !pair->entry_event || !pair->exit_system || !pair->exit_event)
 		return -1;
-	return 0;
-}
-
-/* The pair that @ev starts, if any, added to @list. Returns -1 only on allocation failure. */
-static int discover_one(struct pair_list *list, const struct kpt_event_name *sorted, int nr,
-			const struct kpt_event_name *ev)
-{
-	const struct kpt_event_name *exit;
-	const char *symbol;
-	char *exit_name;
-	int index, ret = 0;
-
-	if (is_kptrace_group(ev->system)) {
-		symbol = kptrace_entry_symbol(ev->name, &index);
-		if (!symbol)
-			return 0;
-		exit_name = kpt_asprintf("r%d_%s", index, symbol);
-		if (!exit_name)
-			return -1;
-		if (lookup(sorted, nr, ev->system, exit_name))
-			ret = add_pair(list, strdup(symbol), ev->system, ev->name, exit_name,
-				       KPT_PAIR_KPTRACE, index);
-		free(exit_name);
-		return ret;
-	}
-	if (strcmp(ev->system, "syscalls") == 0) {
-		if (strncmp(ev->name, "sys_enter_", 10) || !ev->name[10])
-			return 0;
-		exit_name = kpt_asprintf("sys_exit_%s", ev->name + 10);
-		if (!exit_name)
-			return -1;
-		if (lookup(sorted, nr, ev->system, exit_name))
-			ret = add_pair(list, kpt_asprintf("syscall:%s", ev->name + 10), ev->system,
-				       ev->name, exit_name, KPT_PAIR_SYSCALL, 0);
-		free(exit_name);
-		return ret;
-	}
-	if (ev->kind != KPT_EVENT_ENTRY_PROBE)
-		return 0;
-	/* perf probe: X and X__return */
-	exit_name = kpt_asprintf("%s__return", ev->name);
-	if (!exit_name)
-		return -1;
-	exit = lookup(sorted, nr, ev->system, exit_name);
-	if (exit && exit->kind == KPT_EVENT_RETURN_PROBE)
-		ret = add_pair(list, kpt_asprintf("%s:%s", ev->system, ev->name), ev->system,
-			       ev->name, exit_name, KPT_PAIR_OTHER_PROBE, 0);
-	free(exit_name);
-	if (ret < 0 || exit || strncmp(ev->name, "p_", 2) || !ev->name[2])
-		return ret;
-	/* p_X and r_X */
-	exit_name = kpt_asprintf("r_%s", ev->name + 2);
-	if (!exit_name)
-		return -1;
-	exit = lookup(sorted, nr, ev->system, exit_name);
-	if (exit && exit->kind == KPT_EVENT_RETURN_PROBE)
-		ret = add_pair(list, kpt_asprintf("%s:%s", ev->system, ev->name + 2), ev->system,
-			       ev->name, exit_name, KPT_PAIR_OTHER_PROBE, 0);
-	free(exit_name);
-	return ret;
+	return 1;
 }
 
 static int compare_pairs(const void *a, const void *b)
@@ -209,8 +164,8 @@ static int compare_pairs(const void *a, const void *b)
 int kpt_discover_pairs(const struct kpt_event_name *events, int nr_events,
 		       struct kpt_pair **pairs)
 {
+	struct kpt_discover discover = { .nr = nr_events };
 	struct kpt_event_name *sorted = NULL;
-	struct pair_list list = { 0 };
 	int i;
 
 	*pairs = NULL;
@@ -221,18 +176,19 @@ int kpt_discover_pairs(const struct kpt_event_name *events, int nr_events,
 		memcpy(sorted, events, nr_events * sizeof(*sorted));
 		qsort(sorted, nr_events, sizeof(*sorted), compare_names);
 	}
+	discover.sorted = sorted;
 	for (i = 0; i < nr_events; i++) {
-		if (discover_one(&list, sorted, nr_events, &sorted[i]) < 0) {
+		if (kpt_probe_discover(&discover, &sorted[i]) < 0) {
 			free(sorted);
-			kpt_pairs_free(list.pairs, list.nr);
+			kpt_pairs_free(discover.pairs, discover.nr_pairs);
 			return -1;
 		}
 	}
 	free(sorted);
-	if (list.nr)
-		qsort(list.pairs, list.nr, sizeof(*list.pairs), compare_pairs);
-	*pairs = list.pairs;
-	return list.nr;
+	if (discover.nr_pairs)
+		qsort(discover.pairs, discover.nr_pairs, sizeof(*discover.pairs), compare_pairs);
+	*pairs = discover.pairs;
+	return discover.nr_pairs;
 }
 
 static int split_event(const char *text, size_t len, char **system, char **event)

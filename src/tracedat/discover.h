@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Discover: which events of a trace file pair up into spans, by their names.
+ * The probe types tell (src/probe/: kprobe.c and uprobe.c, syscall.c, raw.c):
  *
  *   kptrace_PID:p<N>_X .. kptrace_PID:r<N>_X     kptrace's own probes, named "X"
  *   syscalls:sys_enter_X .. syscalls:sys_exit_X    named "syscall:X"
@@ -18,6 +19,7 @@
 #include <stdbool.h>
 
 struct tep_event;
+struct kpt_discover;
 
 /* What an event's format says it is. */
 enum kpt_event_kind {
@@ -54,6 +56,11 @@ enum kpt_event_kind kpt_event_kind_of(const struct tep_event *format);
 int kpt_discover_pairs(const struct kpt_event_name *events, int nr_events,
 		       struct kpt_pair **pairs);
 int kpt_pair_parse(const char *text, struct kpt_pair *pair, char **errmsg);
+const struct kpt_event_name *kpt_discover_find(const struct kpt_discover *discover,
+					       const char *system, const char *name);
+bool kpt_discover_is_session_group(const char *system);
+int kpt_discover_add(struct kpt_discover *discover, char *name, const char *system,
+		     const char *entry, const char *exit, enum kpt_pair_origin origin, int order);
 bool kpt_pair_matches(const struct kpt_pair *pair, const char *pattern);
 void kpt_pair_release(struct kpt_pair *pair);
 void kpt_pairs_free(struct kpt_pair *pairs, int nr_pairs);

@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,10 +36,15 @@
 
 #include <event-parse.h>
 #include <kbuffer.h>
+#ifdef HAVE_LIBTRACECMD
 #include <trace-cmd.h>
+#endif
 
+#include "compat/compat.h"
 #include "pipeline/merge.h"
+#include "source/rbpage.h"
 #include "tracedat/format.h"
+#include "tracedat/parts.h"
 #include "tracedat/read.h"
 #include "util.h"
 
@@ -48,19 +54,13 @@
 #define SECTION_COMPRESSED	0x1
 #define MAX_SECTIONS		4096		/* options sections followed: no loops */
 #define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
+#define MAX_SECTION_SIZE	(1ULL << 30)	/* nor a section decompressing to more */
 #define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
 
 static const char *const section_names[] = {
 	[KPT_TRACEDAT_OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats",
 	"kallsyms", "printk formats", "saved command lines",
 };
-
-/*
- * Declared only in libtracecmd's private header, but exported by every
- * libtracecmd 1.x; weak, so that a library without them still links and the
- * report goes without per-CPU statistics.
- */
-const char *tracecmd_get_cpustats(struct tracecmd_input *handle) __attribute__((weak));
 
 struct cpu_range {
 	int cpu;
@@ -91,7 +91,9 @@ struct cpu_reader {
 	size_t capacity;
 	size_t len;		/* bytes of pages in data */
 	size_t page;		/* offset of the page loaded in kbuf; len: none */
-	struct kbuffer *kbuf;
+	struct kbuffer *kbuf;	/* pages in another byte order than the host's */
+	struct kpt_rbpage pg;	/* pages in the host's: the cheaper walk */
+	uint32_t commit_size;	/* of the page header, where pg is used; else 0 */
 	bool loaded;
 	int missed;		/* of the record returned last */
 };
@@ -105,39 +107,26 @@ struct kpt_tracedat {
 	char *clock;
 	bool layout_known;	/* the walk understood where every buffer's data is */
 	bool ts_adjusted;	/* options make libtracecmd change timestamps */
+	bool cut_short;		/* recovered from a recording's parts */
 	int nr_buffers;
 	struct buffer *buffers;
-	struct tracecmd_input *handle;
+	uint64_t meta[KPT_TRACEDAT_OPT_CMDLINES + 1];	/* where each metadata part starts */
+	bool meta_compressed[KPT_TRACEDAT_OPT_CMDLINES + 1];
+	bool meta_readable;	/* the walk found them all, and can decompress them */
+	char *cpustats;		/* the CPUSTAT options' text, as libtracecmd joins it */
+	size_t cpustats_len;
+	struct tracecmd_input *handle;		/* opened only when its reader is used */
 	struct tracecmd_input **handles;	/* per buffer, for libtracecmd's reader */
 	struct tep_handle *tep;
+	bool own_tep;		/* built here, not libtracecmd's */
 	char *why_not_streamed;
 	char *read_error;
-	uint64_t kallsyms;	/* v6: offset of its u32 size; v7: of its section; 0: none */
 	/* streaming */
 	struct cpu_reader *readers;
 	int nr_readers;
 	char *zbuf;
 	size_t zcapacity;
 };
-
-static bool skip_kallsyms;
-
-/*
- * libtracecmd parses the file's whole kallsyms into the tep when it opens a
- * file: over 100,000 symbols and 16 MB that a latency report never looks at.
- * kptrace defines the function, so libtracecmd's call lands here; while a
- * trace file is being opened it does nothing, and otherwise it passes the
- * call on to libtraceevent.
- */
-int tep_parse_kallsyms(struct tep_handle *tep, const char *kallsyms)
-{
-	int (*next)(struct tep_handle *, const char *);
-
-	if (skip_kallsyms)
-		return 0;
-	next = (int (*)(struct tep_handle *, const char *))dlsym(RTLD_NEXT, "tep_parse_kallsyms");
-	return next ? next(tep, kallsyms) : -1;
-}
 
 static uint64_t get_number(bool big_endian, const void *buf, int size)
 {
@@ -213,6 +202,29 @@ int kpt_tracedat_parse_header(const void *buf, unsigned int len,
 	return 0;
 }
 
+static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
+static unsigned int (*zstd_is_error)(size_t code);
+
+/* libzstd is libtracecmd's dependency, so it is there; find its two functions. */
+static bool have_zstd(void)
+{
+	void *lib;
+
+	if (zstd_decompress)
+		return true;
+	lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return false;
+	zstd_decompress = (size_t (*)(void *, size_t, const void *, size_t))
+			  dlsym(lib, "ZSTD_decompress");
+	zstd_is_error = (unsigned int (*)(size_t))dlsym(lib, "ZSTD_isError");
+	if (!zstd_decompress || !zstd_is_error) {
+		zstd_decompress = NULL;
+		return false;
+	}
+	return true;
+}
+
 /*
  * The layout walk: positioned reads that turn a short read into an error
  * saying where the file ends and what needed the missing bytes.
@@ -221,7 +233,15 @@ struct walk {
 	struct kpt_tracedat *file;
 	uint64_t pos;
 	char *errmsg;
+	const char *mem;	/* a decompressed section, where pos is; NULL: the file */
+	uint64_t mem_size;
 };
+
+/* How far the walk may read: the section in memory, or the file. */
+static uint64_t walk_end(const struct walk *w)
+{
+	return w->mem ? w->mem_size : w->file->size;
+}
 
 static int walk_fail(struct walk *w, char *msg)
 {
@@ -240,6 +260,10 @@ static double percent(uint64_t part, uint64_t whole)
 
 static int truncated(struct walk *w, const char *what, uint64_t needed)
 {
+	if (w->mem)
+		return walk_fail(w, kpt_asprintf("corrupt: its compressed %s section ends after "
+						 "%" PRIu64 " bytes, inside its data", what,
+						 w->mem_size));
 	return walk_fail(w, kpt_asprintf("truncated: the file has %" PRIu64 " bytes, but it needs "
 					 "%" PRIu64 " bytes for its %s (%.1f%% present)",
 					 w->file->size, needed, what,
@@ -250,8 +274,13 @@ static int walk_read(struct walk *w, void *buf, uint64_t len, const char *what)
 {
 	ssize_t n;
 
-	if (w->pos + len > w->file->size || w->pos + len < w->pos)
+	if (w->pos + len > walk_end(w) || w->pos + len < w->pos)
 		return truncated(w, what, w->pos + len);
+	if (w->mem) {
+		memcpy(buf, w->mem + w->pos, len);
+		w->pos += len;
+		return 0;
+	}
 	n = pread(w->file->fd, buf, len, w->pos);
 	if (n < 0 || (uint64_t)n != len)
 		return walk_fail(w, kpt_asprintf("cannot read %" PRIu64 " bytes at offset %"
@@ -263,7 +292,7 @@ static int walk_read(struct walk *w, void *buf, uint64_t len, const char *what)
 
 static int walk_skip(struct walk *w, uint64_t len, const char *what)
 {
-	if (w->pos + len > w->file->size || w->pos + len < w->pos)
+	if (w->pos + len > walk_end(w) || w->pos + len < w->pos)
 		return truncated(w, what, w->pos + len);
 	w->pos += len;
 	return 0;
@@ -283,14 +312,17 @@ static int walk_number(struct walk *w, int size, uint64_t *val, const char *what
 static char *walk_string(struct walk *w, const char *what)
 {
 	char buf[4096];
-	uint64_t avail = w->file->size > w->pos ? w->file->size - w->pos : 0;
+	uint64_t avail = walk_end(w) > w->pos ? walk_end(w) - w->pos : 0;
 	size_t len = avail < sizeof(buf) ? avail : sizeof(buf);
-	ssize_t n = pread(w->file->fd, buf, len, w->pos);
-	char *nul = n > 0 ? memchr(buf, '\0', n) : NULL;
+	ssize_t n = w->mem ? (ssize_t)len : pread(w->file->fd, buf, len, w->pos);
+	char *nul;
 
+	if (w->mem)
+		memcpy(buf, w->mem + w->pos, len);
+	nul = n > 0 ? memchr(buf, '\0', n) : NULL;
 	if (!nul) {
 		if (len < sizeof(buf))
-			truncated(w, what, w->file->size + 1);
+			truncated(w, what, walk_end(w) + 1);
 		else
 			walk_fail(w, kpt_asprintf("corrupt %s at offset %" PRIu64 ": no end of "
 						  "string", what, w->pos));
@@ -298,6 +330,50 @@ static char *walk_string(struct walk *w, const char *what)
 	}
 	w->pos += nul - buf + 1;
 	return strdup(buf);
+}
+
+/*
+ * A compressed section's data at the walk's position, decompressed: u32
+ * compressed size, u32 size, the compressed bytes (zstd only; libtracecmd
+ * reads the other kinds). Returns the malloc'd data, or NULL.
+ */
+static char *walk_zblock(struct walk *w, uint64_t *len, const char *what)
+{
+	uint64_t zsize, size;
+	char *zdata, *data;
+	size_t got;
+
+	if (walk_number(w, 4, &zsize, what) || walk_number(w, 4, &size, what))
+		return NULL;
+	if (size > MAX_SECTION_SIZE) {
+		walk_fail(w, kpt_asprintf("corrupt: its %s section would decompress to %" PRIu64
+					  " bytes", what, size));
+		return NULL;
+	}
+	zdata = malloc(zsize ? zsize : 1);
+	data = malloc(size + 1);
+	if (!zdata || !data || walk_read(w, zdata, zsize, what) < 0)
+		goto fail;
+	got = zstd_decompress(data, size, zdata, zsize);
+	if (zstd_is_error(got) || got != size) {
+		walk_fail(w, kpt_asprintf("corrupt: its compressed %s section does not "
+					  "decompress", what));
+		goto fail;
+	}
+	free(zdata);
+	data[size] = '\0';
+	*len = size;
+	return data;
+fail:
+	free(zdata);
+	free(data);
+	return NULL;
+}
+
+/* Can kptrace decompress the file's sections itself? */
+static bool can_decompress(const struct kpt_tracedat *file)
+{
+	return file->compression && strcmp(file->compression, "zstd") == 0 && have_zstd();
 }
 
 static int walk_expect(struct walk *w, const char *text, size_t len, const char *what)
@@ -387,6 +463,24 @@ static int walk_cpu_table(struct walk *w, struct buffer *buffer, int nr_cpus)
 	return 0;
 }
 
+/* A CPUSTAT option: its text, its last byte made a newline, appended as libtracecmd does. */
+static int add_cpustats(struct kpt_tracedat *file, const char *data, uint64_t len)
+{
+	char *stats;
+
+	if (!len)
+		return 0;
+	stats = realloc(file->cpustats, file->cpustats_len + len + 1);
+	if (!stats)
+		return -1;
+	memcpy(stats + file->cpustats_len, data, len);
+	file->cpustats_len += len;
+	stats[file->cpustats_len - 1] = '\n';
+	stats[file->cpustats_len] = '\0';
+	file->cpustats = stats;
+	return 0;
+}
+
 static bool adjusts_timestamps(unsigned int id)
 {
 	return id == KPT_TRACEDAT_OPT_DATE || id == KPT_TRACEDAT_OPT_OFFSET ||
@@ -413,11 +507,13 @@ static int walk_v6(struct walk *w)
 	int ret = -1;
 
 	w->pos = file->header.length;
+	file->meta[KPT_TRACEDAT_OPT_HEADER_INFO] = w->pos;
 	if (walk_expect(w, "header_page", 12, "header page") ||
 	    walk_number(w, 8, &size, "header page") || walk_skip(w, size, "header page") ||
 	    walk_expect(w, "header_event", 13, "header event") ||
 	    walk_number(w, 8, &size, "header event") || walk_skip(w, size, "header event"))
 		return -1;
+	file->meta[KPT_TRACEDAT_OPT_FTRACE_EVENTS] = w->pos;
 	if (walk_number(w, 4, &count, "ftrace event formats"))
 		return -1;
 	for (i = 0; i < count; i++) {
@@ -425,6 +521,7 @@ static int walk_v6(struct walk *w)
 		    walk_skip(w, size, "ftrace event formats"))
 			return -1;
 	}
+	file->meta[KPT_TRACEDAT_OPT_EVENT_FORMATS] = w->pos;
 	if (walk_number(w, 4, &count, "event formats"))
 		return -1;
 	for (i = 0; i < count; i++) {
@@ -442,13 +539,18 @@ static int walk_v6(struct walk *w)
 				return -1;
 		}
 	}
-	file->kallsyms = w->pos;
-	if (walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms") ||
-	    walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats") ||
-	    walk_number(w, 8, &size, "saved command lines") ||
+	file->meta[KPT_TRACEDAT_OPT_KALLSYMS] = w->pos;
+	if (walk_number(w, 4, &size, "kallsyms") || walk_skip(w, size, "kallsyms"))
+		return -1;
+	file->meta[KPT_TRACEDAT_OPT_PRINTK] = w->pos;
+	if (walk_number(w, 4, &size, "printk formats") || walk_skip(w, size, "printk formats"))
+		return -1;
+	file->meta[KPT_TRACEDAT_OPT_CMDLINES] = w->pos;
+	if (walk_number(w, 8, &size, "saved command lines") ||
 	    walk_skip(w, size, "saved command lines") ||
 	    walk_number(w, 4, &nr_cpus, "CPU count"))
 		return -1;
+	file->meta_readable = true;
 	top = add_buffer(file, "");
 	if (!top || walk_read(w, tag, 10, "options"))
 		return -1;
@@ -471,6 +573,12 @@ static int walk_v6(struct walk *w)
 			data[len] = '\0';
 			if (adjusts_timestamps(id))
 				file->ts_adjusted = true;
+			if (id == KPT_TRACEDAT_OPT_VERSION && strstr(data, KPT_TRACEDAT_CUT_SHORT))
+				file->cut_short = true;
+			if (id == KPT_TRACEDAT_OPT_CPUSTAT && add_cpustats(file, data, len) < 0) {
+				free(data);
+				return -1;
+			}
 			if (id == KPT_TRACEDAT_OPT_CPUCOUNT && len >= 4)
 				nr_cpus = get_number(file->header.big_endian, data, 4);
 			if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !file->clock)
@@ -513,18 +621,25 @@ static int walk_v6(struct walk *w)
 	return ret;
 }
 
+/* A v7 metadata section: check it, and note where its data starts. */
 static int check_section(struct walk *w, uint64_t offset, unsigned int id, const char *what)
 {
-	uint64_t sid, size;
+	uint64_t sid, flags, size;
 
 	w->pos = offset;
-	if (walk_number(w, 2, &sid, what) || walk_skip(w, 6, what) ||
-	    walk_number(w, 8, &size, what))
+	if (walk_number(w, 2, &sid, what) || walk_number(w, 2, &flags, what) ||
+	    walk_skip(w, 4, what) || walk_number(w, 8, &size, what))
 		return -1;
 	if (sid != id)
 		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
 						 " has id %" PRIu64 ", not %u", what, offset, sid,
 						 id));
+	w->file->meta[id] = w->pos;
+	if (flags & SECTION_COMPRESSED) {
+		w->file->meta_compressed[id] = true;
+		if (!can_decompress(w->file))
+			w->file->meta_readable = false;
+	}
 	return walk_skip(w, size, what);
 }
 
@@ -597,14 +712,17 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 		p += 6 + size;
 		if (adjusts_timestamps(id))
 			w->file->ts_adjusted = true;
+		if (id == KPT_TRACEDAT_OPT_CPUSTAT && add_cpustats(w->file, opt, size) < 0)
+			return -1;
 		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && !w->file->clock)
 			w->file->clock = clock_from_option(opt, size);
 		if (id >= KPT_TRACEDAT_OPT_HEADER_INFO && id <= KPT_TRACEDAT_OPT_CMDLINES &&
-		    size >= 8 &&
-		    check_section(w, get_number(be, opt, 8), id, section_names[id]) < 0)
-			return -1;
-		if (id == KPT_TRACEDAT_OPT_KALLSYMS && size >= 8)
-			w->file->kallsyms = get_number(be, opt, 8);
+		    size >= 8) {
+			uint64_t offset = get_number(be, opt, 8);
+
+			if (check_section(w, offset, id, section_names[id]) < 0)
+				return -1;
+		}
 		if ((id == KPT_TRACEDAT_OPT_BUFFER || id == KPT_TRACEDAT_OPT_BUFFER_TEXT) &&
 		    v7_buffer(w, opt, size, id == KPT_TRACEDAT_OPT_BUFFER_TEXT) < 0)
 			return -1;
@@ -625,6 +743,7 @@ static int walk_v7(struct walk *w)
 	int sections;
 
 	w->pos = file->header.length;
+	file->meta_readable = true;
 	file->compression = walk_string(w, "header");
 	version = file->compression ? walk_string(w, "header") : NULL;
 	free(version);
@@ -643,23 +762,33 @@ static int walk_v7(struct walk *w)
 		if (id != KPT_TRACEDAT_OPT_DONE)
 			return walk_fail(w, kpt_asprintf("corrupt: no options section at offset %"
 							 PRIu64, offset));
-		if (flags & SECTION_COMPRESSED) {
+		if ((flags & SECTION_COMPRESSED) && !can_decompress(file)) {
 			/* Leave it all to libtracecmd: the options are not readable here. */
 			file->layout_known = false;
+			file->meta_readable = false;
 			return 0;
 		}
 		if (size > MAX_OPTIONS_SIZE)
 			return walk_fail(w, kpt_asprintf("corrupt: an options section of %" PRIu64
 							 " bytes", size));
-		data = malloc(size ? size : 1);
-		if (!data)
-			return -1;
-		ret = walk_read(w, data, size, "options");
+		if (flags & SECTION_COMPRESSED) {
+			data = walk_zblock(w, &size, "options");
+			ret = data ? 0 : -1;
+		} else {
+			data = malloc(size ? size : 1);
+			if (!data)
+				return -1;
+			ret = walk_read(w, data, size, "options");
+		}
 		if (ret == 0)
 			ret = v7_options(w, data, size, &offset);
 		free(data);
 		if (ret < 0)
 			return -1;
+	}
+	for (id = KPT_TRACEDAT_OPT_HEADER_INFO; id <= KPT_TRACEDAT_OPT_CMDLINES; id++) {
+		if (!file->meta[id])
+			file->meta_readable = false;
 	}
 	return 0;
 }
@@ -715,27 +844,165 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 	return file->compression ? 0 : -1;
 }
 
-static size_t (*zstd_decompress)(void *dst, size_t capacity, const void *src, size_t size);
-static unsigned int (*zstd_is_error)(size_t code);
-
-/* libzstd is loaded already, as libtracecmd's dependency; find its two functions. */
-static bool have_zstd(void)
+/* Read @size bytes at the walk's position into a malloc'd, NUL-terminated buffer. */
+static char *walk_blob(struct walk *w, uint64_t size, const char *what)
 {
-	void *lib;
+	char *buf;
 
-	if (zstd_decompress)
-		return true;
-	lib = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		return false;
-	zstd_decompress = (size_t (*)(void *, size_t, const void *, size_t))
-			  dlsym(lib, "ZSTD_decompress");
-	zstd_is_error = (unsigned int (*)(size_t))dlsym(lib, "ZSTD_isError");
-	if (!zstd_decompress || !zstd_is_error) {
-		zstd_decompress = NULL;
-		return false;
+	if (w->pos + size > walk_end(w) || w->pos + size < w->pos) {
+		truncated(w, what, w->pos + size);
+		return NULL;
 	}
-	return true;
+	buf = malloc(size + 1);
+	if (!buf || walk_read(w, buf, size, what) < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[size] = '\0';
+	return buf;
+}
+
+/* @count formats (u64 size + text each) of @system, at the walk's position. */
+static int parse_formats(struct walk *w, struct tep_handle *tep, const char *system,
+			 uint64_t count, const char *what)
+{
+	uint64_t i, size;
+	char *format;
+
+	for (i = 0; i < count; i++) {
+		if (walk_number(w, 8, &size, what))
+			return -1;
+		format = walk_blob(w, size, what);
+		if (!format)
+			return -1;
+		/* An unparsable format leaves its event undecoded, as in trace-cmd. */
+		tep_parse_event(tep, format, size, system);
+		free(format);
+	}
+	return 0;
+}
+
+/*
+ * Point the walk at metadata part @id: in the file, or decompressed into
+ * memory (the previous part's memory is freed). Returns 0, or -1.
+ */
+static int walk_part(struct walk *w, unsigned int id)
+{
+	uint64_t size;
+	char *data;
+
+	free((char *)w->mem);
+	w->mem = NULL;
+	w->pos = w->file->meta[id];
+	if (!w->file->meta_compressed[id])
+		return 0;
+	data = walk_zblock(w, &size, section_names[id]);
+	if (!data)
+		return -1;
+	w->mem = data;
+	w->mem_size = size;
+	w->pos = 0;
+	return 0;
+}
+
+static int parse_event_formats(struct walk *w, struct tep_handle *tep)
+{
+	uint64_t systems, count, i;
+	char *system;
+	int ret;
+
+	if (walk_part(w, KPT_TRACEDAT_OPT_FTRACE_EVENTS) ||
+	    walk_number(w, 4, &count, "ftrace event formats") ||
+	    parse_formats(w, tep, "ftrace", count, "ftrace event formats"))
+		return -1;
+	if (walk_part(w, KPT_TRACEDAT_OPT_EVENT_FORMATS) ||
+	    walk_number(w, 4, &systems, "event formats"))
+		return -1;
+	for (i = 0; i < systems; i++) {
+		system = walk_string(w, "event formats");
+		if (!system)
+			return -1;
+		ret = walk_number(w, 4, &count, "event formats") ||
+		      parse_formats(w, tep, system, count, "event formats");
+		free(system);
+		if (ret)
+			return -1;
+	}
+	return 0;
+}
+
+/* The text of a metadata part that is a size (of @len bytes) and text: printk, cmdlines. */
+static char *read_text(struct walk *w, unsigned int id, int len)
+{
+	uint64_t size;
+
+	if (walk_part(w, id) || walk_number(w, len, &size, section_names[id]))
+		return NULL;
+	return walk_blob(w, size, section_names[id]);
+}
+
+/*
+ * The event parser, from the file's own metadata: the ring buffer's page
+ * header, every event format, the printk formats and the saved command
+ * names; what libtracecmd's open reads, less kallsyms, which a report never
+ * looks at (over 100,000 symbols: 60 ms and 15 MB to parse). zstd-compressed
+ * sections are decompressed here one at a time.
+ */
+static int build_tep(struct kpt_tracedat *file, char **errmsg)
+{
+	struct kpt_tracedat_header *h = &file->header;
+	struct walk w = { .file = file };
+	struct tep_handle *tep;
+	char *text;
+	uint64_t size;
+	int ret = -1;
+
+	file->tep = tep = tep_alloc();
+	if (!tep)
+		goto out;
+	file->own_tep = true;
+	tep_set_file_bigendian(tep, h->big_endian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(tep, tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_long_size(tep, h->long_size);
+	tep_set_page_size(tep, h->page_size);
+	if (walk_part(&w, KPT_TRACEDAT_OPT_HEADER_INFO) ||
+	    walk_expect(&w, "header_page", 12, "header page") ||
+	    walk_number(&w, 8, &size, "header page"))
+		goto out;
+	text = walk_blob(&w, size, "header page");
+	if (!text)
+		goto out;
+	ret = tep_parse_header_page(tep, text, size, h->long_size);
+	free(text);
+	if (ret < 0) {
+		walk_fail(&w, strdup("corrupt ring-buffer page header"));
+		goto out;
+	}
+	/* The kernel's long, as the page header's commit field tells. */
+	tep_set_long_size(tep, tep_get_header_page_size(tep));
+	ret = -1;
+	if (parse_event_formats(&w, tep) < 0)
+		goto out;
+	text = read_text(&w, KPT_TRACEDAT_OPT_PRINTK, 4);
+	if (!text)
+		goto out;
+	tep_parse_printk_formats(tep, text);
+	free(text);
+	text = read_text(&w, KPT_TRACEDAT_OPT_CMDLINES, 8);
+	if (!text)
+		goto out;
+	tep_parse_saved_cmdlines(tep, text);
+	free(text);
+	if (file->nr_buffers && file->buffers[0].nr_cpus)
+		tep_set_cpus(tep, file->buffers[0].nr_cpus);
+	ret = 0;
+out:
+	free((char *)w.mem);
+	if (ret < 0)
+		*errmsg = w.errmsg ? w.errmsg : strdup(strerror(ENOMEM));
+	else
+		free(w.errmsg);
+	return ret;
 }
 
 static void decide_reader(struct kpt_tracedat *file)
@@ -757,6 +1024,7 @@ static void decide_reader(struct kpt_tracedat *file)
 	}
 }
 
+#ifdef HAVE_LIBTRACECMD
 /* libtracecmd's index of the instance buffer @name, or -1. */
 static int instance_index(struct kpt_tracedat *file, const char *name)
 {
@@ -776,15 +1044,14 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	int i;
 
 	tracecmd_set_loglevel(TEP_LOG_NONE);
-	skip_kallsyms = true;
 	file->handle = tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
-	skip_kallsyms = false;
 	if (!file->handle) {
 		*errmsg = strdup("libtracecmd cannot read its metadata (corrupt headers, event "
 				 "formats or options)");
 		return -1;
 	}
-	file->tep = tracecmd_get_tep(file->handle);
+	if (!file->tep)
+		file->tep = tracecmd_get_tep(file->handle);
 	file->handles = calloc(file->nr_buffers ? file->nr_buffers : 1, sizeof(*file->handles));
 	if (!file->handles)
 		return -1;
@@ -798,6 +1065,19 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	}
 	return 0;
 }
+
+#else
+/* Without libtracecmd, a file kptrace cannot read itself is refused. */
+static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
+{
+	*errmsg = kpt_asprintf("%s, and this kptrace was built without libtracecmd, which reads "
+			       "such files (configure --without-libtracecmd): read it with "
+			       "trace-cmd report, or with a kptrace built with libtracecmd",
+			       file->why_not_streamed ? file->why_not_streamed :
+			       "kptrace cannot read its metadata itself");
+	return -1;
+}
+#endif
 
 /**
  * kpt_tracedat_open - check a trace file and read its metadata
@@ -842,8 +1122,17 @@ int kpt_tracedat_open(const char *path, struct kpt_tracedat **file, char **errms
 	if (kpt_tracedat_parse_header(start, n, &tf->header, &why) < 0 ||
 	    walk_file(tf, &why) < 0)
 		goto fail;
-	if (open_libtracecmd(tf, &why) < 0)
+	/*
+	 * The event parser comes from kptrace's own reading of the metadata;
+	 * libtracecmd opens the file only when its reader is used, or when the
+	 * metadata is compressed.
+	 */
+	if (tf->meta_readable && tf->layout_known) {
+		if (build_tep(tf, &why) < 0)
+			goto fail;
+	} else if (open_libtracecmd(tf, &why) < 0) {
 		goto fail;
+	}
 	decide_reader(tf);
 	*file = tf;
 	return 0;
@@ -884,6 +1173,7 @@ void kpt_tracedat_info(const struct kpt_tracedat *file, struct kpt_tracedat_info
 	info->nr_buffers = file->nr_buffers;
 	info->streamed = !file->why_not_streamed;
 	info->why_not_streamed = file->why_not_streamed;
+	info->cut_short = file->cut_short;
 }
 
 /**
@@ -897,20 +1187,14 @@ void kpt_tracedat_info(const struct kpt_tracedat *file, struct kpt_tracedat_info
 char *kpt_tracedat_kallsyms(struct kpt_tracedat *file, size_t *len)
 {
 	bool be = file->header.big_endian;
-	unsigned char head[SECTION_HEADER_SIZE];
-	uint64_t pos = file->kallsyms, size;
+	/* v6 and v7 alike: where the u32 size before the text is */
+	uint64_t pos = file->meta[KPT_TRACEDAT_OPT_KALLSYMS], size;
+	unsigned char head[4];
 	char *text;
 
 	*len = 0;
-	if (!pos)
+	if (!pos || file->meta_compressed[KPT_TRACEDAT_OPT_KALLSYMS])
 		return NULL;
-	if (file->header.version >= 7) {
-		if (pread(file->fd, head, sizeof(head), pos) != sizeof(head) ||
-		    get_number(be, head, 2) != KPT_TRACEDAT_OPT_KALLSYMS ||
-		    (get_number(be, head + 2, 2) & SECTION_COMPRESSED))
-			return NULL;
-		pos += SECTION_HEADER_SIZE;
-	}
 	if (pread(file->fd, head, 4, pos) != 4)
 		return NULL;
 	size = get_number(be, head, 4);
@@ -1049,13 +1333,40 @@ static int next_page(struct cpu_reader *reader)
 			return ret;
 		reader->page = 0;
 	}
+	if (reader->commit_size) {
+		if (kpt_rbpage_load(&reader->pg, reader->data + reader->page, page_size,
+				    reader->commit_size) < 0 || reader->pg.overlong)
+			goto corrupt;
+		reader->missed = reader->pg.missed > INT_MAX ? INT_MAX : (int)reader->pg.missed;
+		return 1;
+	}
 	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0 ||
 	    kbuffer_subbuffer_size(reader->kbuf) > (int)page_size)
-		return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit "
-						       "size is over the page size)",
-						       reader->cpu));
+		goto corrupt;
 	reader->missed = kbuffer_missed_events(reader->kbuf);
 	return 1;
+corrupt:
+	return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit size is "
+					       "over the page size)", reader->cpu));
+}
+
+/* The next record of the loaded page, or NULL at its end. */
+static void *page_next(struct cpu_reader *reader, bool first, uint64_t *ts, int *size)
+{
+	unsigned long long kts;
+	const void *data;
+	uint32_t len = 0;
+
+	if (reader->commit_size) {
+		data = kpt_rbpage_next(&reader->pg, &len);
+		*ts = reader->pg.ts;
+		*size = len;
+		return (void *)data;
+	}
+	data = first ? kbuffer_read_event(reader->kbuf, &kts) : kbuffer_next_event(reader->kbuf, &kts);
+	*ts = kts;
+	*size = data ? kbuffer_event_size(reader->kbuf) : 0;
+	return (void *)data;
 }
 
 /* Merge source: rec->cpu carries the reader's index until the record leaves the merge. */
@@ -1063,18 +1374,19 @@ static int reader_next(void *ctx, int source, struct kpt_record *rec)
 {
 	struct kpt_tracedat *file = ctx;
 	struct cpu_reader *reader = &file->readers[source];
-	unsigned long long ts;
+	uint64_t ts;
 	void *data;
+	int size;
 
 	for (;;) {
 		if (reader->loaded) {
-			data = kbuffer_next_event(reader->kbuf, &ts);
+			data = page_next(reader, false, &ts, &size);
 			reader->missed = 0;
 		} else {
 			if (next_page(reader) <= 0)
 				return 0;
 			reader->loaded = true;
-			data = kbuffer_read_event(reader->kbuf, &ts);
+			data = page_next(reader, true, &ts, &size);
 		}
 		if (data)
 			break;
@@ -1082,9 +1394,23 @@ static int reader_next(void *ctx, int source, struct kpt_record *rec)
 	}
 	rec->ts = ts;
 	rec->data = data;
-	rec->size = kbuffer_event_size(reader->kbuf);
+	rec->size = size;
 	rec->cpu = source;
 	return 1;
+}
+
+/*
+ * The page header's commit size when the file's pages are laid out as this
+ * host's kernel lays them out (same byte order), so that rbpage.h can walk
+ * them; 0 when only kbuffer can.
+ */
+static uint32_t native_commit_size(struct kpt_tracedat *file)
+{
+	int size = tep_get_header_page_size(file->tep);
+
+	if (tep_is_file_bigendian(file->tep) != tep_is_local_bigendian(file->tep))
+		return 0;
+	return size == 4 || size == 8 ? size : 0;
 }
 
 static int setup_readers(struct kpt_tracedat *file)
@@ -1112,6 +1438,7 @@ static int setup_readers(struct kpt_tracedat *file)
 			if (file->buffers[i].compressed)
 				reader->end += 4;	/* the chunk count, left out of the size */
 			reader->kbuf = tep_kbuffer(file->tep);
+			reader->commit_size = native_commit_size(file);
 			file->nr_readers++;
 			if (!reader->kbuf)
 				return -1;
@@ -1152,6 +1479,7 @@ static int stream_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *c
 	return ret < 0 ? -1 : 0;
 }
 
+#ifdef HAVE_LIBTRACECMD
 struct iterate_ctx {
 	struct kpt_tracedat *file;
 	kpt_tracedat_fn fn;
@@ -1184,6 +1512,11 @@ static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *
 	struct tracecmd_input **handles;
 	int i, n = 0, ret;
 
+	if (!file->handle && open_libtracecmd(file, &file->read_error) < 0) {
+		if (!file->read_error)
+			file->read_error = strdup(strerror(ENOMEM));
+		return -1;
+	}
 	handles = calloc(file->nr_buffers + 1, sizeof(*handles));
 	if (!handles)
 		return -1;
@@ -1211,6 +1544,14 @@ static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *
 	}
 	return it.ret < 0 ? -1 : 0;
 }
+#else
+static int iterate_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *ctx)
+{
+	file->read_error = strdup("this kptrace was built without libtracecmd, so it cannot read "
+				  "records through it (--libtracecmd)");
+	return -1;
+}
+#endif
 
 /**
  * kpt_tracedat_read - hand every record of every buffer to @fn, in timestamp order
@@ -1282,7 +1623,12 @@ int kpt_tracedat_parse_cpustats(const char *stats, const char *buffer, struct kp
  */
 void kpt_tracedat_loss(struct kpt_tracedat *file, int buffer, struct kpt_loss *loss)
 {
-	const char *stats = tracecmd_get_cpustats ? tracecmd_get_cpustats(file->handle) : NULL;
+	const char *stats = file->cpustats;
+
+#ifdef HAVE_LIBTRACECMD
+	if (!file->layout_known)	/* the walk could not read the options */
+		stats = kpt_compat_tracecmd_cpustats(file->handle);
+#endif
 
 	if (stats)
 		kpt_tracedat_parse_cpustats(stats, file->buffers[buffer].name, loss);
@@ -1315,12 +1661,17 @@ void kpt_tracedat_close(struct kpt_tracedat *file)
 		free(file->readers[i].data);
 	}
 	free(file->readers);
+#ifdef HAVE_LIBTRACECMD
 	for (i = 0; file->handles && i < file->nr_buffers; i++) {
 		if (file->handles[i] && file->handles[i] != file->handle)
 			tracecmd_close(file->handles[i]);
 	}
 	free(file->handles);
 	tracecmd_close(file->handle);
+#endif
+	if (file->own_tep)
+		tep_free(file->tep);
+	free(file->cpustats);
 	for (i = 0; i < file->nr_buffers; i++) {
 		free(file->buffers[i].name);
 		free(file->buffers[i].clock);

@@ -13,8 +13,8 @@
  * and merged. libtracecmd 1.3.1 maps each CPU's data whole, and keeps every
  * decompressed chunk of a compressed file, so its memory grows with the file;
  * it still reads the files this reader leaves to it: timestamps it must
- * adjust (TSC conversion, offsets, guest time sync), compressions other than
- * zstd, and latency-format data.
+ * adjust (TSC conversion, offsets, guest time sync) and compressions other
+ * than zstd. A latency tracer's text output has no records and is refused.
  */
 #ifndef KPT_TRACEDAT_READ_H
 #define KPT_TRACEDAT_READ_H
@@ -35,6 +35,7 @@ struct kpt_tracedat_info {
 	int nr_buffers;			/* the top-level buffer ("") and instances */
 	bool streamed;			/* records are streamed by kptrace, not libtracecmd */
 	const char *why_not_streamed;	/* if not, why */
+	bool cut_short;			/* made by record --recover from a killed run */
 };
 
 /* Which buffer a record is from, and the loss the kernel flagged before it. */

@@ -219,26 +219,33 @@ static uint64_t align_up(uint64_t val, uint64_t align)
 	return (val + align - 1) & ~(align - 1);
 }
 
-static bool valid(const struct kpt_tracedat_meta *meta, const struct kpt_tracedat_cpu *cpus,
-		  int nr_cpus)
+/* The parameters and the pages; @cpus may be NULL (a head without pages). */
+static bool valid_pages(const struct kpt_tracedat_params *params, const char *clock,
+			const struct kpt_tracedat_cpu *cpus, int nr_cpus)
 {
-	unsigned int page_size = meta->params.page_size;
+	unsigned int page_size = params->page_size;
 	int cpu;
 
-	if (meta->params.long_size != 4 && meta->params.long_size != 8)
+	if (params->long_size != 4 && params->long_size != 8)
 		return false;
 	if (page_size < 64 || (page_size & (page_size - 1)))
 		return false;
-	if (meta->clock && strlen(meta->clock) > 32)
+	if (clock && strlen(clock) > 32)
 		return false;
-	if (nr_cpus < 1 || meta->kallsyms.size > UINT32_MAX ||
-	    meta->printk_formats.size > UINT32_MAX)
+	if (nr_cpus < 1 || nr_cpus > KPT_TRACEDAT_MAX_CPUS)
 		return false;
-	for (cpu = 0; cpu < nr_cpus; cpu++) {
+	for (cpu = 0; cpus && cpu < nr_cpus; cpu++) {
 		if (cpus[cpu].size % page_size || (cpus[cpu].size && cpus[cpu].fd < 0))
 			return false;
 	}
 	return true;
+}
+
+static bool valid(const struct kpt_tracedat_meta *meta, const struct kpt_tracedat_cpu *cpus,
+		  int nr_cpus)
+{
+	return valid_pages(&meta->params, meta->clock, cpus, nr_cpus) &&
+	       meta->kallsyms.size <= UINT32_MAX && meta->printk_formats.size <= UINT32_MAX;
 }
 
 static void write_headers(struct out *out, const struct kpt_tracedat_meta *meta)
@@ -283,7 +290,7 @@ static int write_options(struct out *out, const struct kpt_tracedat_meta *meta,
 	int cpu, i;
 
 	out_put(out, "options  ", 10);
-	for (cpu = 0; cpu < nr_cpus; cpu++) {
+	for (cpu = 0; cpus && cpu < nr_cpus; cpu++) {
 		const char *stats = cpus[cpu].stats ? cpus[cpu].stats : "";
 		size_t len = strlen(stats);
 
@@ -321,16 +328,16 @@ static int write_options(struct out *out, const struct kpt_tracedat_meta *meta,
  * "flyrecord", the table of where each CPU's pages are, the clock, then the
  * pages, each CPU's starting on a page boundary.
  */
-static void write_flyrecord(struct out *out, const struct kpt_tracedat_meta *meta,
+static void write_flyrecord(struct out *out, unsigned int page_size, const char *trace_clock,
 			    const struct kpt_tracedat_cpu *cpus, int nr_cpus, uint64_t *offsets)
 {
-	uint64_t page_size = meta->params.page_size, end;
+	uint64_t end;
 	char clock[64];
 	int cpu, clock_len = 0;
 
-	if (meta->clock)
-		clock_len = snprintf(clock, sizeof(clock), "[%s]", meta->clock);
-	end = out->pos + 10 + 16 * (uint64_t)nr_cpus + (meta->clock ? 8 + clock_len : 0);
+	if (trace_clock)
+		clock_len = snprintf(clock, sizeof(clock), "[%s]", trace_clock);
+	end = out->pos + 10 + 16 * (uint64_t)nr_cpus + (trace_clock ? 8 + clock_len : 0);
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		offsets[cpu] = align_up(end, page_size);
 		end = offsets[cpu] + cpus[cpu].size;
@@ -341,7 +348,7 @@ static void write_flyrecord(struct out *out, const struct kpt_tracedat_meta *met
 		out_u64(out, offsets[cpu]);
 		out_u64(out, cpus[cpu].size);
 	}
-	if (meta->clock) {
+	if (trace_clock) {
 		out_u64(out, clock_len);
 		out_put(out, clock, clock_len);
 	}
@@ -384,7 +391,87 @@ int kpt_tracedat_write(int fd, const struct kpt_tracedat_meta *meta,
 	out_u32(&out, nr_cpus);
 	if (write_options(&out, meta, cpus, nr_cpus) < 0)
 		goto out;
-	write_flyrecord(&out, meta, cpus, nr_cpus, offsets);
+	write_flyrecord(&out, meta->params.page_size, meta->clock, cpus, nr_cpus, offsets);
+	if (out.err) {
+		errno = out.err;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(offsets);
+	free(out.buf);
+	return ret;
+}
+
+/**
+ * kpt_tracedat_write_head - write the start of a trace.dat file: all but the CPU data
+ * @fd: the output, positioned at its start
+ * @meta: the headers, formats, tables and the parameters of the traced machine
+ * @nr_cpus: the CPU count
+ *
+ * Writes what kpt_tracedat_write() writes before "flyrecord", without the
+ * per-CPU stats (which are known only at the end). kpt_tracedat_write_joined()
+ * later completes a copy of it with the pages: record keeps it next to the
+ * pages, so that a recording cut short can still be turned into a file.
+ * Returns 0, or -1 with errno set (EINVAL for inconsistent input).
+ */
+int kpt_tracedat_write_head(int fd, const struct kpt_tracedat_meta *meta, int nr_cpus)
+{
+	struct out out = { .fd = fd, .big_endian = meta->params.big_endian };
+	int ret = -1;
+
+	if (!valid(meta, NULL, nr_cpus)) {
+		errno = EINVAL;
+		return -1;
+	}
+	out.buf = malloc(OUT_BUFSIZE);
+	if (!out.buf)
+		return -1;
+	write_headers(&out, meta);
+	out_u32(&out, nr_cpus);
+	if (write_options(&out, meta, NULL, nr_cpus) < 0)
+		goto out;
+	out_flush(&out);
+	if (out.err) {
+		errno = out.err;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(out.buf);
+	return ret;
+}
+
+/**
+ * kpt_tracedat_write_joined - a complete trace.dat from a written head and the pages
+ * @fd: the output, positioned at its start
+ * @head_fd: a file written by kpt_tracedat_write_head(), read from offset 0
+ * @head_size: its size in bytes
+ * @params: the parameters the head was written with
+ * @clock: the trace clock the head was written with, or NULL
+ * @cpus: each CPU's pages, as many as the head's CPU count
+ * @nr_cpus: that count
+ *
+ * Returns 0, or -1 with errno set, as kpt_tracedat_write().
+ */
+int kpt_tracedat_write_joined(int fd, int head_fd, uint64_t head_size,
+			      const struct kpt_tracedat_params *params, const char *clock,
+			      const struct kpt_tracedat_cpu *cpus, int nr_cpus)
+{
+	struct out out = { .fd = fd, .big_endian = params->big_endian };
+	uint64_t *offsets = NULL;
+	int ret = -1;
+
+	if (!valid_pages(params, clock, cpus, nr_cpus) || !head_size) {
+		errno = EINVAL;
+		return -1;
+	}
+	out.buf = malloc(OUT_BUFSIZE);
+	offsets = calloc(nr_cpus, sizeof(*offsets));
+	if (!out.buf || !offsets)
+		goto out;
+	out_copy_fd(&out, head_fd, head_size);
+	write_flyrecord(&out, params->page_size, clock, cpus, nr_cpus, offsets);
 	if (out.err) {
 		errno = out.err;
 		goto out;

@@ -59,7 +59,14 @@ struct kpt_tracedat_meta {
 };
 
 void kpt_tracedat_params_host(struct kpt_tracedat_params *params, unsigned int page_size);
+/* More CPUs than this is a corrupt count, for the writer as for the reader. */
+#define KPT_TRACEDAT_MAX_CPUS	4096
+
 int kpt_tracedat_write(int fd, const struct kpt_tracedat_meta *meta,
 		       const struct kpt_tracedat_cpu *cpus, int nr_cpus);
+int kpt_tracedat_write_head(int fd, const struct kpt_tracedat_meta *meta, int nr_cpus);
+int kpt_tracedat_write_joined(int fd, int head_fd, uint64_t head_size,
+			      const struct kpt_tracedat_params *params, const char *clock,
+			      const struct kpt_tracedat_cpu *cpus, int nr_cpus);
 
 #endif

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root_tracefs
 SLEEPER=$PROGS/kpt_sleeper
-PLUGIN=${KPT_BUILDDIR:-.}/tests/plugins/kpt_testplugin.so
+PLUGIN=${KPT_BUILDDIR:-.}/tests/plugins/.libs/kpt_testplugin.so
 [ -f "$PLUGIN" ] || hard_error "$PLUGIN is not built (make check builds it)"
 PLUGIN=$(readlink -f "$PLUGIN")
 UPROBE="$SLEEPER:kpt_work usec=%di:u32"

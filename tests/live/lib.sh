@@ -41,6 +41,7 @@ require_root_tracefs() {
 assert_clean() {
 	local what=$1 left
 	left=$(grep -E '^[pr][0-9]*:kptrace_[0-9]+/' "$TRACEFS/dynamic_events" 2>/dev/null;
+	       grep -E '^kptrace_[0-9]+_' "$TRACEFS/synthetic_events" 2>/dev/null;
 	       ls "$TRACEFS/instances" 2>/dev/null | grep -E '^kptrace_[0-9]+$')
 	if [ -n "$left" ]; then
 		fail "$what: left behind in tracefs: $left"

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Live: kptrace record writes trace.dat files that trace-cmd opens, with exactly the events
 # traced (a uprobe pair and a syscall pair under -- CMD), per-CPU stats and a CPU view;
-# Ctrl-C and -d end and finalise the file; CMD's status is passed on; a full disk or a
-# missing directory is reported, naming the file, and leaves no file; nothing is left in
-# tracefs and no temporary file next to the output.
+# Ctrl-C and -d end and finalise the file; CMD's status is passed on; a full disk is
+# reported, naming the file, and keeps the pages for --recover; a missing directory is
+# reported, naming the file; nothing is left in tracefs and no part next to the output.
 . "$(dirname "$0")/lib.sh"
 require_root_tracefs
 command -v trace-cmd >/dev/null || skip "trace-cmd is not installed"
@@ -110,19 +110,32 @@ assert_only_output int.dat
 assert_clean "after Ctrl-C"
 rm -f "$WORK/out/int.dat"
 
-# A full disk, while recording and while assembling: an error naming the file, no file.
+# A full disk, while recording and while assembling: an error naming the file, and the
+# pages saved so far kept for --recover. The file's head holds /proc/kallsyms: the sizes
+# leave room for it and little else.
+ksyms_kb=$(( $(wc -c </proc/kallsyms) / 1024 ))
 mkdir "$WORK/small"
-if mount -t tmpfs -o size=1m kptrace-test "$WORK/small" 2>/dev/null; then
+if mount -t tmpfs -o size=$((ksyms_kb + 1536))k kptrace-test "$WORK/small" 2>/dev/null; then
 	"$KPTRACE" record -o "$WORK/small/full.dat" syscall:getppid -- "$LOAD" -t 1 >/dev/null \
 		2>"$WORK/full.err"
 	assert_eq "full disk while recording: exit status" $? 1
-	assert_contains "full disk while recording" "$WORK/full.err" "$WORK/small/full.dat"
+	assert_contains "full disk while recording" "$WORK/full.err" "$WORK/small/full.dat.parts/cpu"
 	assert_contains "full disk while recording" "$WORK/full.err" "No space left on device"
+	assert_contains "full disk while recording" "$WORK/full.err" "record --recover"
+	rm -rf "$WORK/small/full.dat.parts"
+	umount "$WORK/small"
+	mount -t tmpfs -o size=$((ksyms_kb + 640))k kptrace-test "$WORK/small"
 	"$KPTRACE" record -o "$WORK/small/meta.dat" syscall:clock_nanosleep \
 		-- "$LOAD" -n 2 -s 1000 2>"$WORK/meta.err"
 	assert_eq "full disk while assembling: exit status" $? 1
 	assert_contains "full disk while assembling" "$WORK/meta.err" "$WORK/small/meta.dat.tmp"
-	assert_eq "files left on the full disk" "$(ls -A "$WORK/small" | wc -l)" 0
+	assert_eq "files left on the full disk" "$(ls -A "$WORK/small")" "meta.dat.parts"
+	# Room again: the kept pages make the file.
+	mount -o remount,size=$((3 * ksyms_kb + 2048))k "$WORK/small"
+	"$KPTRACE" record --recover "$WORK/small/meta.dat" 2>"$WORK/recover.err"
+	assert_eq "--recover after a full disk: exit status" $? 0
+	assert_eq "recovered sleeps" "$(count_events "$WORK/small/meta.dat" sys_exit_clock_nanosleep)" 2
+	assert_eq "files left after --recover" "$(ls -A "$WORK/small")" "meta.dat"
 	umount "$WORK/small"
 	assert_clean "after a full disk"
 else

@@ -158,6 +158,22 @@ assert_eq "no loss" "$(json_get "$out" '[.lost[]] | add')" 0
 if cmp -s "$WORK/stream.json" "$WORK/lib.json"; then pass "libtracecmd's reader agrees"
 else fail "readers differ: $(diff "$WORK/stream.json" "$WORK/lib.json" | head -c 600)"; fi
 
+# The same trace as version 7, plain (kptrace reads its metadata) and zstd-compressed
+# (libtracecmd does): the same spans and losses.
+for c in none zstd; do
+	trace-cmd convert --file-version 7 --compression "$c" -i "$FILE" -o "$WORK/v7-$c.dat" \
+		>"$WORK/convert.log" 2>&1 ||
+		hard_error "trace-cmd convert --compression $c failed: $(tail -3 "$WORK/convert.log")"
+	"$KPTRACE" report --json --by cpu --pair "$GROUP:work,$GROUP:work_ret" -e 'syscall:*' \
+		"$WORK/v7-$c.dat" >"$WORK/v7-$c.json"
+	if [ "$(jq -c '[.probes, .lost]' "$WORK/v7-$c.json")" = \
+	     "$(jq -c '[.probes, .lost]' "$WORK/stream.json")" ]; then
+		pass "version 7, compression $c: the same report"
+	else
+		fail "version 7, compression $c: $(diff "$WORK/stream.json" "$WORK/v7-$c.json" | head -c 600)"
+	fi
+done
+
 # Text output: the pair's 10 calls of 10 ms, in microseconds.
 "$KPTRACE" report --pair "$GROUP:work,$GROUP:work_ret" "$FILE" >"$WORK/text.out" 2>&1
 assert_contains "text report" "$WORK/text.out" "$FILE: 1 probe over"

@@ -2,10 +2,12 @@
 /*
  * kpt_sleeper - a predictable target for uprobe tests.
  *
- * Usage: kpt_sleeper [-n N] [-s USEC] [-t THREADS] [-r DEPTH]
+ * Usage: kpt_sleeper [-n N] [-s USEC] [-l USEC,USEC,...] [-t THREADS] [-r DEPTH]
  *
  *   -n N        calls of kpt_work() per loop (default 10; 0 allowed)
  *   -s USEC     microseconds each kpt_work() / kpt_recurse() level sleeps (default 10000)
+ *   -l LIST     kpt_work() call i of the loop sleeps the (i mod length)-th of LIST's
+ *               microseconds instead of -s (at most 64 values), and returns it
  *   -t THREADS  run the loop in THREADS threads at once (1 to 4096) instead of the main thread
  *   -r DEPTH    after the loop, call kpt_recurse(DEPTH, USEC) once from the main thread
  *               (1 to 10000)
@@ -50,6 +52,8 @@ volatile unsigned long kpt_sink;
 
 static unsigned int opt_calls = 10;
 static unsigned int opt_usec = 10000;
+static unsigned int opt_list[64];
+static unsigned int opt_list_len;
 
 static void sleep_usec(unsigned int usec)
 {
@@ -101,7 +105,7 @@ static void run_loop(void)
 	unsigned int i;
 
 	for (i = 0; i < opt_calls; i++)
-		kpt_sink += kpt_work(opt_usec);
+		kpt_sink += kpt_work(opt_list_len ? opt_list[i % opt_list_len] : opt_usec);
 }
 
 static void *thread_main(void *arg)
@@ -124,9 +128,25 @@ static int parse_uint(const char *str, unsigned int min, unsigned int *value)
 	return 0;
 }
 
+/* "USEC,USEC,...": the sleeps of -l. */
+static int parse_list(char *text)
+{
+	char *part, *save = NULL;
+
+	opt_list_len = 0;
+	for (part = strtok_r(text, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+		if (opt_list_len == sizeof(opt_list) / sizeof(opt_list[0]) ||
+		    parse_uint(part, 0, &opt_list[opt_list_len]) < 0)
+			return -1;
+		opt_list_len++;
+	}
+	return opt_list_len ? 0 : -1;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: kpt_sleeper [-n N] [-s USEC] [-t THREADS] [-r DEPTH]\n");
+	fprintf(stderr, "usage: kpt_sleeper [-n N] [-s USEC] [-l USEC,USEC,...] [-t THREADS] "
+		"[-r DEPTH]\n");
 }
 
 int main(int argc, char **argv)
@@ -135,7 +155,7 @@ int main(int argc, char **argv)
 	pthread_t *threads = NULL;
 	int opt, err = 0, ret = 1;
 
-	while ((opt = getopt(argc, argv, "n:s:t:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:l:t:r:")) != -1) {
 		switch (opt) {
 		case 'n':
 			if (parse_uint(optarg, 0, &opt_calls) < 0)
@@ -147,6 +167,10 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			if (parse_uint(optarg, 1, &nr_threads) < 0 || nr_threads > 4096)
+				goto bad_usage;
+			break;
+		case 'l':
+			if (parse_list(optarg) < 0)
 				goto bad_usage;
 			break;
 		case 'r':

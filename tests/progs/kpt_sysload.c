@@ -5,6 +5,9 @@
  *   kpt_sysload [-n N] [-s USEC]   N sleeps of USEC microseconds each (default
  *                                  20 x 5000 us): exactly N clock_nanosleep
  *                                  syscalls (glibc's nanosleep() uses it)
+ *   kpt_sysload -n N -s USEC -z K  the same, but only every K-th sleep (the K-th,
+ *                                  2K-th, ...) is of USEC; the others are of 0 us:
+ *                                  N / K slow sleeps among N
  *   kpt_sysload -g N               N getppid() syscalls as fast as possible, then
  *                                  print the rate in calls/s to stdout
  *   kpt_sysload -t SECONDS         getppid() for SECONDS, then print the rate
@@ -50,12 +53,12 @@ static void getppid_loop(long calls, double seconds)
 
 int main(int argc, char **argv)
 {
-	long count = 20, usec = 5000, getppids = 0, opens = 0, i;
+	long count = 20, usec = 5000, getppids = 0, opens = 0, every = 1, i;
 	const char *path = "/kpt-no-such-file";
 	double seconds = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:s:g:t:o:f:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:g:t:o:f:z:")) != -1) {
 		switch (c) {
 		case 'n':
 			count = atol(optarg);
@@ -75,9 +78,14 @@ int main(int argc, char **argv)
 		case 'f':
 			path = optarg;
 			break;
+		case 'z':
+			every = atol(optarg);
+			if (every < 1)
+				every = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: kpt_sysload [-n N] [-s USEC] | -g N | -t SECONDS | "
-				"-o N [-f PATH]\n");
+				"-o N [-f PATH] [-z K]\n");
 			return 2;
 		}
 	}
@@ -94,7 +102,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < count; i++) {
-		struct timespec ts = { usec / 1000000, (usec % 1000000) * 1000 };
+		long us = (i + 1) % every ? 0 : usec;
+		struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
 
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;

@@ -15,5 +15,7 @@ Suite *tracedat_suite(void);
 Suite *report_suite(void);
 Suite *analyser_suite(void);
 Suite *stacks_suite(void);
+Suite *plugin_suite(void);
+Suite *rbpage_suite(void);
 
 #endif

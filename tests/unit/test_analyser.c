@@ -330,11 +330,12 @@ static const char *const probe_names[] = { "work" };
 
 static const char *canned_input;	/* params.input and command "report" when set */
 
-static void canned_start(struct canned_run *run, const struct kpt_analyser_desc *desc, bool json,
-			 const char *by)
+/* Start @desc with the options @keys[i]=@values[i], as the run skeleton does. */
+static void canned_start_opts(struct canned_run *run, const struct kpt_analyser_desc *desc,
+			      bool json, int nr, const char *const *keys, const char *const *values)
 {
-	static const char *const keys[] = { "by" };
 	struct kpt_run_params params = { { 0 } };
+	int i;
 
 	memset(run, 0, sizeof(*run));
 	run->tep = canned_tep();
@@ -353,12 +354,24 @@ static void canned_start(struct canned_run *run, const struct kpt_analyser_desc 
 	params.backend = "tracefs";
 	params.params.input = canned_input;
 	params.command = canned_input ? "report" : NULL;
+	for (i = 0; i < nr; i++) {
+		if (strcmp(keys[i], "by") == 0 && strncmp(values[i], "arg:", 4) == 0)
+			params.flags |= KPT_ANALYSER_ENTRY_FIELDS;
+	}
 	run->set = kpt_analysers_alloc();
 	ck_assert_ptr_nonnull(run->set);
-	ck_assert_int_eq(kpt_analysers_add(run->set, desc, "built in", by ? 1 : 0, keys, &by,
-					   &params), 0);
+	ck_assert_int_eq(kpt_analysers_add(run->set, desc, "built in", nr, keys, values, &params),
+			 0);
 	run->engine = kpt_engine_alloc(run->decoder, 1, 1, run->set);
 	ck_assert_ptr_nonnull(run->engine);
+}
+
+static void canned_start(struct canned_run *run, const struct kpt_analyser_desc *desc, bool json,
+			 const char *by)
+{
+	static const char *const keys[] = { "by" };
+
+	canned_start_opts(run, desc, json, by ? 1 : 0, keys, &by);
 }
 
 static void canned_feed(struct canned_run *run)
@@ -597,6 +610,192 @@ START_TEST(test_json_contract)
 }
 END_TEST
 
+/* The results of a grouped latency report: each group's "key" and "count", in order. */
+static void assert_groups(const char *text, const char *by, int nr, const char *const *keys,
+			  const int *counts)
+{
+	struct json_object *doc = json_tokener_parse(text), *probes, *p;
+	int i;
+
+	ck_assert_ptr_nonnull(doc);
+	probes = json_object_object_get(doc, "probes");
+	ck_assert_int_eq(json_object_array_length(probes), nr + 1);
+	for (i = 0; i < nr; i++) {
+		p = json_object_array_get_idx(probes, i + 1);
+		ck_assert_str_eq(json_object_get_string(json_object_object_get(p, "by")), by);
+		ck_assert_str_eq(json_object_get_string(json_object_object_get(p, "key")), keys[i]);
+		ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "count")), counts[i]);
+	}
+	json_object_put(doc);
+}
+
+/* Each key of the canned calls (1000 ns with usec 1500, name x, ret 0; 3000 ns with 20, y, -2). */
+START_TEST(test_latency_by_keys)
+{
+	static const char *const by_usec[] = { "20", "1500" }, *const by_name[] = { "y", "x" };
+	static const char *const by_ret[] = { "-2", "0" }, *const by_tid[] = { "5" };
+	static const int ones[] = { 1, 1 }, two[] = { 2 };
+	struct canned_run run;
+
+	/* most total time first: the 3000 ns call's key, then the 1000 ns one's */
+	canned_start(&run, &kpt_latency_analyser, true, "arg:usec");
+	canned_feed(&run);
+	assert_groups(canned_report(&run, 0, true), "arg:usec", 2, by_usec, ones);
+	canned_free(&run);
+	canned_start(&run, &kpt_latency_analyser, true, "arg:name");
+	canned_feed(&run);
+	assert_groups(canned_report(&run, 0, true), "arg:name", 2, by_name, ones);
+	canned_free(&run);
+	canned_start(&run, &kpt_latency_analyser, true, "ret");
+	canned_feed(&run);
+	assert_groups(canned_report(&run, 0, true), "ret", 2, by_ret, ones);
+	canned_free(&run);
+	/* a file knows no process ids: pid is the thread's id */
+	canned_start(&run, &kpt_latency_analyser, true, "pid");
+	canned_feed(&run);
+	assert_groups(canned_report(&run, 0, true), "pid", 1, by_tid, two);
+	canned_free(&run);
+}
+END_TEST
+
+START_TEST(test_latency_top_and_bounds)
+{
+	static const char *const top_keys[] = { "by", "top" }, *const top_values[] = { "ret", "1" };
+	static const char *const bound_keys[] = { "unit", "min", "max" };
+	static const char *const bound_values[] = { "ns", "1001", "5000" };
+	static const char *const only_ret[] = { "-2" };
+	static const int one[] = { 1 };
+	struct json_object *doc, *p;
+	struct canned_run run;
+
+	canned_start_opts(&run, &kpt_latency_analyser, true, 2, top_keys, top_values);
+	canned_feed(&run);
+	assert_groups(canned_report(&run, 0, true), "ret", 1, only_ret, one);
+	canned_free(&run);
+	/* --min 1001 ns leaves the 1000 ns call out, and says so */
+	canned_start_opts(&run, &kpt_latency_analyser, true, 3, bound_keys, bound_values);
+	canned_feed(&run);
+	doc = json_tokener_parse(canned_report(&run, 0, true));
+	ck_assert_ptr_nonnull(doc);
+	p = json_object_array_get_idx(json_object_object_get(doc, "probes"), 0);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "count")), 1);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "min_ns")), 3000);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "outside_bounds")), 1);
+	json_object_put(doc);
+	canned_free(&run);
+}
+END_TEST
+
+START_TEST(test_latency_linear_text)
+{
+	static const char *const keys[] = { "unit", "hist", "by" };
+	static const char *const values[] = { "ns", "linear:1000,0,3000", "arg:usec" };
+	struct canned_run run;
+
+	canned_start_opts(&run, &kpt_latency_analyser, false, 3, keys, values);
+	canned_feed(&run);
+	ck_assert_str_eq(canned_report(&run, 0, true),
+		"\nTraced 1 probe for 2.00 s.\n"
+		"\nwork\n"
+		"  count 2  min 1.00 us  avg 2.00 us  max 3.00 us\n"
+		"  p50 1.00 us  p90 3.00 us  p99 3.00 us  p99.9 3.00 us\n"
+		"  unpaired: 1 returns without entry, 0 calls whose return was lost, 0 calls open "
+		"when their thread exited, 1 calls still open at the end\n"
+		"\n"
+		"     nsecs               : count     distribution\n"
+		"         0 -> 999        : 0        |                                        |\n"
+		"      1000 -> 1999       : 1        |****************************************|\n"
+		"      2000 -> 2999       : 0        |                                        |\n"
+		"        >= 3000          : 1        |****************************************|\n"
+		"\nwork [arg:usec 20]\n"
+		"  count 1  min 3.00 us  avg 3.00 us  max 3.00 us\n"
+		"  p50 3.00 us  p90 3.00 us  p99 3.00 us  p99.9 3.00 us\n"
+		"\n"
+		"     nsecs               : count     distribution\n"
+		"         0 -> 999        : 0        |                                        |\n"
+		"      1000 -> 1999       : 0        |                                        |\n"
+		"      2000 -> 2999       : 0        |                                        |\n"
+		"        >= 3000          : 1        |****************************************|\n"
+		"\nwork [arg:usec 1500]\n"
+		"  count 1  min 1.00 us  avg 1.00 us  max 1.00 us\n"
+		"  p50 1.00 us  p90 1.00 us  p99 1.00 us  p99.9 1.00 us\n"
+		"\n"
+		"     nsecs               : count     distribution\n"
+		"         0 -> 999        : 0        |                                        |\n"
+		"      1000 -> 1999       : 1        |****************************************|\n"
+		"      2000 -> 2999       : 0        |                                        |\n"
+		"\nLOST EVENTS: 3 overwritten (overrun), 0 dropped, 0 buffer pages flagged with "
+		"missed events, 0 probe misses (kprobe_profile nmissed), 0 lost in perf ring "
+		"buffers\n"
+		"What is printed above is incomplete: raise --buffer-size, or trace fewer events.\n");
+	canned_free(&run);
+}
+END_TEST
+
+START_TEST(test_count_by_arg)
+{
+	static const char *const keys[] = { "by" }, *const values[] = { "arg:name" };
+	struct json_object *doc, *groups, *g;
+	struct canned_run run;
+	int i;
+
+	canned_start_opts(&run, &kpt_count_analyser, true, 1, keys, values);
+	canned_feed(&run);
+	doc = json_tokener_parse(canned_report(&run, 0, true));
+	ck_assert_ptr_nonnull(doc);
+	groups = json_object_object_get(json_object_array_get_idx(
+		json_object_object_get(doc, "probes"), 0), "groups");
+	/* three entries, one each of x, y and z (the open one): counts tie, keys in order */
+	ck_assert_int_eq(json_object_array_length(groups), 3);
+	for (i = 0; i < 3; i++) {
+		char want[2] = { (char)('x' + i), '\0' };
+
+		g = json_object_array_get_idx(groups, i);
+		ck_assert_str_eq(json_object_get_string(json_object_object_get(g, "key")), want);
+		ck_assert_int_eq(json_object_get_int(json_object_object_get(g, "count")), 1);
+	}
+	json_object_put(doc);
+	canned_free(&run);
+}
+END_TEST
+
+START_TEST(test_slow_text_and_json)
+{
+	static const char *const keys[] = { "threshold", "unit" };
+	static const char *const values[] = { "2us", "us" };
+	struct json_object *doc;
+	struct canned_run run;
+	size_t first;
+
+	/* the 3000 ns call is slow, the 1000 ns one is not; the third is open at the end */
+	canned_start_opts(&run, &kpt_slow_analyser, false, 2, keys, values);
+	canned_feed(&run);
+	ck_assert_str_eq(canned_report(&run, 0, true),
+		"TIME(s)           COMM                 PID     TID CPU      LAT(us) CALL\n"
+		"1.000005          <...>                  5       5   1        3.000 "
+		"work(usec=20, name=\"y\") = -2\n"
+		"1.000006          <...>                  5       5   1       >0.000 "
+		"work(usec=7, name=\"z\") still open at the end\n");
+	canned_free(&run);
+
+	canned_start_opts(&run, &kpt_slow_analyser, true, 2, keys, values);
+	canned_feed(&run);
+	canned_report(&run, 0, true);
+	first = strchr(run.text, '\n') - run.text + 1;
+	run.text[first - 1] = '\0';
+	ck_assert_str_eq(run.text,
+		"{\"probe\":\"work\",\"start_ns\":1000002000,\"end_ns\":1000005000,"
+		"\"duration_ns\":3000,\"open\":false,\"pid\":5,\"tid\":5,\"comm\":\"<...>\","
+		"\"cpu\":1,\"args\":{\"usec\":20,\"name\":\"y\"},\"return\":{\"ret\":-2}}");
+	doc = json_tokener_parse(run.text + first);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert(json_object_get_boolean(json_object_object_get(doc, "open")));
+	ck_assert_ptr_null(json_object_object_get(doc, "return"));
+	json_object_put(doc);
+	canned_free(&run);
+}
+END_TEST
+
 START_TEST(test_options_checked)
 {
 	static const char *const keys[] = { "colour" }, *const values[] = { "red" };
@@ -637,6 +836,11 @@ Suite *analyser_suite(void)
 	tcase_add_test(tc, test_trace_text_and_json);
 	tcase_add_test(tc, test_json_contract);
 	tcase_add_test(tc, test_options_checked);
+	tcase_add_test(tc, test_latency_by_keys);
+	tcase_add_test(tc, test_latency_top_and_bounds);
+	tcase_add_test(tc, test_latency_linear_text);
+	tcase_add_test(tc, test_count_by_arg);
+	tcase_add_test(tc, test_slow_text_and_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
 
 #include "analyse/hist.h"
 #include "suites.h"
+#include "util.h"
 
 static struct kpt_hist hist;
 
@@ -113,6 +114,69 @@ START_TEST(test_merge)
 }
 END_TEST
 
+START_TEST(test_linear_parse)
+{
+	struct kpt_linear lin;
+
+	/* STEP alone: from 0, 20 buckets */
+	ck_assert_int_eq(kpt_linear_parse("linear:100", 1000, &lin), 0);
+	ck_assert_uint_eq(lin.step, 100000);
+	ck_assert_uint_eq(lin.min, 0);
+	ck_assert_uint_eq(lin.nr, 20);
+	ck_assert_uint_eq(lin.max, 2000000);
+	/* own units; a range that is not a whole number of steps rounds up */
+	ck_assert_int_eq(kpt_linear_parse("linear:1ms,2ms,5500us", 1000, &lin), 0);
+	ck_assert_uint_eq(lin.step, 1000000);
+	ck_assert_uint_eq(lin.min, 2000000);
+	ck_assert_uint_eq(lin.nr, 4);
+	ck_assert_uint_eq(lin.max, 6000000);
+	ck_assert_int_eq(kpt_linear_parse("linear:0", 1, &lin), -1);
+	ck_assert_int_eq(kpt_linear_parse("linear:10,50,50", 1, &lin), -1);
+	ck_assert_int_eq(kpt_linear_parse("linear:10,50", 1, &lin), -1);
+	ck_assert_int_eq(kpt_linear_parse("linear:10,0,100,5", 1, &lin), -1);
+	ck_assert_int_eq(kpt_linear_parse("linear:1,0,1000000", 1, &lin), -1);	/* too many */
+	ck_assert_int_eq(kpt_linear_parse("log2", 1, &lin), -1);
+	ck_assert_int_eq(kpt_linear_parse("linear:x", 1, &lin), -1);
+}
+END_TEST
+
+START_TEST(test_linear_slots)
+{
+	struct kpt_linear lin;
+
+	ck_assert_int_eq(kpt_linear_parse("linear:10,100,130", 1, &lin), 0);
+	ck_assert_uint_eq(lin.nr, 3);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 0), 0);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 99), 0);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 100), 1);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 109), 1);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 110), 2);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 129), 3);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, 130), 4);
+	ck_assert_uint_eq(kpt_linear_slot(&lin, UINT64_MAX), 4);
+}
+END_TEST
+
+START_TEST(test_parse_ns)
+{
+	uint64_t ns;
+
+	ck_assert_int_eq(kpt_parse_ns("10ms", 1000, &ns), 0);
+	ck_assert_uint_eq(ns, 10000000);
+	ck_assert_int_eq(kpt_parse_ns("250", 1000, &ns), 0);
+	ck_assert_uint_eq(ns, 250000);
+	ck_assert_int_eq(kpt_parse_ns("1.5us", 1000, &ns), 0);
+	ck_assert_uint_eq(ns, 1500);
+	ck_assert_int_eq(kpt_parse_ns("2s", 1, &ns), 0);
+	ck_assert_uint_eq(ns, 2000000000);
+	ck_assert_int_eq(kpt_parse_ns("0", 1, &ns), 0);
+	ck_assert_uint_eq(ns, 0);
+	ck_assert_int_eq(kpt_parse_ns("-1", 1, &ns), -1);
+	ck_assert_int_eq(kpt_parse_ns("5m", 1, &ns), -1);
+	ck_assert_int_eq(kpt_parse_ns("ms", 1, &ns), -1);
+}
+END_TEST
+
 Suite *hist_suite(void)
 {
 	Suite *suite = suite_create("hist");
@@ -124,6 +188,9 @@ Suite *hist_suite(void)
 	tcase_add_test(tc, test_relative_error_bound);
 	tcase_add_test(tc, test_log2_slots);
 	tcase_add_test(tc, test_merge);
+	tcase_add_test(tc, test_linear_parse);
+	tcase_add_test(tc, test_linear_slots);
+	tcase_add_test(tc, test_parse_ns);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

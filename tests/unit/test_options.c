@@ -206,6 +206,38 @@ START_TEST(test_stacks)
 }
 END_TEST
 
+/* The built-in's options, as analyser options, in order, a later one of a key replacing it. */
+START_TEST(test_builtin_options)
+{
+	char *argv[] = { "slow", "-t", "10ms", "--by", "arg:size", "--top", "3", "-u", "-m",
+			 "--hist", "linear:5", "--min", "1us", "--max", "2s", "--kernel-filter",
+			 "vfs_read", NULL };
+	char *file_kfilter[] = { "slow", "-t", "1ms", "--input", "t.dat", "--kernel-filter",
+				 NULL };
+	char *bad_key[] = { "latency", "--by", "arg:", "vfs_read", NULL };
+	static const char *const keys[] = { "threshold", "by", "top", "unit", "hist", "min",
+					    "max" };
+	static const char *const values[] = { "10ms", "arg:size", "3", "ms", "linear:5", "1us",
+					      "2s" };
+	int i;
+
+	ck_assert_int_eq(parse(argv), 0);
+	ck_assert_int_eq(opts.builtin.nr, 7);
+	for (i = 0; i < 7; i++) {
+		ck_assert_str_eq(opts.builtin.keys[i], keys[i]);
+		ck_assert_str_eq(opts.builtin.values[i], values[i]);
+	}
+	ck_assert_str_eq(opts.builtin.spelled[3], "-m");
+	ck_assert_str_eq(opts.by, "arg:size");
+	ck_assert(opts.kernel_filter);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(file_kfilter), -1);	/* the kernel filter is live only */
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(bad_key), -1);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *suite = suite_create("options");
@@ -217,6 +249,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_backend);
 	tcase_add_test(tc, test_input_and_plugins);
 	tcase_add_test(tc, test_stacks);
+	tcase_add_test(tc, test_builtin_options);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -104,7 +104,7 @@ START_TEST(test_orphans_and_lost_returns)
 	ENTRY(p, 20, 3, 1);		/* its return is lost (kretprobe miss) */
 	EXIT(p, 40, 3, 0);		/* pops probe 1's frame as lost */
 	ENTRY(p, 50, 3, 1);		/* still open at the end */
-	kpt_pairer_finish(p);
+	kpt_pairer_finish(p, NULL, NULL);
 	c0 = kpt_pairer_counts(p, 0);
 	c1 = kpt_pairer_counts(p, 1);
 	ck_assert_int_eq(nr_spans, 1);
@@ -198,6 +198,63 @@ START_TEST(test_cpu_migration)
 }
 END_TEST
 
+/* At the end, the calls still open go to the open-span callback, outermost first, with no exit. */
+START_TEST(test_open_spans_at_finish)
+{
+	struct kpt_pairer *p = new_pairer(2);
+
+	ENTRY(p, 100, 7, 0);
+	ENTRY(p, 110, 7, 1);
+	ENTRY(p, 120, 8, 0);
+	EXIT(p, 130, 8, 0);
+	ENTRY(p, 140, 9, 1);
+	feed(p, 170, 9, -1, KPT_ROLE_TASK_EXIT);
+	ck_assert_int_eq(nr_spans, 1);
+	nr_spans = 0;
+	kpt_pairer_finish(p, record_span, NULL);
+	/* thread 7's two calls; thread 9's ended with the thread; the end is the last event's */
+	ck_assert_int_eq(nr_spans, 2);
+	assert_span(0, 0, 7, 100, 170);
+	ck_assert_int_eq(spans[0].depth, 0);
+	ck_assert_ptr_null(spans[0].exit);
+	assert_span(1, 1, 7, 110, 170);
+	ck_assert_int_eq(spans[1].depth, 1);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 0)->open_at_end, 1);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 1)->open_at_end, 1);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 1)->task_exits, 1);
+	kpt_pairer_free(p);
+}
+END_TEST
+
+static int make_span(void *ctx, const struct kpt_event *ev, struct kpt_span *span,
+		     struct kpt_event *entry, struct kpt_event *exit)
+{
+	if (ev->probe != 1)
+		return -1;
+	*entry = *exit = *ev;
+	entry->ts = ev->ts - 25;
+	*span = (struct kpt_span){ .probe = ev->probe, .tid = ev->tid, .start = entry->ts,
+				   .end = ev->ts, .entry = entry, .exit = exit };
+	return 0;
+}
+
+/* Calls the kernel measured: made into spans and counted, never paired; refused ones dropped. */
+START_TEST(test_made_spans)
+{
+	struct kpt_pairer *p = new_pairer(2);
+
+	feed(p, 100, 7, 1, KPT_ROLE_SPAN);	/* no maker yet: dropped */
+	kpt_pairer_set_span_maker(p, make_span, NULL);
+	feed(p, 200, 7, 1, KPT_ROLE_SPAN);
+	feed(p, 300, 7, 0, KPT_ROLE_SPAN);	/* the maker refuses it */
+	ck_assert_int_eq(nr_spans, 1);
+	assert_span(0, 1, 7, 175, 200);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 1)->spans, 1);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 0)->spans, 0);
+	kpt_pairer_free(p);
+}
+END_TEST
+
 Suite *pair_suite(void)
 {
 	Suite *suite = suite_create("pair");
@@ -210,6 +267,8 @@ Suite *pair_suite(void)
 	tcase_add_test(tc, test_thread_exit_mid_call);
 	tcase_add_test(tc, test_many_threads_grow_and_exit);
 	tcase_add_test(tc, test_cpu_migration);
+	tcase_add_test(tc, test_open_spans_at_finish);
+	tcase_add_test(tc, test_made_spans);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

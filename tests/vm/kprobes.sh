@@ -4,10 +4,11 @@
 # kptrace traces kernel functions whose calls a test program controls, and every result is
 # exported to the host, where this script asserts on it: exact counts, fetched arguments and
 # return values, nesting, maxactive and its misses, errors (missing, blacklisted, bad
-# fetch-arg), event-name repair, clean-up after a normal end, SIGINT and SIGKILL, a foreign
-# probe left alone, 'kptrace check' differing from the host's where the kernels differ, a
-# kptrace record file of kprobe pairs copied out and reported on the host, and the kernel
-# stacks of a kprobe (--stack: openat(2)'s path to do_sys_openat2, live and from a file
+# fetch-arg), event-name repair, clean-up after a normal end, SIGINT, SIGKILL (by the
+# watchdog, maxactive kretprobes too, and by the next run when the watchdog is killed too), a
+# foreign probe left alone, 'kptrace check' differing from the host's where the kernels
+# differ, a kptrace record file of kprobe pairs copied out and reported on the host, and the
+# kernel stacks of a kprobe (--stack: openat(2)'s path to do_sys_openat2, live and from a file
 # recorded in the guest and analysed on the host with the guest's own kallsyms).
 . "$(dirname "$0")/../live/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
@@ -38,9 +39,20 @@ live() {	# has kptrace PID enabled its events and turned tracing on?
 	grep -qv 0 $T/instances/kptrace_$1/events/enable 2>/dev/null &&
 		grep -q 1 $T/instances/kptrace_$1/tracing_on 2>/dev/null
 }
+watchdog_of() {	# the watchdog kptrace PID forked
+	for s in /proc/[0-9]*/stat; do
+		read -r p c st pp rest <$s 2>/dev/null
+		[ "$pp" = "$1" ] && [ "$c" = "(kptrace-watch)" ] && echo $p
+	done
+}
 leftovers() {	# what kptrace left in tracefs, if anything
 	grep -E '^[pr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
+	grep -E '^kptrace_[0-9]+_' $T/synthetic_events
 	ls $T/instances | grep -E '^kptrace_[0-9]+$'
+}
+synth_live() {	# has kptrace PID enabled its synthetic event (slow --kernel-filter)?
+	grep -q 1 $T/instances/kptrace_$1/events/synthetic/kptrace_$1_slow0/enable 2>/dev/null &&
+		grep -q 1 $T/instances/kptrace_$1/tracing_on 2>/dev/null
 }
 
 step check $KPT check --json
@@ -72,6 +84,37 @@ step kstack_folded $KPT latency --stack --folded=count do_sys_openat2 -- $LOAD -
 step kstack_record $KPT record -o $R/kstack.dat --stack do_sys_openat2 -- $LOAD -o 20
 leftovers >$R/after_normal.left
 
+# slow, paired in user space and measured in the kernel, on the same load: 2000 sleeps of
+# which every 100th is of 60 ms (hrtimer_nanosleep's first argument is the sleep in ns).
+SLOW_PROBE='hrtimer_nanosleep ns=%di:s64'
+step slow_user $KPT slow --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 2000 -s 60000 -z 100
+step slow_kernel $KPT slow --kernel-filter --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 2000 -s 60000 -z 100
+step slow_kernel_by $KPT slow --kernel-filter -t 30ms --by arg:ns "$SLOW_PROBE" -- $LOAD -n 300 -s 60000 -z 100
+leftovers >$R/after_slow.left
+# SIGINT while the kernel filter is in place: its triggers and synthetic event go too.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >$R/slow_sigint.out 2>$R/slow_sigint.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+$LOAD -n 2 -s 60000
+kill -INT $pid; wait $pid; echo $? >$R/slow_sigint.status
+leftovers >$R/after_slow_sigint.left
+# SIGKILL: the watchdog removes the triggers, the probes, the instance and the synthetic
+# event within a second.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>$R/slow_watchdog.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $pid; wait $pid
+sleep 1
+leftovers >$R/after_slow_watchdog.left
+# SIGKILL of kptrace and its watchdog leaves them all; the next run's reaper removes them.
+$KPT slow --kernel-filter -t 30ms "$SLOW_PROBE" >/dev/null 2>&1 &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! synth_live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $(watchdog_of $pid) $pid; wait $pid
+leftovers >$R/after_slow_sigkill.left
+step slow_after_kill $KPT slow --kernel-filter --json -t 30ms "$SLOW_PROBE" -- $LOAD -n 100 -s 60000 -z 100
+leftovers >$R/after_slow_reaper.left
+
 # SIGINT: a final report and nothing left.
 $KPT latency --json do_sys_openat2 >$R/sigint.out 2>$R/sigint.err &
 pid=$!
@@ -80,12 +123,23 @@ $LOAD -o 5
 kill -INT $pid; wait $pid; echo $? >$R/sigint.status
 leftovers >$R/after_sigint.left
 
-# SIGKILL leaves probes behind; a foreign probe must survive the next run's clean-up.
+# SIGKILL: the watchdog removes the kprobes, the kretprobes (one with maxactive, which
+# kptrace writes itself) and the instance within a second; a foreign probe survives.
 echo 'p:othertool/openat do_sys_openat2' >>$T/kprobe_events
+$KPT latency do_sys_openat2 'p:hrtimer_nanosleep' 'r4:hrtimer_nanosleep' >/dev/null \
+	2>$R/watchdog.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
+leftovers | wc -l >$R/before_watchdog.count
+kill -KILL $pid; wait $pid
+sleep 1
+leftovers >$R/after_watchdog.left
+
+# SIGKILL of kptrace and its watchdog leaves probes behind, for the next run to remove.
 $KPT latency do_sys_openat2 >/dev/null 2>&1 &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
-kill -KILL $pid; wait $pid
+kill -KILL $(watchdog_of $pid) $pid; wait $pid
 leftovers >$R/after_sigkill.left
 step after_kill $KPT latency --json do_sys_openat2 -- $LOAD -o 7
 leftovers >$R/after_next_run.left
@@ -109,6 +163,7 @@ status_of() { cat "$OUT/$1.status"; }
 "$KPTRACE" check --json >"$WORK/host-check.json"
 assert_eq "guest kprobe_events" "$(jq -r .features.kprobe_events "$OUT/check.out")" true
 assert_eq "guest kretprobe_maxactive" "$(jq -r .features.kretprobe_maxactive "$OUT/check.out")" true
+assert_eq "guest slow_kernel_filter" "$(jq -r .features.slow_kernel_filter "$OUT/check.out")" true
 host_kprobes=$(jq -r .features.kprobe_events "$WORK/host-check.json")
 if [ "$host_kprobes" = false ]; then
 	pass "host and guest 'check' differ on kprobe_events, as their kernels do"
@@ -207,11 +262,50 @@ assert_eq "the guest's recording, on this host: exit" $? 0
 assert_eq "the guest's recording, on this host: the guest's folded stacks" \
 	"$(cat "$WORK/kstack_file.txt")" "$(cat "$OUT/kstack_folded.out")"
 
+# slow: the same slow calls whether paired in user space or measured in the kernel, each with
+# its argument and return value; the kernel writes over 100x fewer records (1% are slow).
+for mode in user kernel; do
+	out=$OUT/slow_$mode.out
+	assert_eq "slow $mode: exit" "$(status_of slow_$mode)" 0
+	assert_eq "slow $mode: the 60 ms sleeps" "$(jq -s -c '[.[] | select(.args.ns == 60000000)] | length' "$out")" 20
+	assert_eq "slow $mode: nothing else" "$(jq -s length "$out")" 20
+	assert_eq "slow $mode: return values" "$(jq -s -c '[.[].return.ret] | unique' "$out")" "[0]"
+	assert_eq "slow $mode: each at least 60 ms" "$(jq -s '[.[] | select(.duration_ns >= 60000000)] | length' "$out")" 20
+	assert_eq "slow $mode: comm" "$(jq -s -r '[.[].comm] | unique | join(",")' "$out")" kpt_sysload
+done
+records() { sed -n 's/.*; \([0-9]*\) records read.*/\1/p' "$OUT/$1.err"; }
+user_records=$(records slow_user); kernel_records=$(records slow_kernel)
+assert_between "slow user: records read (2 per call)" "$user_records" 4000 4010
+assert_between "slow kernel: records read (1 per slow call)" "$kernel_records" 20 30
+if [ "$user_records" -ge $((100 * kernel_records)) ]; then
+	pass "the kernel filter writes $kernel_records records for $user_records: over 100x fewer"
+else
+	fail "the kernel filter writes $kernel_records records for $user_records: not 100x fewer"
+fi
+assert_contains "slow kernel: summary" "$OUT/slow_kernel.err" "measured in the kernel"
+assert_eq "slow kernel --by arg:ns" "$(grep -E '^  [0-9]+ ' "$OUT/slow_kernel_by.out" | awk '{print $1, $2}')" "60000000 3"
+assert_eq "after slow, left" "$(cat "$OUT/after_slow.left")" ""
+assert_eq "slow kernel SIGINT exit" "$(status_of slow_sigint)" 0
+assert_eq "after slow kernel SIGINT, left" "$(cat "$OUT/after_slow_sigint.left")" ""
+assert_eq "slow kernel SIGKILL, a second later, left" "$(cat "$OUT/after_slow_watchdog.left")" ""
+assert_contains "slow kernel SIGKILL: the watchdog's line" "$OUT/slow_watchdog.err" "its watchdog removed"
+if grep -q '_slow0' "$OUT/after_slow_sigkill.left"; then pass "SIGKILL of both leaves the synthetic event"; else fail "SIGKILL of both left no synthetic event: the reaper check proves nothing"; fi
+assert_eq "slow kernel after SIGKILL" "$(jq -s length "$OUT/slow_after_kill.out")" 1
+assert_eq "after the reaper, left" "$(cat "$OUT/after_slow_reaper.left")" ""
+
 # Signals.
 assert_eq "SIGINT exit" "$(status_of sigint)" 0
 if [ "$(jq -r '.probes[0].count' "$OUT/sigint.out")" -ge 5 ]; then pass "SIGINT report counts the 5 opens"; else fail "SIGINT report: $(cat "$OUT/sigint.out")"; fi
 assert_eq "after SIGINT, left" "$(cat "$OUT/after_sigint.left")" ""
-if [ -n "$(cat "$OUT/after_sigkill.left")" ]; then pass "SIGKILL leaves probes behind"; else fail "SIGKILL left nothing: the next check proves nothing"; fi
+# Two kprobes, two kretprobes (one with maxactive) and the instance.
+assert_eq "before the watchdog's clean-up: kptrace's objects" "$(cat "$OUT/before_watchdog.count")" 5
+assert_eq "SIGKILL, a second later, left" "$(cat "$OUT/after_watchdog.left")" ""
+if grep -q "its watchdog removed its 4 probe events and instance" "$OUT/watchdog.err"; then
+	pass "the watchdog says what it removed"
+else
+	fail "the watchdog's line is missing: $(cat "$OUT/watchdog.err")"
+fi
+if [ -n "$(cat "$OUT/after_sigkill.left")" ]; then pass "SIGKILL with the watchdog leaves probes behind"; else fail "SIGKILL of both left nothing: the next check proves nothing"; fi
 assert_eq "run after SIGKILL" "$(jq -r '.probes[0].count' "$OUT/after_kill.out")" 7
 assert_eq "after the next run, left" "$(cat "$OUT/after_next_run.left")" ""
 assert_eq "foreign probe survived" "$(cat "$OUT/foreign.count")" 1

@@ -4,7 +4,8 @@
 # vm-run.sh: run a shell script as root inside a throw-away qemu VM that boots
 # Debian's cloud kernel (which has kprobes, unlike some host kernels).
 #
-#   tests/vm/vm-run.sh [--timeout SECS] [--out DIR] [--bin FILE]... -- GUEST_SCRIPT
+#   tests/vm/vm-run.sh [--arch ARCH] [--timeout SECS] [--out DIR] [--bin FILE]...
+#                      [--root DIR] [--busybox FILE] -- GUEST_SCRIPT
 #
 # The guest is an initramfs built on the fly: a static busybox, GUEST_SCRIPT,
 # and every --bin FILE, each at the same absolute path as on this host,
@@ -32,13 +33,26 @@
 # the folder with KPT_VM_CACHE; empty it to get a newer kernel). As root, missing qemu-system-x86 and
 # busybox-static are installed with apt-get. KVM is used when /dev/kvm is
 # usable and is not the nested-PVM kind (/sys/module/kvm_pvm), else TCG.
+#
+# --arch arm64 boots the kernel of linux-image-cloud-arm64 under
+# qemu-system-aarch64 (-M virt -cpu cortex-a57), --arch armhf that of
+# linux-image-armmp under qemu-system-arm (-M virt,highmem=off -cpu
+# cortex-a15), both in software emulation; their packages are fetched with a
+# private apt configuration for that architecture (lists in the cache folder),
+# never installed. Their guests need --busybox, a static busybox of the
+# target (scripts/cross-build.sh unpacks one into deps/sysroot-ARCH/bin), and
+# --bin files are copied without their libraries (ldd cannot read them):
+# static binaries, or libraries given with --root DIR, whose tree is copied
+# into the guest's root as it is.
 
 set -u
 
 readonly EXIT_SKIP=77 EXIT_HARD=99
-readonly KERNEL_META=linux-image-cloud-amd64
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit $EXIT_HARD
 readonly cache=${KPT_VM_CACHE:-$here/cache}
+arch=x86_64
+busybox=
+root_dirs=()
 
 timeout_secs=120
 out_dir=
@@ -52,7 +66,8 @@ die() { note "error: $*"; exit $EXIT_HARD; }
 skip() { note "skipped: $*"; exit $EXIT_SKIP; }
 
 usage() {
-	echo "usage: $0 [--timeout SECS] [--out DIR] [--bin FILE]... -- GUEST_SCRIPT" >&2
+	echo "usage: $0 [--arch ARCH] [--timeout SECS] [--out DIR] [--bin FILE]... [--root DIR]" \
+		"[--busybox FILE] -- GUEST_SCRIPT" >&2
 	exit $EXIT_HARD
 }
 
@@ -67,6 +82,21 @@ parse_args() {
 		--out)
 			(($# >= 2)) || usage
 			out_dir=$2
+			shift 2 ;;
+		--arch)
+			(($# >= 2)) || usage
+			[[ $2 =~ ^(x86_64|arm64|armhf)$ ]] || die "--arch wants x86_64, arm64 or armhf, got '$2'"
+			arch=$2
+			shift 2 ;;
+		--busybox)
+			(($# >= 2)) || usage
+			[[ -f $2 ]] || die "--busybox $2: no such file"
+			busybox=$(realpath -s -- "$2")
+			shift 2 ;;
+		--root)
+			(($# >= 2)) || usage
+			[[ -d $2 ]] || die "--root $2: no such folder"
+			root_dirs+=("$2")
 			shift 2 ;;
 		--bin)
 			(($# >= 2)) || usage
@@ -99,6 +129,11 @@ apt_install() {
 
 find_busybox() {
 	local bb
+	if [[ -n $busybox ]]; then
+		echo "$busybox"
+		return 0
+	fi
+	[[ $arch == x86_64 ]] || return 1
 	for bb in /bin/busybox /usr/bin/busybox; do
 		[[ -x $bb ]] && { echo "$bb"; return 0; }
 	done
@@ -108,8 +143,12 @@ find_busybox() {
 # Make sure qemu and busybox are there, installing them when we are root.
 ensure_tools() {
 	local -a missing=()
-	command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
-	find_busybox >/dev/null || missing+=(busybox-static)
+	case $arch in
+	x86_64) command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86) ;;
+	arm64) command -v qemu-system-aarch64 >/dev/null || missing+=(qemu-system-arm) ;;
+	armhf) command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm) ;;
+	esac
+	[[ $arch != x86_64 ]] || find_busybox >/dev/null || missing+=(busybox-static)
 	command -v cpio >/dev/null || missing+=(cpio)
 	((${#missing[@]})) || return 0
 	((EUID == 0)) || skip "${missing[*]} not installed, and installing needs root"
@@ -117,16 +156,43 @@ ensure_tools() {
 	apt_install "${missing[@]}" || skip "could not install ${missing[*]}"
 }
 
-# The kernel image package that the cloud meta-package depends on.
+# The kernel meta-package of $arch, and the suffix of its images' names.
+kernel_meta() {
+	case $arch in
+	x86_64) echo "linux-image-cloud-amd64 cloud-amd64" ;;
+	arm64) echo "linux-image-cloud-arm64 cloud-arm64" ;;
+	armhf) echo "linux-image-armmp armmp" ;;
+	esac
+}
+
+# apt-get or apt-cache for $arch: this machine's own for x86_64, else with a
+# private configuration and package lists for that architecture only.
+target_apt() {
+	local dir=$cache/apt-$arch
+	if [[ $arch == x86_64 ]]; then
+		"$@"
+		return
+	fi
+	mkdir -p "$dir/lists/partial" "$dir/state" "$dir/cache/archives/partial" || return 1
+	[[ -f $dir/status ]] || : >"$dir/status"
+	"$@" -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" \
+		-o "Dir::State=$dir/state" -o "Dir::State::Lists=$dir/lists" \
+		-o "Dir::State::status=$dir/status" -o "Dir::Cache=$dir/cache"
+}
+
+# The kernel image package that the meta-package depends on.
 kernel_package() {
-	apt-cache depends "$KERNEL_META" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' | head -n 1
+	local meta
+	read -r meta _ <<<"$(kernel_meta)"
+	target_apt apt-cache depends "$meta" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ <>:]*\)\(:[a-z0-9]*\)\{0,1\}$/\1/p' | head -n 1
 }
 
 # Print the path of the newest cached vmlinuz, downloading one if there is none.
 kernel_image() {
-	local pkg kver dl
-	dl=$(printf '%s\n' "$cache"/vmlinuz-* | sort -V | tail -n 1)
+	local pkg kver dl meta flavour
+	read -r meta flavour <<<"$(kernel_meta)"
+	dl=$(printf '%s\n' "$cache"/vmlinuz-*-"$flavour" | sort -V | tail -n 1)
 	if [[ -f $dl ]]; then
 		echo "$dl"
 		return 0
@@ -134,9 +200,9 @@ kernel_image() {
 	command -v apt-get >/dev/null || skip "no kernel in $cache, and no apt-get to fetch one"
 	pkg=$(kernel_package)
 	if [[ -z $pkg ]] && ((EUID == 0)); then
-		apt-get update -q >&2 && pkg=$(kernel_package)
+		target_apt apt-get update -q >&2 && pkg=$(kernel_package)
 	fi
-	[[ -n $pkg ]] || skip "apt-cache cannot resolve $KERNEL_META"
+	[[ -n $pkg ]] || skip "apt-cache cannot resolve $meta"
 	kver=${pkg#linux-image-}
 
 	mkdir -p -- "$cache" || die "cannot create $cache"
@@ -144,7 +210,7 @@ kernel_image() {
 	note "downloading $pkg into $cache"
 	local -a apt_opts=()
 	((EUID == 0)) && apt_opts=(-o APT::Sandbox::User=root)
-	if ! (cd "$dl" && apt-get download -q "${apt_opts[@]}" "$pkg") >&2; then
+	if ! (cd "$dl" && target_apt apt-get download -q "${apt_opts[@]}" "$pkg") >&2; then
 		rm -rf -- "$dl"
 		skip "apt-get download $pkg failed"
 	fi
@@ -246,17 +312,28 @@ write_export_helper() {
 
 # Build $work/initrd.gz from busybox, the payload and the generated scripts.
 build_initramfs() {
-	local bb bin
-	bb=$(find_busybox) || skip "no busybox"
+	local bb bin dir
+	bb=$(find_busybox) || skip "no busybox (an $arch guest needs --busybox FILE)"
 	mkdir -p "$work/root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root} ||
 		die "cannot create $work/root"
 	chmod 1777 "$work/root/tmp"
-	install_binary "$bb"
-	[[ $bb == /bin/busybox ]] || install_file "$bb" /bin/busybox
-	# The libraries sit at their host paths, so the host's cache finds them.
-	[[ -f /etc/ld.so.cache ]] && install_file /etc/ld.so.cache
+	if [[ $arch == x86_64 ]]; then
+		install_binary "$bb"
+		[[ $bb == /bin/busybox ]] || install_file "$bb" /bin/busybox
+		# The libraries sit at their host paths, so the host's cache finds them.
+		[[ -f /etc/ld.so.cache ]] && install_file /etc/ld.so.cache
+	else
+		install_file "$bb" /bin/busybox
+	fi
 	for bin in "${bins[@]}"; do
-		install_binary "$bin"
+		if [[ $arch == x86_64 ]]; then
+			install_binary "$bin"
+		else
+			install_file "$bin"
+		fi
+	done
+	for dir in "${root_dirs[@]}"; do
+		cp -a -- "$dir/." "$work/root/" || die "cannot copy $dir into the initramfs"
 	done
 	install_file "$guest_script"
 	write_init
@@ -265,15 +342,23 @@ build_initramfs() {
 		gzip -1 >"$work/initrd.gz" || die "cannot build the initramfs"
 }
 
-# The qemu command line: KVM where it works, else TCG.
+# The qemu command line: KVM where it works, else TCG; arm in TCG.
 qemu_command() {
-	local accel=(-machine "pc,accel=tcg" -cpu max)
+	local accel=(-machine "pc,accel=tcg" -cpu max) qemu=qemu-system-x86_64 console=ttyS0
 	if [[ -r /dev/kvm && -w /dev/kvm && ! -e /sys/module/kvm_pvm ]]; then
 		accel=(-machine "pc,accel=kvm:tcg" -cpu host)
 	fi
-	qemu_cmd=(qemu-system-x86_64 "${accel[@]}" -nodefaults -display none -no-reboot
+	case $arch in
+	arm64)
+		# -cpu max emulates pointer authentication, which makes the boot 4x slower.
+		qemu=qemu-system-aarch64 accel=(-machine virt -cpu cortex-a57) console=ttyAMA0 ;;
+	armhf)
+		qemu=qemu-system-arm accel=(-machine virt,highmem=off -cpu cortex-a15)
+		console=ttyAMA0 ;;
+	esac
+	qemu_cmd=("$qemu" "${accel[@]}" -nodefaults -display none -no-reboot
 		-serial stdio -m 512 -kernel "$1" -initrd "$work/initrd.gz"
-		-append "console=ttyS0 quiet panic=-1")
+		-append "console=$console quiet panic=-1")
 }
 
 # Read the console on stdin: echo it to stdout and to the log file, and save
