@@ -8,7 +8,8 @@
  * never go down), whatever the report interval. Bucket bounds are kept in
  * nanoseconds and printed as exact decimal seconds, so "le" labels are stable.
  *
- * It uses only <kptrace/analyser.h> and libc.
+ * It uses only <kptrace/analyser.h>, libc, and the exposition writer that
+ * kptrace latency --listen uses too (src/output/openmetrics.c, built in).
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
@@ -22,14 +23,13 @@
 
 #include <kptrace/analyser.h>
 
+#include "output/openmetrics.h"
+
 #define OM_MAX_BUCKETS		64
-#define OM_LOG2_BUCKETS		27	/* 1 us * 2^0 .. 2^26 (67.1 s) */
 
 struct om_probe {
 	uint64_t sum_ns;
-	uint64_t count;
 	uint64_t *buckets;		/* [nr_bounds + 1], not cumulative; the last is +Inf */
-	struct kpt_pair_counts pairs;	/* totals */
 };
 
 struct om {
@@ -40,6 +40,7 @@ struct om {
 	int nr_bounds;
 	uint64_t bounds[OM_MAX_BUCKETS];	/* upper bounds, ns, increasing */
 	struct om_probe *probes;
+	struct kpt_pair_counts *pairs;	/* [nr_probes], totals */
 	struct kpt_loss loss;		/* totals */
 };
 
@@ -49,153 +50,36 @@ static const struct kpt_analyser_option om_options[] = {
 	{ NULL, NULL }
 };
 
-/* Nanoseconds as exact decimal seconds, without trailing zeros: 1500 -> "0.0000015". */
-static void om_seconds(char *buf, size_t size, uint64_t ns)
-{
-	int len = snprintf(buf, size, "%llu.%09llu", (unsigned long long)(ns / 1000000000ULL),
-			   (unsigned long long)(ns % 1000000000ULL));
-
-	while (len > 0 && buf[len - 1] == '0')
-		buf[--len] = '\0';
-	if (len > 0 && buf[len - 1] == '.')
-		buf[--len] = '\0';
-}
-
-/* A label value as the exposition format wants it: \\, \" and \n escaped. */
-static void om_label(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			putc(*s, f);
-	}
-}
-
 static void om_span(void *state, const struct kpt_span *span)
 {
 	struct om *om = state;
 	uint64_t ns = span->end - span->start;
 	struct om_probe *p;
-	int lo = 0, hi = om->nr_bounds;
 
 	if (span->probe < 0 || span->probe >= om->nr_probes)
 		return;
 	p = &om->probes[span->probe];
-	while (lo < hi) {		/* the first bound >= ns; nr_bounds is +Inf */
-		int mid = (lo + hi) / 2;
-
-		if (ns <= om->bounds[mid])
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	p->buckets[lo]++;
-	p->count++;
+	p->buckets[kpt_om_bucket(om->bounds, om->nr_bounds, ns)]++;
 	p->sum_ns += ns;
 }
 
 static void om_write_histograms(struct om *om, FILE *f)
 {
-	char le[32];
-	int i, b;
+	int i;
 
-	fputs("# HELP kptrace_latency_seconds Time from a probe's entry to its return.\n"
-	      "# TYPE kptrace_latency_seconds histogram\n", f);
+	kpt_om_histogram_help(f);
 	for (i = 0; i < om->nr_probes; i++) {
-		const struct om_probe *p = &om->probes[i];
-		uint64_t cumulative = 0;
+		const struct kpt_om_label label = { "probe", om->probe_names[i] };
 
-		for (b = 0; b <= om->nr_bounds; b++) {
-			cumulative += p->buckets[b];
-			if (b < om->nr_bounds)
-				om_seconds(le, sizeof(le), om->bounds[b]);
-			else
-				strcpy(le, "+Inf");
-			fputs("kptrace_latency_seconds_bucket{probe=\"", f);
-			om_label(f, om->probe_names[i]);
-			fprintf(f, "\",le=\"%s\"} %llu\n", le, (unsigned long long)cumulative);
-		}
-		om_seconds(le, sizeof(le), p->sum_ns);
-		fputs("kptrace_latency_seconds_sum{probe=\"", f);
-		om_label(f, om->probe_names[i]);
-		fprintf(f, "\"} %s\n", le);
-		fputs("kptrace_latency_seconds_count{probe=\"", f);
-		om_label(f, om->probe_names[i]);
-		fprintf(f, "\"} %llu\n", (unsigned long long)p->count);
+		kpt_om_histogram(f, &label, 1, om->bounds, om->nr_bounds, om->probes[i].buckets,
+				 om->probes[i].sum_ns);
 	}
-}
-
-struct om_pair_counter {
-	const char *name;
-	const char *help;
-	size_t offset;			/* in struct kpt_pair_counts */
-};
-
-static const struct om_pair_counter om_pair_counters[] = {
-	{ "kptrace_orphan_exits_total", "Returns whose entry was never seen.",
-	  offsetof(struct kpt_pair_counts, orphan_exits) },
-	{ "kptrace_lost_exits_total", "Entries whose return was never seen (an outer call returned).",
-	  offsetof(struct kpt_pair_counts, lost_exits) },
-	{ "kptrace_task_exits_total", "Entries still open when their thread exited.",
-	  offsetof(struct kpt_pair_counts, task_exits) },
-	{ "kptrace_open_at_end_total", "Entries still open when tracing stopped.",
-	  offsetof(struct kpt_pair_counts, open_at_end) },
-};
-
-struct om_loss_counter {
-	const char *name;
-	const char *help;
-	size_t offset;			/* in struct kpt_loss */
-};
-
-static const struct om_loss_counter om_loss_counters[] = {
-	{ "kptrace_missed_pages_total", "Ring-buffer pages flagged as having missed events before them.",
-	  offsetof(struct kpt_loss, missed_pages) },
-	{ "kptrace_missed_events_total", "Events those flagged pages counted, where the kernel knew.",
-	  offsetof(struct kpt_loss, missed_events) },
-	{ "kptrace_overrun_events_total", "Events overwritten in the ring buffer before being read.",
-	  offsetof(struct kpt_loss, overrun) },
-	{ "kptrace_dropped_events_total", "Events not written because the ring buffer was full.",
-	  offsetof(struct kpt_loss, dropped) },
-	{ "kptrace_probe_misses_total", "Kprobe and kretprobe hits the kernel missed (nmissed).",
-	  offsetof(struct kpt_loss, probe_misses) },
-	{ "kptrace_perf_lost_events_total", "Events perf ring buffers lost (PERF_RECORD_LOST).",
-	  offsetof(struct kpt_loss, perf_lost) },
-};
-
-static uint64_t om_field(const void *base, size_t offset)
-{
-	uint64_t v;
-
-	memcpy(&v, (const char *)base + offset, sizeof(v));
-	return v;
 }
 
 static void om_write_counters(struct om *om, FILE *f)
 {
-	size_t c;
-	int i;
-
-	for (c = 0; c < sizeof(om_pair_counters) / sizeof(om_pair_counters[0]); c++) {
-		const struct om_pair_counter *pc = &om_pair_counters[c];
-
-		fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", pc->name, pc->help, pc->name);
-		for (i = 0; i < om->nr_probes; i++) {
-			fprintf(f, "%s{probe=\"", pc->name);
-			om_label(f, om->probe_names[i]);
-			fprintf(f, "\"} %llu\n",
-				(unsigned long long)om_field(&om->probes[i].pairs, pc->offset));
-		}
-	}
-	for (c = 0; c < sizeof(om_loss_counters) / sizeof(om_loss_counters[0]); c++) {
-		const struct om_loss_counter *lc = &om_loss_counters[c];
-
-		fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", lc->name, lc->help,
-			lc->name, lc->name, (unsigned long long)om_field(&om->loss, lc->offset));
-	}
+	kpt_om_pair_counters(f, om->nr_probes, om->probe_names, om->pairs);
+	kpt_om_loss_counters(f, &om->loss);
 }
 
 static void om_add(void *total, const void *part, size_t size)
@@ -259,7 +143,7 @@ static int om_report(void *state, const struct kpt_report_params *report)
 	int i;
 
 	for (i = 0; report->pairs && i < om->nr_probes; i++)
-		om_add(&om->probes[i].pairs, &report->pairs[i], sizeof(struct kpt_pair_counts));
+		om_add(&om->pairs[i], &report->pairs[i], sizeof(struct kpt_pair_counts));
 	if (report->loss)
 		om_add(&om->loss, report->loss, sizeof(struct kpt_loss));
 	return om_write(om);
@@ -273,17 +157,15 @@ static void om_destroy(void *state)
 	for (i = 0; om->probes && i < om->nr_probes; i++)
 		free(om->probes[i].buckets);
 	free(om->probes);
+	free(om->pairs);
 	free(om->tmpl);
 	free(om);
 }
 
 static void om_default_bounds(struct om *om)
 {
-	int i;
-
-	om->nr_bounds = OM_LOG2_BUCKETS;
-	for (i = 0; i < OM_LOG2_BUCKETS; i++)
-		om->bounds[i] = 1000ULL << i;
+	om->nr_bounds = KPT_OM_LOG2_BOUNDS;
+	kpt_om_log2_bounds(om->bounds);
 }
 
 /* buckets=S1,S2,...: seconds, increasing, each a whole number of nanoseconds or more. */
@@ -412,7 +294,8 @@ static void *om_create(const struct kpt_analyser_params *params, char *err, size
 	if (om_options_parse(om, params, err, errsize) < 0)
 		goto fail;
 	om->probes = calloc(params->nr_probes ? params->nr_probes : 1, sizeof(*om->probes));
-	if (!om->probes)
+	om->pairs = calloc(params->nr_probes ? params->nr_probes : 1, sizeof(*om->pairs));
+	if (!om->probes || !om->pairs)
 		goto nomem;
 	for (i = 0; i < om->nr_probes; i++) {
 		om->probes[i].buckets = calloc(om->nr_bounds + 1, sizeof(uint64_t));

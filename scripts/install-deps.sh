@@ -16,7 +16,7 @@ esac
 packages=(
 	build-essential autoconf automake libtool pkg-config
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libjson-c-dev check
-	jq trace-cmd time valgrind clang libclang-rt-dev
+	jq trace-cmd time valgrind clang libclang-rt-dev libmicrohttpd-dev
 )
 missing=()
 for p in "${packages[@]}"; do

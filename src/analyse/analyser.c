@@ -18,6 +18,12 @@ static const struct kpt_analyser_desc *const builtins[] = {
 	&kpt_count_analyser,
 	&kpt_trace_analyser,
 	&kpt_slow_analyser,
+	&kpt_heatmap_analyser,
+	&kpt_html_analyser,
+	&kpt_timeline_analyser,
+#ifdef HAVE_MICROHTTPD
+	&kpt_listen_analyser,
+#endif
 };
 
 /**

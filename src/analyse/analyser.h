@@ -19,6 +19,12 @@ extern const struct kpt_analyser_desc kpt_latency_analyser;
 extern const struct kpt_analyser_desc kpt_count_analyser;
 extern const struct kpt_analyser_desc kpt_trace_analyser;
 extern const struct kpt_analyser_desc kpt_slow_analyser;
+extern const struct kpt_analyser_desc kpt_heatmap_analyser;
+extern const struct kpt_analyser_desc kpt_html_analyser;
+extern const struct kpt_analyser_desc kpt_timeline_analyser;
+#ifdef HAVE_MICROHTTPD
+extern const struct kpt_analyser_desc kpt_listen_analyser;
+#endif
 
 const struct kpt_analyser_desc *kpt_analyser_builtin(const char *name);
 const struct kpt_analyser_desc *kpt_analyser_builtin_at(int i);
@@ -51,6 +57,10 @@ struct kpt_run_params {
 	bool folded;			/* --folded: only folded stacks, for flame graphs */
 	enum kpt_folded folded_value;	/* what the folded lines count */
 };
+
+/* The options file=PATH and width=SECONDS of heatmap and html. */
+int kpt_picture_options(const struct kpt_analyser_params *params, const char *name,
+			const char **path, uint64_t *width_ns, char *err, size_t errsize);
 
 struct kpt_analysers;
 

@@ -45,6 +45,15 @@ static const char usage_options[] =
 	"                           select the file's pairs by name (none: every pair)\n"
 	"      --plugin NAME|PATH   one more analyser, from a plugin (repeatable)\n"
 	"      --plugin-opt KEY=VALUE  an option of the preceding --plugin\n"
+	"      --heatmap FILE       write a latency heat map per probe, as SVG\n"
+	"      --heatmap-width SECONDS\n"
+	"                           heat map column width (default: -i, else 1ms)\n"
+	"      --html FILE          write a self-contained HTML report: percentiles,\n"
+	"                           histogram, heat map and slowest calls per probe\n"
+	"      --timeline FILE      write every call as Chrome Trace Event JSON, for\n"
+	"                           ui.perfetto.dev and chrome://tracing\n"
+	"      --listen ADDR:PORT   serve the histograms at http://ADDR:PORT/metrics for\n"
+	"                           Prometheus (needs -i)\n"
 	"  -h, --help               this text\n"
 	"  -- CMD [ARGS]            run CMD once the probes are live, trace it and its\n"
 	"                           children, and exit with its status\n";
@@ -56,6 +65,8 @@ static const struct kpt_command latency_command = {
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
 	.takes_stacks = true,
+	.takes_pictures = true,
+	.takes_listen = true,
 };
 
 /**

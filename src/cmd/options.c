@@ -29,6 +29,11 @@ enum {
 	OPT_STACK,
 	OPT_USTACK,
 	OPT_FOLDED,
+	OPT_HEATMAP,
+	OPT_HEATMAP_WIDTH,
+	OPT_HTML,
+	OPT_TIMELINE,
+	OPT_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +57,11 @@ static const struct option long_options[] = {
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "ustack", no_argument, NULL, OPT_USTACK },
 	{ "folded", optional_argument, NULL, OPT_FOLDED },
+	{ "heatmap", required_argument, NULL, OPT_HEATMAP },
+	{ "heatmap-width", required_argument, NULL, OPT_HEATMAP_WIDTH },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -164,6 +174,12 @@ static int check_input(const struct kpt_trace_opts *opts)
 			   opts->buffer_kb ? "--buffer-size" : opts->backend_given ? "--backend" :
 			   opts->kernel_filter ? "--kernel-filter" : NULL;
 
+	if (opts->listen) {
+		kpt_err("--listen %s serves a live run's histograms while it runs; --input %s is "
+			"read in one go: use --html or --plugin openmetrics for a file", opts->listen,
+			opts->input);
+		return -1;
+	}
 	if (!live)
 		return 0;
 	kpt_err("%s applies to live tracing, not to --input %s: record with it ('kptrace record "
@@ -258,6 +274,7 @@ void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr)
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 {
 	int dashdash, c, i;
+	double seconds;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->backend = "tracefs";
@@ -345,6 +362,26 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 				return -1;
 			opts->folded_given = true;
 			break;
+		case OPT_HEATMAP:
+			opts->heatmap = optarg;
+			break;
+		case OPT_HEATMAP_WIDTH:
+			if (kpt_parse_seconds(optarg, &seconds) < 0 || seconds < 1e-6) {
+				kpt_err("--heatmap-width '%s': not a duration of 1us or more (e.g. 10ms, "
+					"1s)", optarg);
+				return -1;
+			}
+			opts->heatmap_width = optarg;
+			break;
+		case OPT_HTML:
+			opts->html = optarg;
+			break;
+		case OPT_TIMELINE:
+			opts->timeline = optarg;
+			break;
+		case OPT_LISTEN:
+			opts->listen = optarg;
+			break;
 		case 'h':
 			opts->help = true;
 			return 0;
@@ -378,8 +415,18 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			"instance: use --backend tracefs");
 		return -1;
 	}
+	if (opts->heatmap_width && !opts->heatmap && !opts->html) {
+		kpt_err("--heatmap-width sets the heat maps' column width: give --heatmap FILE or "
+			"--html FILE too");
+		return -1;
+	}
 	if (opts->input)
 		return check_input(opts);
+	if (opts->listen && !opts->interval) {
+		kpt_err("--listen %s serves the histograms as of the last -i interval: give -i "
+			"SECONDS too (e.g. -i 10)", opts->listen);
+		return -1;
+	}
 	if (!opts->nr_probes) {
 		kpt_err("no probe given: name at least one, e.g. 'syscall:openat' or "
 			"'/bin/bash:readline' (see kptrace-probes(7))");

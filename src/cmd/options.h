@@ -65,6 +65,11 @@ struct kpt_trace_opts {
 	bool ustack;		/* --ustack: the user stack of each entry */
 	bool folded_given;	/* --folded[=count|time] */
 	enum kpt_folded folded;
+	const char *heatmap;	/* --heatmap FILE: an SVG heat map */
+	const char *heatmap_width;	/* --heatmap-width SECONDS, checked */
+	const char *html;	/* --html FILE: the HTML report */
+	const char *timeline;	/* --timeline FILE: Chrome Trace Event JSON */
+	const char *listen;	/* --listen ADDR:PORT: Prometheus /metrics (latency) */
 };
 
 int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts);

@@ -30,6 +30,11 @@ struct kpt_run {
 	struct kpt_run_params params;
 	struct kpt_analysers *set;
 	struct kpt_engine *engine;
+	char width[32];			/* the heat maps' column width; -i's by default */
+	const char *picture_keys[2];	/* a picture analyser's options, lent to the set */
+	const char *picture_values[3][2];
+	const char *listen_keys[2];
+	const char *listen_values[2];
 };
 
 static int load_plugins(struct kpt_run *run)
@@ -136,6 +141,58 @@ static int setup_live(struct kpt_run *run)
 	return 0;
 }
 
+/* A built-in picture analyser writing @path, if it is asked for. */
+static int add_picture(struct kpt_run *run, const char *name, const char *path, int slot)
+{
+	const char **values = run->picture_values[slot];
+	int nr = 1;
+
+	if (!path)
+		return 0;
+	run->picture_keys[0] = "file";
+	run->picture_keys[1] = "width";
+	values[0] = path;
+	values[1] = run->width;
+	if (*run->width && strcmp(name, "timeline") != 0)
+		nr = 2;
+	return kpt_analysers_add(run->set, kpt_analyser_builtin(name), "built in", nr,
+				 run->picture_keys, values, &run->params);
+}
+
+static int add_pictures(struct kpt_run *run)
+{
+	const struct kpt_run_args *args = run->args;
+	const char *by = NULL;
+	int i;
+
+	if (args->width)
+		snprintf(run->width, sizeof(run->width), "%s", args->width);
+	else if (args->live && args->live->interval)
+		snprintf(run->width, sizeof(run->width), "%.9g", args->live->interval);
+	if (add_picture(run, "heatmap", args->heatmap, 0) < 0 ||
+	    add_picture(run, "html", args->html, 1) < 0 ||
+	    add_picture(run, "timeline", args->timeline, 2) < 0)
+		return -1;
+	if (!args->listen)
+		return 0;
+	for (i = 0; args->builtin && i < args->builtin->nr; i++) {
+		if (strcmp(args->builtin->keys[i], "by") == 0)
+			by = args->builtin->values[i];
+	}
+	if (!kpt_analyser_builtin("listen")) {
+		kpt_err("--listen %s: this kptrace was built without libmicrohttpd; install "
+			"libmicrohttpd-dev and configure again", args->listen);
+		return -1;
+	}
+	run->listen_keys[0] = "listen";
+	run->listen_keys[1] = "by";
+	run->listen_values[0] = args->listen;
+	run->listen_values[1] = by;
+	return kpt_analysers_add(run->set, kpt_analyser_builtin("listen"), "built in",
+				 by ? 2 : 1, run->listen_keys, run->listen_values,
+				 &run->params);
+}
+
 static int create_analysers(struct kpt_run *run)
 {
 	const struct kpt_run_args *args = run->args;
@@ -163,6 +220,8 @@ static int create_analysers(struct kpt_run *run)
 	if (kpt_analysers_add(run->set, args->cmd->analyser, "built in",
 			      builtin ? builtin->nr : 0, builtin ? builtin->keys : NULL,
 			      builtin ? builtin->values : NULL, &run->params) < 0)
+		return -1;
+	if (add_pictures(run) < 0)
 		return -1;
 	for (i = 0; i < args->nr_plugins; i++) {
 		const struct kpt_plugin_arg *arg = &args->plugins[i];
@@ -321,6 +380,23 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	if ((opts.heatmap || opts.html || opts.timeline) && !cmd->takes_pictures) {
+		kpt_err("--%s draws spans: 'kptrace %s' pairs none (use kptrace latency)",
+			opts.heatmap ? "heatmap" : opts.html ? "html" : "timeline", cmd->name);
+		ret = 2;
+		goto out;
+	}
+	if (opts.listen && !cmd->takes_listen) {
+		kpt_err("--listen serves latency histograms: use 'kptrace latency -i SECONDS "
+			"--listen %s'", opts.listen);
+		ret = 2;
+		goto out;
+	}
+	args.heatmap = opts.heatmap;
+	args.html = opts.html;
+	args.timeline = opts.timeline;
+	args.width = opts.heatmap_width;
+	args.listen = opts.listen;
 	args.builtin = &opts.builtin;
 	args.json = opts.json;
 	args.kernel_stacks = opts.stack;

@@ -28,6 +28,8 @@ struct kpt_command {
 	bool kernel_filter;		/* takes --kernel-filter (slow) */
 	bool no_interval;		/* prints as calls end: -i does not apply (slow) */
 	bool takes_stacks;		/* --stack, --ustack and --folded are too */
+	bool takes_pictures;		/* --heatmap, --html, --timeline */
+	bool takes_listen;		/* --listen */
 	/*
 	 * Live set-up other than kpt_live_setup() (count's perf counters): fill
 	 * in @live and @params' backend and counters, which kpt_live_teardown()
@@ -52,6 +54,12 @@ struct kpt_run_args {
 	bool user_stacks;		/* --ustack */
 	bool folded;			/* --folded */
 	enum kpt_folded folded_value;
+	/* pictures and the exporter: built-in analysers next to the command's */
+	const char *heatmap;		/* --heatmap FILE */
+	const char *html;		/* --html FILE */
+	const char *timeline;		/* --timeline FILE */
+	const char *width;		/* --heatmap-width SECONDS, or NULL */
+	const char *listen;		/* --listen ADDR:PORT */
 };
 
 int kpt_run(const struct kpt_run_args *args);

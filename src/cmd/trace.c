@@ -16,12 +16,15 @@ static const char usage[] =
 	"PROBE and OPTIONS are those of 'kptrace latency' (see kptrace-latency(1));\n"
 	"-i and --by are not used. --json prints one JSON object per event, one per\n"
 	"line. --input FILE prints the events of a trace.dat FILE instead of the\n"
-	"kernel's; --plugin NAME|PATH and --plugin-opt KEY=VALUE add analysers.\n";
+	"kernel's; --plugin NAME|PATH and --plugin-opt KEY=VALUE add analysers.\n"
+	"--heatmap FILE, --heatmap-width SECONDS, --html FILE and --timeline FILE\n"
+	"write the pictures of the calls as well, as with 'kptrace latency'.\n";
 
 static const struct kpt_command trace_command = {
 	.name = "trace",
 	.usage = usage,
 	.analyser = &kpt_trace_analyser,
+	.takes_pictures = true,
 };
 
 /**

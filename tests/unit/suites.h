@@ -17,5 +17,6 @@ Suite *analyser_suite(void);
 Suite *stacks_suite(void);
 Suite *plugin_suite(void);
 Suite *rbpage_suite(void);
+Suite *pictures_suite(void);
 
 #endif
