@@ -22,11 +22,12 @@
  * watchdog waits until it is reparented (kptrace's exit has then released
  * every file, so no reader keeps the instance busy), turns tracing off in the
  * instance and disables its events (an enabled dynamic event cannot be
- * removed: EBUSY), removes the dynamic events it was told of, newest first,
- * then the instance, and exits. Only the names it was given are touched, and
- * what slow --kernel-filter made in that instance's name: the triggers in
- * it (first, as they hold the probes) and the synthetic events named after
- * it (last).
+ * removed: EBUSY), removes the instance (and with it every trigger in it:
+ * --stack's stacktrace ones keep their probes busy), then the dynamic events
+ * it was told of, newest first, and exits. Only the names it was given are
+ * touched, and what slow --kernel-filter made in that instance's name: the
+ * triggers in it (first, as they hold the instance) and the synthetic events
+ * named after it (after the instance).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,11 +191,16 @@ static void act(const struct watch_list *list, pid_t parent)
 		/* slow --kernel-filter: its triggers hold the probes and the instance */
 		kpt_kfilter_clear_stale(list->instance);
 	}
-	for (i = list->nr - 1; i >= 0; i--)
-		removed += remove_dynevent(list->dynevents[i]);
+	/*
+	 * The instance before the probes, as the reaper does: removing it
+	 * removes its triggers (--stack's stacktrace ones too), which keep the
+	 * probes they are on busy.
+	 */
 	gone = list->instance && remove_instance(list->instance);
 	if (list->instance)
 		removed += kpt_kfilter_remove_session(list->instance);
+	for (i = list->nr - 1; i >= 0; i--)
+		removed += remove_dynevent(list->dynevents[i]);
 	if (removed && gone)
 		fprintf(stderr, "kptrace: run %d was killed; its watchdog removed its %d probe "
 			"event%s and instance %s\n", (int)parent, removed, removed == 1 ? "" : "s",
