@@ -370,8 +370,8 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 		goto out;
 	}
 	if ((opts.stack || opts.ustack) && !cmd->takes_stacks) {
-		kpt_err("--stack and --ustack group calls by stack: 'kptrace %s' does not; use "
-			"latency or count", cmd->name);
+		kpt_err("--stack and --ustack record the calls' stacks, which 'kptrace %s' does "
+			"not show; use latency, count or slow", cmd->name);
 		ret = 2;
 		goto out;
 	}

@@ -5,7 +5,8 @@
 # chain by name, innermost first (with -p, and with -- CMD after it exited); --stack on the
 # syscall tracepoint gives the kernel's syscall entry frames; --folded lines parse and their
 # values add up to the exact count, the same live and from a file recorded with --stack;
-# a run killed with its triggers set is cleaned up; errors are clear. Nothing is left in
+# a run killed with its triggers set is cleaned up (by its watchdog, or by 'kptrace cleanup');
+# slow --ustack prints each slow call's stack; errors are clear. Nothing is left in
 # tracefs.
 . "$(dirname "$0")/lib.sh"
 require_root_tracefs
@@ -81,6 +82,23 @@ assert_eq "latency --folded: lines that are not 'frame;...;frame NANOSECONDS'" \
 	"$(grep -cvE '^[^ ;]+(;[^ ;]+)* [0-9]+$' "$WORK/lat_time.txt")" 0
 assert_clean "latency --stack"
 
+# slow --ustack: every call over the threshold (here all of them) with its stack under it.
+"$KPTRACE" slow --ustack --json -t 0 "$UPROBE" -- "$CHAIN" -n $N >"$WORK/slow.json" \
+	2>"$WORK/slow.err"
+assert_eq "slow --ustack --json: exit status" $? 0
+assert_eq "slow --ustack --json: calls" "$(jq -s length "$WORK/slow.json")" $N
+assert_eq "slow --ustack --json: every call's chain, innermost first" \
+	"$(jq -s -c '[.[] | .stack[0:4]] | unique' "$WORK/slow.json")" \
+	'[["kpt_chain_c","kpt_chain_b","kpt_chain_a","main"]]'
+"$KPTRACE" slow --ustack -t 0 "$UPROBE" -- "$CHAIN" -n $N >"$WORK/slow.txt" 2>/dev/null
+assert_eq "slow --ustack: exit status" $? 0
+assert_eq "slow --ustack: call lines" "$(grep -c ' kpt_chain_c()' "$WORK/slow.txt")" $N
+assert_eq "slow --ustack: each call's caller under it" \
+	"$(grep -A1 ' kpt_chain_c()' "$WORK/slow.txt" | grep -c '^    kpt_chain_c$')" $N
+assert_eq "slow --ustack: its caller's caller" \
+	"$(grep -c '^    kpt_chain_b$' "$WORK/slow.txt")" $N
+assert_clean "slow --ustack"
+
 # A recording with --stack, analysed with --input: the same folded stacks as live.
 "$KPTRACE" record -o "$WORK/stacks.dat" --stack syscall:getppid -- "$CHAIN" -n $N \
 	2>"$WORK/record.err" || fail "record --stack: $(cat "$WORK/record.err")"
@@ -93,13 +111,34 @@ assert_eq "folded stacks of the file, as live" "$(cat "$WORK/file.txt")" "$(cat 
 	2>/dev/null
 folded_check "latency --input --stack --folded=count" "$WORK/file_lat.txt" $N
 
-# SIGKILL with a stacktrace trigger on a uprobe: 'kptrace cleanup' removes it all (the
-# trigger keeps the probe busy until its instance is gone).
+# SIGKILL with a stacktrace trigger on a uprobe (the trigger keeps the probe busy until its
+# instance is gone): the run's watchdog removes it all; killed with its watchdog, the run
+# leaves it all, and 'kptrace cleanup' removes it.
+watchdog_of() { pgrep -P "$1" -x kptrace-watch; }
+"$KPTRACE" latency --stack "$UPROBE" >/dev/null 2>"$WORK/watched.err" &
+kpt=$!
+wait_for_instance $kpt || fail "latency --stack on a uprobe never started tracing"
+watchdog=$(watchdog_of $kpt)
+[ -n "$watchdog" ] || fail "kptrace $kpt has no watchdog process"
+kill -KILL $kpt
+wait $kpt 2>/dev/null
+i=0; while [ $i -lt 100 ] && kill -0 "$watchdog" 2>/dev/null &&
+	[ "$(awk '{ print $3 }' "/proc/$watchdog/stat" 2>/dev/null)" != Z ]; do
+	sleep 0.1; i=$((i + 1))
+done
+assert_clean "SIGKILL of a --stack run, after its watchdog"
+assert_contains "SIGKILL of a --stack run: the watchdog's line" "$WORK/watched.err" \
+	"its watchdog removed its 2 probe events and instance"
 "$KPTRACE" latency --stack "$UPROBE" >/dev/null 2>&1 &
 kpt=$!
 wait_for_instance $kpt || fail "latency --stack on a uprobe never started tracing"
-kill -KILL $kpt
+kill -KILL "$(watchdog_of $kpt)" $kpt
 wait $kpt 2>/dev/null
+if [ -d "$TRACEFS/instances/kptrace_$kpt" ]; then
+	pass "SIGKILL of a --stack run and its watchdog leaves instance kptrace_$kpt"
+else
+	fail "SIGKILL of both left nothing: the cleanup check below proves nothing"
+fi
 "$KPTRACE" cleanup >/dev/null 2>"$WORK/cleanup.err"
 assert_eq "cleanup after SIGKILL of a --stack run: exit status" $? 0
 assert_clean "cleanup after SIGKILL of a --stack run"
@@ -116,5 +155,12 @@ assert_eq "trace --stack: exit status" $? 2
 "$KPTRACE" count --stack --folded=time syscall:getppid -d 0.1 >/dev/null 2>"$WORK/e4.err"
 assert_eq "count --folded=time: exit status" $? 1
 assert_contains "count --folded=time" "$WORK/e4.err" "count does not have"
+"$KPTRACE" slow --stack --kernel-filter -t 1ms syscall:getppid -d 0.1 >/dev/null \
+	2>"$WORK/e5.err"
+assert_eq "slow --stack --kernel-filter: exit status" $? 1
+assert_contains "slow --stack --kernel-filter" "$WORK/e5.err" "no entry to take a stack at"
+"$KPTRACE" slow --stack --folded -t 1ms syscall:getppid -d 0.1 >/dev/null 2>"$WORK/e6.err"
+assert_eq "slow --folded: exit status" $? 1
+assert_contains "slow --folded" "$WORK/e6.err" "folded stacks are latency's and count's"
 assert_clean "errors"
 finish
