@@ -92,9 +92,9 @@ assert_eq "slow --ustack --json: every call's chain, innermost first" \
 	'[["kpt_chain_c","kpt_chain_b","kpt_chain_a","main"]]'
 "$KPTRACE" slow --ustack -t 0 "$UPROBE" -- "$CHAIN" -n $N >"$WORK/slow.txt" 2>/dev/null
 assert_eq "slow --ustack: exit status" $? 0
-assert_eq "slow --ustack: call lines" "$(grep -c ' kpt_chain_c()' "$WORK/slow.txt")" $N
+assert_eq "slow --ustack: call lines" "$(grep -c ':kpt_chain_c() = ' "$WORK/slow.txt")" $N
 assert_eq "slow --ustack: each call's caller under it" \
-	"$(grep -A1 ' kpt_chain_c()' "$WORK/slow.txt" | grep -c '^    kpt_chain_c$')" $N
+	"$(grep -A1 ':kpt_chain_c() = ' "$WORK/slow.txt" | grep -c '^    kpt_chain_c$')" $N
 assert_eq "slow --ustack: its caller's caller" \
 	"$(grep -c '^    kpt_chain_b$' "$WORK/slow.txt")" $N
 assert_clean "slow --ustack"
