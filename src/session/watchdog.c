@@ -22,12 +22,12 @@
  * watchdog waits until it is reparented (kptrace's exit has then released
  * every file, so no reader keeps the instance busy), turns tracing off in the
  * instance and disables its events (an enabled dynamic event cannot be
- * removed: EBUSY), removes the instance (and with it every trigger in it:
- * --stack's stacktrace ones keep their probes busy), then the dynamic events
- * it was told of, newest first, and exits. Only the names it was given are
- * touched, and what slow --kernel-filter made in that instance's name: the
- * triggers in it (first, as they hold the instance) and the synthetic events
- * named after it (after the instance).
+ * removed: EBUSY), removes --stack's stacktrace triggers from the dynamic
+ * events it was told of (a trigger keeps its event busy too), removes those
+ * events, newest first, then the instance, and exits. Only the names it was given are touched, and
+ * what slow --kernel-filter made in that instance's name: the triggers in
+ * it (first, as they hold the probes) and the synthetic events named after
+ * it (last).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -169,6 +169,24 @@ static bool remove_instance(const char *name)
 	return ret == 0;
 }
 
+/*
+ * --stack: the stacktrace trigger on a probe's entry event in the instance
+ * keeps the probe busy. Remove it from each probe named (none set: the
+ * kernel says ENOENT, which is fine).
+ */
+static void clear_stack_triggers(const struct watch_list *list,
+				 struct tracefs_instance *instance)
+{
+	char system[256], event[256];
+	int i, type;
+
+	for (i = 0; i < list->nr; i++) {
+		if (sscanf(list->dynevents[i], "%d %255s %255s", &type, system, event) == 3)
+			tracefs_event_file_write(instance, system, event, "trigger",
+						 "!stacktrace");
+	}
+}
+
 /* kptrace died: remove what it named, as kpt_session_destroy() would have. */
 static void act(const struct watch_list *list, pid_t parent)
 {
@@ -187,20 +205,16 @@ static void act(const struct watch_list *list, pid_t parent)
 	if (instance) {
 		tracefs_trace_off(instance);
 		tracefs_event_disable(instance, NULL, NULL);
+		clear_stack_triggers(list, instance);
 		tracefs_instance_free(instance);
 		/* slow --kernel-filter: its triggers hold the probes and the instance */
 		kpt_kfilter_clear_stale(list->instance);
 	}
-	/*
-	 * The instance before the probes, as the reaper does: removing it
-	 * removes its triggers (--stack's stacktrace ones too), which keep the
-	 * probes they are on busy.
-	 */
+	for (i = list->nr - 1; i >= 0; i--)
+		removed += remove_dynevent(list->dynevents[i]);
 	gone = list->instance && remove_instance(list->instance);
 	if (list->instance)
 		removed += kpt_kfilter_remove_session(list->instance);
-	for (i = list->nr - 1; i >= 0; i--)
-		removed += remove_dynevent(list->dynevents[i]);
 	if (removed && gone)
 		fprintf(stderr, "kptrace: run %d was killed; its watchdog removed its %d probe "
 			"event%s and instance %s\n", (int)parent, removed, removed == 1 ? "" : "s",
