@@ -25,7 +25,7 @@ static const struct command commands[] = {
 	{ "record", kpt_cmd_record, "write the probes' events to a trace.dat file" },
 	{ "report", kpt_cmd_report, "latency statistics from a trace.dat file, offline" },
 	{ "cleanup", kpt_cmd_cleanup, "remove probes and instances left by killed runs" },
-	{ "list", kpt_cmd_list, "what kptrace can use: 'kptrace list plugins'" },
+	{ "list", kpt_cmd_list, "what kptrace can use: probe sets, functions, tracepoints, plugins" },
 };
 
 static void usage(FILE *out)

@@ -47,7 +47,7 @@ static const char usage_options[] =
 	"  -i, --interval SECONDS   print (and restart) the counts every SECONDS\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G; tracefs)\n"
-	"      --backend perf|tracefs\n"
+	"      --max-probes N       most kernel functions one glob (vfs_*) may probe (64)\n"	"      --backend perf|tracefs\n"
 	"                           perf (the default where perf events are allowed)\n"
 	"                           reads counters and writes no records; tracefs counts\n"
 	"                           decoded records\n"

@@ -22,7 +22,7 @@ static const char usage_options[] =
 	"  -i, --interval SECONDS   print (and restart) the statistics every SECONDS\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
-	"      --backend tracefs|perf\n"
+	"      --max-probes N       most kernel functions one glob (vfs_*) may probe (64)\n"	"      --backend tracefs|perf\n"
 	"                           read the records from the tracefs ring buffers (the\n"
 	"                           default) or from perf's, through libperf\n"
 	"      --json               print JSON (one document per report, one per line)\n"

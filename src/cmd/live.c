@@ -17,6 +17,8 @@
 #include "pipeline/decode.h"
 #include "pipeline/engine.h"
 #include "pipeline/merge.h"
+#include "probe/glob.h"
+#include "probe/probeset.h"
 #include "probe/types.h"
 #include "session/kfilter.h"
 #include "session/session.h"
@@ -28,20 +30,32 @@
 
 static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts)
 {
-	int i, j;
+	char **sets, **specs, *errmsg;
+	int i, j, nr_sets, nr, ret = -1;
 
-	live->probes = calloc(opts->nr_probes, sizeof(*live->probes));
-	if (!live->probes)
+	/* @NAME: a probe set of kptrace-events(5), in the variant that fits this kernel. */
+	if (kpt_probeset_expand(opts->probes, opts->nr_probes, &sets, &nr_sets, &errmsg) < 0) {
+		kpt_err("%s", errmsg ? errmsg : "out of memory");
+		free(errmsg);
 		return -1;
-	for (i = 0; i < opts->nr_probes; i++) {
+	}
+	/* vfs_*: a probe per matching kernel function; takes and frees @sets. */
+	if (kpt_glob_expand_specs(sets, nr_sets, opts->max_probes, &specs, &nr, &errmsg) < 0) {
+		kpt_err("%s", errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	live->probes = calloc(nr, sizeof(*live->probes));
+	if (!live->probes)
+		goto out;
+	for (i = 0; i < nr; i++) {
 		struct kpt_probe *probe = &live->probes[live->nr_probes];
-		char *errmsg;
 
-		if (kpt_probe_parse(opts->probes[i], probe, &errmsg) < 0) {
+		if (kpt_probe_parse(specs[i], probe, &errmsg) < 0) {
 			kpt_err("%s", errmsg ? errmsg : "out of memory");
 			free(errmsg);
 			kpt_probe_release(probe);
-			return -1;
+			goto out;
 		}
 		for (j = 0; j < live->nr_probes; j++) {
 			if (kpt_probe_merge_raw(&live->probes[j], probe))
@@ -52,7 +66,10 @@ static int parse_probes(struct kpt_live *live, const struct kpt_trace_opts *opts
 		else
 			live->nr_probes++;
 	}
-	return 0;
+	ret = 0;
+out:
+	kpt_probeset_specs_free(specs, nr);
+	return ret;
 }
 
 static int resolve_probes(struct kpt_live *live, int pid)

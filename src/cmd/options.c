@@ -3,6 +3,7 @@
  * Parse the options of live tracing commands. Parsing never exits, so the
  * command line can be unit-tested.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 enum {
 	OPT_FILTER = 256,
 	OPT_BUFFER_SIZE,
+	OPT_MAX_PROBES,
 	OPT_JSON,
 	OPT_BACKEND,
 	OPT_INPUT,
@@ -42,6 +44,7 @@ static const struct option long_options[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
+	{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "input", required_argument, NULL, OPT_INPUT },
@@ -88,6 +91,22 @@ int kpt_folded_parse(const char *text, enum kpt_folded *folded)
 			"nanoseconds)", text);
 		return -1;
 	}
+	return 0;
+}
+
+/* --max-probes N: 1 to 10000 functions per glob. */
+static int parse_max_probes(const char *text, int *max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || end == text || *end || n < 1 || n > 10000) {
+		kpt_err("--max-probes '%s': not a number of functions from 1 to 10000", text);
+		return -1;
+	}
+	*max = (int)n;
 	return 0;
 }
 
@@ -317,6 +336,10 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 					optarg);
 				return -1;
 			}
+			break;
+		case OPT_MAX_PROBES:
+			if (parse_max_probes(optarg, &opts->max_probes) < 0)
+				return -1;
 			break;
 		case OPT_JSON:
 			opts->json = true;

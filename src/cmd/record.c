@@ -50,6 +50,7 @@ static const char usage[] =
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
 	"      --stack              record the kernel stack of every entry too\n"
 	"      --ustack             record the user stack of every entry too\n"
+	"      --max-probes N       most kernel functions one glob (vfs_*) may probe (64)\n"
 	"      --recover FILE       turn what a killed recording left in FILE.parts/\n"
 	"                           into FILE\n"
 	"  -h, --help               this text\n"

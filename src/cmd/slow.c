@@ -47,7 +47,7 @@ static const char usage[] =
 	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
 	"      --buffer-size SIZE   ring buffer per CPU (KiB, or with K, M, G)\n"
-	"      --backend tracefs|perf\n"
+	"      --max-probes N       most kernel functions one glob (vfs_*) may probe (64)\n"	"      --backend tracefs|perf\n"
 	"                           read the records from the tracefs ring buffers (the\n"
 	"                           default) or from perf's, through libperf\n"
 	"      --json               one JSON object per call, one per line\n"

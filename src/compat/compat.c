@@ -10,8 +10,10 @@
  *     Makefile and refuses sources nobody has checked these against):
  *     perf_evsel__delete() keeps its map references; perf_evsel__apply_filter()
  *     is exported but declared only in an internal header.
- *   libtracecmd 1.x (trace-cmd 3.x): tracecmd_get_cpustats() is exported but
- *     declared only in the private header.
+ *   libtracecmd 1.x (trace-cmd 3.x): tracecmd_get_cpustats(), and the event hook
+ *     parser, are exported but declared only in the private header.
+ *   libtracecmd 1.3.1: tracecmd_open() crashes closing a file whose CPU data
+ *     it fails to set up.
  *   libtracefs 1.6: a kretprobe with maxactive is written "rN::GROUP/EVENT".
  *   libtraceevent 1.7.1 and libtracecmd 1.3.1: leaks, listed for LeakSanitizer.
  */
@@ -117,6 +119,58 @@ const char *kpt_compat_tracecmd_cpustats(struct tracecmd_input *handle)
 {
 	return tracecmd_get_cpustats ? tracecmd_get_cpustats(handle) : NULL;
 }
+
+/**
+ * kpt_compat_tracecmd_open - tracecmd_open(), without its crash on a file it cannot set up
+ * @path: the trace file
+ * @flags: tracecmd_open()'s flags
+ *
+ * tracecmd_open() reads the headers, sets up each CPU's data, and on a
+ * failure of the second closes the handle, whose tracecmd_close() (1.3.1)
+ * follows CPU page lists that were never initialised: a NULL dereference.
+ * Here the two steps are separate, and a handle whose data could not be set
+ * up is left unclosed: a leak (listed for LeakSanitizer) instead of a crash.
+ * kptrace validates a file before libtracecmd opens it, so this is the last
+ * line of defence, not a path a checked file takes.
+ *
+ * Returns the handle (close it with tracecmd_close()), or NULL.
+ */
+struct tracecmd_input *kpt_compat_tracecmd_open(const char *path, int flags)
+{
+	struct tracecmd_input *handle = tracecmd_open_head(path, flags);
+
+	if (!handle)
+		return NULL;
+	if (tracecmd_init_data(handle) < 0)
+		return NULL;
+	return handle;
+}
+
+/* Exported by every libtracecmd 1.x, declared only in its private header; weak as above. */
+struct hook_list;
+struct hook_list *tracecmd_create_event_hook(const char *arg) __attribute__((weak));
+void tracecmd_free_hooks(struct hook_list *hooks) __attribute__((weak));
+
+/**
+ * kpt_compat_tracecmd_hook_valid - whether libtracecmd's parser takes an event hook
+ * @text: a trace file's event hook option, NUL-terminated
+ *
+ * libtracecmd parses a file's hook options when it opens the file. Returns
+ * true if its parser takes @text, false if not or if the library does not
+ * export its parser (the option is then refused: nothing can check it).
+ */
+bool kpt_compat_tracecmd_hook_valid(const char *text)
+{
+	struct hook_list *hook;
+
+	if (!tracecmd_create_event_hook || !tracecmd_free_hooks)
+		return false;
+	hook = tracecmd_create_event_hook(text);
+	if (!hook)
+		return false;
+	tracecmd_free_hooks(hook);
+	return true;
+}
 #endif /* HAVE_LIBTRACECMD */
 
 /* The newest error_log line if it appeared since @before was read. */
@@ -182,11 +236,13 @@ struct tracefs_dynevent *kpt_compat_kretprobe_maxactive(const struct kpt_probe *
  * tool and of the unit tests: libtraceevent 1.7.1 loses a two-byte string
  * parsing some print formats, and libtracecmd 1.3.1 reads a file's trace
  * clock with sscanf("%ms") and never frees it (the fast unwinder stops in
- * libc's vsscanf; kptrace never has sscanf allocate).
+ * libc's vsscanf; kptrace never has sscanf allocate). A handle whose data
+ * libtracecmd could not set up is left unclosed on purpose
+ * (kpt_compat_tracecmd_open()).
  */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:tep_parse_event\nleak:vsscanf\n";
+	return "leak:tep_parse_event\nleak:vsscanf\nleak:kpt_compat_tracecmd_open\n";
 }
 #endif

@@ -22,6 +22,8 @@ struct tracefs_dynevent;
 void kpt_compat_perf_evlist_delete(struct perf_evlist *evlist);
 int kpt_compat_perf_evsel_apply_filter(struct perf_evsel *evsel, const char *filter);
 const char *kpt_compat_tracecmd_cpustats(struct tracecmd_input *handle);
+bool kpt_compat_tracecmd_hook_valid(const char *text);
+struct tracecmd_input *kpt_compat_tracecmd_open(const char *path, int flags);
 struct tracefs_dynevent *kpt_compat_kretprobe_maxactive(const struct kpt_probe *probe,
 							const char *target);
 

@@ -721,6 +721,96 @@ out:
 	return found;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the defined functions of the symbol table of @type to *@names. */
+static int collect_functions(Elf *elf, Elf64_Word type, char ***names, size_t *nr)
+{
+	Elf_Scn *scn = NULL;
+	Elf_Data *data;
+	GElf_Shdr shdr;
+	GElf_Sym sym;
+	size_t i, count, entsize;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == type)
+			break;
+	}
+	if (!scn)
+		return 0;
+	data = elf_getdata(scn, NULL);
+	entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+	if (!data || !entsize)
+		return 0;
+	count = data->d_size / entsize;
+	for (i = 0; i < count; i++) {
+		const char *str;
+		char **grown;
+
+		if (!gelf_getsym(data, i, &sym) || !sym.st_name || !is_function(&sym) ||
+		    sym.st_shndx == SHN_UNDEF)
+			continue;
+		str = elf_strptr(elf, shdr.sh_link, sym.st_name);
+		if (!str || !*str)
+			continue;
+		grown = realloc(*names, (*nr + 1) * sizeof(**names));
+		if (!grown)
+			return -1;
+		*names = grown;
+		grown[*nr] = strdup(str);
+		if (!grown[*nr])
+			return -1;
+		(*nr)++;
+	}
+	return 0;
+}
+
+/**
+ * kpt_elf_functions - the functions an executable or shared library defines
+ * @path: the file
+ * @names: set to a malloc'd array of malloc'd names, sorted, each once
+ * @nr: set to its length
+ * @errmsg: on failure, a malloc'd message naming @path
+ *
+ * Both the symbol table and the dynamic one are read: what OBJECT:SYMBOL can
+ * name. Returns 0, or -1 (with nothing to free).
+ */
+int kpt_elf_functions(const char *path, char ***names, size_t *nr, char **errmsg)
+{
+	struct elf_file file;
+	size_t i, out;
+
+	*names = NULL;
+	*nr = 0;
+	*errmsg = NULL;
+	if (elf_file_open(&file, path, "its functions", errmsg) < 0)
+		return -1;
+	if (collect_functions(file.elf, SHT_SYMTAB, names, nr) < 0 ||
+	    collect_functions(file.elf, SHT_DYNSYM, names, nr) < 0) {
+		elf_file_close(&file);
+		for (i = 0; i < *nr; i++)
+			free((*names)[i]);
+		free(*names);
+		*names = NULL;
+		*nr = 0;
+		return fail(errmsg, NULL);
+	}
+	elf_file_close(&file);
+	if (*nr)
+		qsort(*names, *nr, sizeof(**names), cmp_names);
+	for (i = 0, out = 0; i < *nr; i++) {
+		if (out && !strcmp((*names)[out - 1], (*names)[i]))
+			free((*names)[i]);
+		else
+			(*names)[out++] = (*names)[i];
+	}
+	*nr = out;
+	return 0;
+}
+
 static int compare_funcs(const void *a, const void *b)
 {
 	const struct kpt_elf_func *x = a, *y = b;

@@ -28,5 +28,6 @@ const struct kpt_elf_func *kpt_elf_funcs_find(const struct kpt_elf_funcs *funcs,
 void kpt_elf_funcs_release(struct kpt_elf_funcs *funcs);
 int kpt_elf_symbol_offset(const char *path, const char *symbol, uint64_t *offset, char **errmsg);
 char *kpt_elf_find_object(const char *name, int pid, char **errmsg);
+int kpt_elf_functions(const char *path, char ***names, size_t *nr, char **errmsg);
 
 #endif

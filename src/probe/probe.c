@@ -385,6 +385,7 @@ void kpt_probe_usage(FILE *out, const char *before, const char *after)
 		fputs(before, out);
 	for (i = 0; i < ARRAY_SIZE(probe_types); i++)
 		fputs(probe_types[i]->usage, out);
+	fputs("  @NAME                    the probes of set NAME (kptrace-events(5))\n", out);
 	if (after)
 		fputs(after, out);
 }

@@ -4,6 +4,7 @@
  * the kernel is still writing, and the layout of a mapped buffer.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -35,8 +36,9 @@ static uint32_t committed(const struct kpt_rbpage *pg, uint64_t commit)
  * @page_size: its size (the sub-buffer size)
  * @commit_size: the header's commit field size (tep_get_header_page_size()), 8 or 4
  *
- * A commit beyond the page is cut to the page, and @pg->overlong says so.
- * Returns 0, or -1 with EINVAL when the sizes cannot be a page's.
+ * A commit beyond the page is cut to the page, and @pg->overlong says so; it
+ * and a stored count of missed events that does not fit the page set
+ * @pg->corrupt. Returns 0, or -1 with EINVAL when the sizes cannot be a page's.
  */
 int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,
 		    uint32_t commit_size)
@@ -56,6 +58,7 @@ int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,
 	commit = read_commit(pg);
 	pg->size = committed(pg, commit);
 	pg->overlong = ((uint32_t)commit & KPT_RB_COMMIT_MASK) > pg->capacity;
+	pg->corrupt = pg->overlong ? KPT_RBPAGE_OVERLONG : NULL;
 	pg->missed = 0;
 	if (commit & KPT_RB_MISSED_EVENTS) {
 		pg->missed = -1;
@@ -66,9 +69,83 @@ int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,
 			else
 				stored = kpt_rb_word(pg->data + pg->size);
 			pg->missed = (long long)stored;
+		} else if ((commit & KPT_RB_MISSED_STORED) && !pg->corrupt) {
+			pg->corrupt = KPT_RBPAGE_MISSED_PAST;
 		}
 	}
 	return 0;
+}
+
+static uint64_t page_number(bool big_endian, const unsigned char *p, int size)
+{
+	uint64_t val = 0;
+	int i;
+
+	for (i = 0; i < size; i++)
+		val |= (uint64_t)p[big_endian ? size - 1 - i : i] << (8 * i);
+	return val;
+}
+
+/**
+ * kpt_rbpage_check - check a page of any byte order as kpt_rbpage_next() walks one
+ * @page: the page, header first
+ * @page_size: its size
+ * @commit_size: the header's commit field size, 8 or 4
+ * @big_endian: the page's byte order
+ *
+ * For pages another reader walks (kbuffer, libtracecmd): the commit inside the
+ * page, a stored count of missed events after it inside the page, and every
+ * event, padding included, inside the commit, the walk ending at the commit
+ * or at a padding with no time delta (the rest of the page empty). With these
+ * a reader that trusts the page stays inside it. The same rules as
+ * kpt_rbpage_load() and kpt_rbpage_next() apply to this host's pages as they
+ * are read.
+ *
+ * Returns NULL, or what is wrong (a static string).
+ */
+const char *kpt_rbpage_check(const void *page, uint32_t page_size, uint32_t commit_size,
+			     bool big_endian)
+{
+	const unsigned char *data = (const unsigned char *)page + 8 + commit_size;
+	uint64_t commit, size, next = 0, arg, step;
+	uint32_t w, type_len, delta, capacity;
+
+	if ((commit_size != 4 && commit_size != 8) || page_size < 8 + commit_size + 8)
+		return "its size cannot hold a page header";
+	capacity = page_size - 8 - commit_size;
+	commit = page_number(big_endian, (const unsigned char *)page + 8, commit_size);
+	size = commit & KPT_RB_COMMIT_MASK;
+	if (size > capacity)
+		return KPT_RBPAGE_OVERLONG;
+	if ((commit & KPT_RB_MISSED_EVENTS) && (commit & KPT_RB_MISSED_STORED) &&
+	    size + commit_size > capacity)
+		return KPT_RBPAGE_MISSED_PAST;
+	while (next + 4 <= size) {
+		w = page_number(big_endian, data + next, 4);
+		type_len = big_endian ? w >> 27 : w & 0x1f;
+		delta = big_endian ? w & ((1U << 27) - 1) : w >> 5;
+		if (type_len && type_len < KPT_RB_TYPE_PADDING) {
+			step = 4 + type_len * 4;
+		} else {
+			if (next + 8 > size)
+				return KPT_RBPAGE_OVERRUN;
+			arg = page_number(big_endian, data + next + 4, 4);
+			if (type_len == 0 && arg < 4)
+				return KPT_RBPAGE_OVERRUN;
+			if (type_len == 0)
+				step = 8 + ((arg - 4 + 3) & ~3ULL);
+			else if (type_len == KPT_RB_TYPE_PADDING)
+				step = 4 + arg;
+			else
+				step = 8;
+			if (type_len == KPT_RB_TYPE_PADDING && !delta)
+				return next + step > size ? KPT_RBPAGE_OVERRUN : NULL;
+		}
+		if (next + step > size)
+			return KPT_RBPAGE_OVERRUN;
+		next += step;
+	}
+	return next == size ? NULL : KPT_RBPAGE_OVERRUN;
 }
 
 /**

@@ -41,6 +41,11 @@ struct trace_buffer_meta;
 #define KPT_RB_MISSED_EVENTS	(1U << 31)
 #define KPT_RB_MISSED_STORED	(1U << 30)
 
+/* What is wrong with a page (struct kpt_rbpage's corrupt, kpt_rbpage_check()). */
+#define KPT_RBPAGE_OVERLONG	"its commit size is over the page size"
+#define KPT_RBPAGE_MISSED_PAST	"its count of missed events is stored past its end"
+#define KPT_RBPAGE_OVERRUN	"an event runs past its commit size"
+
 struct kpt_rbpage {
 	const unsigned char *page;	/* the header */
 	const unsigned char *data;	/* the first record */
@@ -51,12 +56,15 @@ struct kpt_rbpage {
 	uint64_t ts;			/* the last record's timestamp */
 	long long missed;		/* lost before this page: 0, a count, or -1 (unknown) */
 	bool overlong;			/* the commit said more than the page holds */
+	const char *corrupt;		/* NULL, or what makes the page not one the kernel writes */
 };
 
 int kpt_rbpage_load(struct kpt_rbpage *pg, const void *page, uint32_t page_size,
 		    uint32_t commit_size);
 bool kpt_rbpage_refresh(struct kpt_rbpage *pg);
 uint64_t kpt_rbpage_last_ts(const struct kpt_rbpage *pg);
+const char *kpt_rbpage_check(const void *page, uint32_t page_size, uint32_t commit_size,
+			     bool big_endian);
 
 static inline uint32_t kpt_rb_word(const unsigned char *p)
 {
@@ -81,7 +89,9 @@ static inline uint32_t kpt_rb_word(const unsigned char *p)
  *
  * Time extends, time stamps and padding are applied and skipped. Returns the
  * record, valid as long as the page is, with its timestamp in @pg->ts; NULL at
- * the end of what is committed, or at a header that would overrun it.
+ * the end of what is committed, or at an event that would overrun it, which
+ * also sets @pg->corrupt (kpt_rbpage_check() has the same rules for a page of
+ * any byte order). Nothing is read outside the commit.
  */
 static inline const void *kpt_rbpage_next(struct kpt_rbpage *pg, uint32_t *len)
 {
@@ -92,28 +102,30 @@ static inline const void *kpt_rbpage_next(struct kpt_rbpage *pg, uint32_t *len)
 		if (type_len && type_len < KPT_RB_TYPE_PADDING) {
 			step = 4 + type_len * 4;
 			if (pg->next + step > pg->size)
-				return NULL;
+				goto overrun;
 			pg->next += step;
 			pg->ts += KPT_RB_DELTA(w);
 			*len = type_len * 4;
 			return ev + 4;
 		}
 		if (pg->next + 8 > pg->size)
-			return NULL;
+			goto overrun;
 		arg = kpt_rb_word(ev + 4);
 		switch (type_len) {
 		case 0:
 			if (arg < 4 || arg > pg->size)
-				return NULL;
+				goto overrun;
 			*len = (arg - 4 + 3) & ~3U;
 			step = 8 + *len;
 			if (pg->next + step > pg->size)
-				return NULL;
+				goto overrun;
 			pg->next += step;
 			pg->ts += KPT_RB_DELTA(w);
 			return ev + 8;
 		case KPT_RB_TYPE_PADDING:
-			if (!KPT_RB_DELTA(w) || arg > pg->size)
+			if (arg > pg->size - pg->next - 4)
+				goto overrun;
+			if (!KPT_RB_DELTA(w))
 				return NULL;	/* the rest of the page is empty */
 			pg->ts += KPT_RB_DELTA(w);
 			pg->next += 4 + arg;
@@ -128,6 +140,10 @@ static inline const void *kpt_rbpage_next(struct kpt_rbpage *pg, uint32_t *len)
 			break;
 		}
 	}
+	if (pg->next == pg->size)
+		return NULL;
+overrun:
+	pg->corrupt = KPT_RBPAGE_OVERRUN;
 	return NULL;
 }
 

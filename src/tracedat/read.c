@@ -56,6 +56,10 @@
 #define MAX_OPTIONS_SIZE	(64 << 20)	/* a larger options section is corrupt */
 #define MAX_SECTION_SIZE	(1ULL << 30)	/* nor a section decompressing to more */
 #define READ_BYTES		(64 << 10)	/* uncompressed pages read at once per CPU */
+#define MAX_PAGE_SIZE		(1 << 20)	/* a larger ring-buffer page is corrupt */
+#define MAX_CHUNK_SIZE		(64 << 20)	/* a larger decompressed chunk is corrupt */
+#define MAX_EVENT_ID		65535		/* the ring buffer's common_type is 16 bits */
+#define MAX_CPUS		4096
 
 static const char *const section_names[] = {
 	[KPT_TRACEDAT_OPT_HEADER_INFO] = "headers", "ftrace event formats", "event formats",
@@ -91,6 +95,7 @@ struct cpu_reader {
 	size_t capacity;
 	size_t len;		/* bytes of pages in data */
 	size_t page;		/* offset of the page loaded in kbuf; len: none */
+	uint64_t done;		/* bytes of pages before those in data */
 	struct kbuffer *kbuf;	/* pages in another byte order than the host's */
 	struct kpt_rbpage pg;	/* pages in the host's: the cheaper walk */
 	uint32_t commit_size;	/* of the page header, where pg is used; else 0 */
@@ -194,7 +199,8 @@ int kpt_tracedat_parse_header(const void *buf, unsigned int len,
 	header->page_size = get_number(header->big_endian, nul + 3, 4);
 	header->length = nul + 7 - p;
 	if (nul[1] > 1 || (header->long_size != 4 && header->long_size != 8) ||
-	    header->page_size < 512 || (header->page_size & (header->page_size - 1))) {
+	    header->page_size < 512 || header->page_size > MAX_PAGE_SIZE ||
+	    (header->page_size & (header->page_size - 1))) {
 		*errmsg = kpt_asprintf("corrupt header: endianness %d, long size %d, page size %u",
 				       nul[1], header->long_size, header->page_size);
 		return -1;
@@ -350,6 +356,10 @@ static char *walk_zblock(struct walk *w, uint64_t *len, const char *what)
 					  " bytes", what, size));
 		return NULL;
 	}
+	if (zsize > walk_end(w) - w->pos) {
+		truncated(w, what, w->pos + zsize);
+		return NULL;
+	}
 	zdata = malloc(zsize ? zsize : 1);
 	data = malloc(size + 1);
 	if (!zdata || !data || walk_read(w, zdata, zsize, what) < 0)
@@ -406,6 +416,14 @@ static struct buffer *add_buffer(struct kpt_tracedat *file, const char *name)
 	return buffer;
 }
 
+/* A CPU's offset and size that add up past 2^64: no file can hold it. */
+static int cpu_wraps(struct walk *w, const struct cpu_range *cpu)
+{
+	return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d is said to be %" PRIu64
+					 " bytes at offset %" PRIu64 ", past any file's end",
+					 cpu->cpu, cpu->size, cpu->offset));
+}
+
 /* Every CPU's data must lie inside the file; say how much of it does if not. */
 static int check_data(struct walk *w)
 {
@@ -419,15 +437,18 @@ static int check_data(struct walk *w)
 	for (i = 0; i < file->nr_buffers; i++) {
 		for (j = 0; j < file->buffers[i].nr_cpus; j++) {
 			const struct cpu_range *cpu = &file->buffers[i].cpus[j];
+			uint64_t cpu_end = cpu->offset + cpu->size;
 
 			if (!cpu->size)
 				continue;
-			want += cpu->size;
+			if (cpu_end < cpu->offset)
+				return cpu_wraps(w, cpu);
+			want = want + cpu->size < want ? UINT64_MAX : want + cpu->size;
 			if (cpu->offset < file->size)
-				have += cpu->offset + cpu->size <= file->size ? cpu->size :
+				have += cpu->size <= file->size - cpu->offset ? cpu->size :
 					file->size - cpu->offset;
-			if (cpu->offset + cpu->size > end) {
-				end = cpu->offset + cpu->size;
+			if (cpu_end > end) {
+				end = cpu_end;
 				last = cpu;
 				last_buffer = &file->buffers[i];
 			}
@@ -498,12 +519,338 @@ static char *clock_from_option(const char *text, size_t len)
 	return close ? strndup(open + 1, close - open - 1) : NULL;
 }
 
+/*
+ * Validation. libtracecmd, libtraceevent and kbuffer trust what a file says:
+ * sizes, offsets, counts, terminators, the commit word of every page. A trace
+ * file from another machine is untrusted input, so what they would read is
+ * checked first by the validate_* functions below (the layout walk checks the
+ * sizes and offsets as it goes, the page readers each page), and a file that
+ * fails gets an error saying what is wrong instead of reaching the libraries.
+ */
+
+/*
+ * Option 12, a guest's time sync: u64 trace id, u32 flags, u32 CPUs, per CPU
+ * a u32 count and three arrays of as many u64s, then optionally one more such
+ * array per CPU. libtracecmd allocates what the counts say.
+ */
+static bool valid_time_shift(bool be, const char *data, uint64_t len)
+{
+	uint64_t pos = 16, cpus, count, i, *counts;
+	bool ok = true;
+
+	if (len < 16)
+		return true;	/* shorter ones libtracecmd ignores */
+	cpus = get_number(be, data + 12, 4);
+	if (cpus > MAX_CPUS)
+		return false;
+	counts = calloc(cpus ? cpus : 1, sizeof(*counts));
+	if (!counts)
+		return false;
+	for (i = 0; ok && i < cpus; i++) {
+		ok = len - pos >= 4;
+		if (ok) {
+			count = counts[i] = get_number(be, data + pos, 4);
+			pos += 4;
+			ok = count <= (len - pos) / 24;
+			if (ok)
+				pos += count * 24;
+		}
+	}
+	for (i = 0; ok && pos < len && i < cpus; i++) {
+		ok = counts[i] <= (len - pos) / 8;
+		if (ok)
+			pos += counts[i] * 8;
+	}
+	free(counts);
+	return ok;
+}
+
+/* Option 13, a guest: "name\0", u64 trace id, u32 CPUs, per CPU u32 cpu and u32 pid. */
+static bool valid_guest(bool be, const char *data, uint64_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+	uint64_t pos, cpus, i;
+
+	if (!nul)
+		return false;
+	pos = nul - data + 1;
+	if (len - pos < 12)
+		return false;
+	cpus = get_number(be, data + pos + 8, 4);
+	pos += 12;
+	if (cpus > MAX_CPUS || cpus > (len - pos) / 8)
+		return false;
+	for (i = 0; i < cpus; i++, pos += 8) {
+		if (get_number(be, data + pos, 4) >= cpus)
+			return false;
+	}
+	return true;
+}
+
+/* Option 10, a process's maps: "PID COUNT NAME" then COUNT lines; text. */
+static bool valid_procmaps(const char *data, uint64_t len)
+{
+	unsigned int pid, count, lines = 0;
+	const char *p;
+
+	if (!len || data[len - 1] != '\0')
+		return false;
+	for (p = data; (p = strchr(p, '\n')); p++)
+		lines++;
+	return sscanf(data, "%x %x", &pid, &count) == 2 && count < lines;
+}
+
+/* Option 6, an event hook: libtracecmd's own parser must take it. */
+static bool valid_hook(const char *data, uint64_t len)
+{
+#ifdef HAVE_LIBTRACECMD
+	return len && memchr(data, '\0', len) && kpt_compat_tracecmd_hook_valid(data);
+#else
+	return true;	/* nothing here parses it */
+#endif
+}
+
+/*
+ * The options libtracecmd parses when it opens a file, each checked as the
+ * walk reads it: strings must end, sizes and counts fit their data. Only the
+ * @len bytes of @data are read.
+ */
+static int validate_option(struct walk *w, unsigned int id, const char *data, uint64_t len)
+{
+	bool be = w->file->header.big_endian, ok = true;
+	const char *open;
+
+	switch (id) {
+	case KPT_TRACEDAT_OPT_DATE:
+	case KPT_TRACEDAT_OPT_CPUSTAT:
+	case KPT_TRACEDAT_OPT_TRACECLOCK:
+	case KPT_TRACEDAT_OPT_UNAME:
+	case KPT_TRACEDAT_OPT_OFFSET:
+	case KPT_TRACEDAT_OPT_VERSION:
+		if (!len || !memchr(data, '\0', len))
+			return walk_fail(w, kpt_asprintf("corrupt option %u: its text of %" PRIu64
+							 " bytes has no end", id, len));
+		/* "[mono] local global": the clock in use is in brackets */
+		open = strchr(data, '[');
+		if (id == KPT_TRACEDAT_OPT_TRACECLOCK && (!open || !strchr(open, ']')))
+			return walk_fail(w, strdup("corrupt option 4: the trace clock has no "
+						   "'[CLOCK]' value"));
+		break;
+	case KPT_TRACEDAT_OPT_BUFFER:
+		ok = len >= 9 && memchr(data + 8, '\0', len - 8);
+		break;
+	case KPT_TRACEDAT_OPT_CPUCOUNT:
+		ok = len >= 4 && get_number(be, data, 4) <= MAX_CPUS;
+		break;
+	case KPT_TRACEDAT_OPT_HOOK:
+		ok = valid_hook(data, len);
+		break;
+	case KPT_TRACEDAT_OPT_PROCMAPS:
+		ok = valid_procmaps(data, len);
+		break;
+	case KPT_TRACEDAT_OPT_TIME_SHIFT:
+		ok = valid_time_shift(be, data, len);
+		break;
+	case KPT_TRACEDAT_OPT_GUEST:
+		ok = valid_guest(be, data, len);
+		break;
+	}
+	if (!ok)
+		return walk_fail(w, kpt_asprintf("corrupt option %u (%" PRIu64 " bytes): its "
+						 "sizes or counts do not fit its data", id, len));
+	return 0;
+}
+
+/*
+ * Version 6: after the CPU table of a file with a trace clock option, u64 size
+ * and the clock file's text, which libtracecmd allocates and parses for its
+ * "[CLOCK]".
+ */
+static int validate_v6_clock(struct walk *w)
+{
+	char text[4097], *open;
+	uint64_t size;
+
+	if (walk_number(w, 8, &size, "trace clock"))
+		return -1;
+	if (size > sizeof(text) - 1)
+		return walk_fail(w, kpt_asprintf("corrupt trace clock: %" PRIu64 " bytes", size));
+	if (walk_read(w, text, size, "trace clock"))
+		return -1;
+	text[size] = '\0';
+	open = strchr(text, '[');
+	if (!open || !strchr(open, ']'))
+		return walk_fail(w, strdup("corrupt trace clock: no '[CLOCK]' in it"));
+	return 0;
+}
+
+/* A decimal number ending in ';' at *@p; moves *@p past it. */
+static bool skip_number(const char **p, const char *end)
+{
+	const char *q = *p;
+
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q == *p || q - *p > 9 || q == end || *q != ';')
+		return false;
+	*p = q + 1;
+	return true;
+}
+
+/*
+ * One field line, as the kernel prints it and libtraceevent parses it:
+ * "\tfield:TYPE NAME;\toffset:N;\tsize:N;\tsigned:N;" (the header page has a
+ * blank after "field:"), printable, with a blank between type and name; a
+ * field without its name is a NULL that libtraceevent compares later.
+ */
+static bool valid_field_line(const char *line, const char *eol)
+{
+	static const char *const keys[] = { "\toffset:", "\tsize:", "\tsigned:" };
+	const char *semi = memchr(line, ';', eol - line), *p, *decl;
+	bool blank = false;
+	size_t i;
+
+	if (eol - line < 8 || memcmp(line, "\tfield:", 7) || !semi)
+		return false;
+	for (decl = line + 7; decl < semi && *decl == ' '; decl++)
+		;
+	for (p = decl; p < semi; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return false;
+		if (*p == ' ' && p + 1 < semi && p[1] != ' ')
+			blank = true;
+	}
+	if (!blank)
+		return false;
+	for (p = semi + 1, i = 0; i < ARRAY_SIZE(keys); i++) {
+		size_t klen = strlen(keys[i]);
+
+		if ((size_t)(eol - p) < klen || memcmp(p, keys[i], klen))
+			return false;
+		p += klen;
+		if (!skip_number(&p, eol))
+			return false;
+	}
+	return p == eol;
+}
+
+/* The header page: field lines only. Returns NULL, or what is wrong. */
+static const char *validate_header_page(const char *text, uint64_t len)
+{
+	const char *line = text, *end = text + len;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', end - line);
+
+		if (!eol)
+			eol = end;
+		if (eol > line && !valid_field_line(line, eol))
+			return "its ring-buffer page header is not lines of 'field: TYPE NAME; "
+			       "offset:N; size:N; signed:N;'";
+		line = eol + 1;
+	}
+	return NULL;
+}
+
+/*
+ * One event format, as libtraceevent parses it: "name: NAME" first, an
+ * "ID: N" that fits the ring buffer's 16-bit event type, and whole field
+ * lines. Returns NULL, or what is wrong.
+ */
+static const char *validate_format(const char *text, uint64_t len)
+{
+	const char *id, *end = text + len, *line, *eol;
+	unsigned long val = 0;
+	int digits = 0;
+
+	if (len < 7 || memcmp(text, "name: ", 6) || text[6] == '\n' || text[6] == '\0')
+		return "an event format does not start with its name";
+	id = memmem(text, len, "\nID: ", 5);
+	if (!id)
+		return "an event format has no ID";
+	for (id += 5; id < end && *id >= '0' && *id <= '9' && val <= MAX_EVENT_ID; id++, digits++)
+		val = val * 10 + (*id - '0');
+	if (!digits || val > MAX_EVENT_ID)
+		return "an event format has an ID that is not a number up to 65535";
+	for (line = text; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		if (!eol)
+			eol = end;
+		if (eol - line >= 6 && !memcmp(line, "\tfield", 6) && !valid_field_line(line, eol))
+			return "an event format has a field that is not 'field:TYPE NAME; "
+			       "offset:N; size:N; signed:N;'";
+	}
+	return NULL;
+}
+
+/*
+ * printk formats, one "ADDRESS : FORMAT" a line: libtraceevent splits a line
+ * at its first ':', skips one blank and strips the format's quotes and "\n"
+ * without looking at the length, so a line must have the ':' and at least
+ * four bytes after it. Returns NULL, or what is wrong.
+ */
+static const char *validate_printk(const char *text, uint64_t len)
+{
+	const char *line = text, *end = text + len, *nul = memchr(text, '\0', len);
+
+	if (nul)
+		end = nul;
+	while (line < end) {
+		const char *eol = memchr(line, '\n', end - line), *colon;
+
+		if (!eol)
+			eol = end;
+		colon = memchr(line, ':', eol - line);
+		if (eol > line && (!colon || colon == line || eol - colon - 1 < 4))
+			return "a printk format line is not 'ADDRESS : FORMAT'";
+		line = eol + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The event parser built (here or by libtracecmd): its page header gives the
+ * commit word's size that kbuffer, libtracecmd and the page checks use, and
+ * the 8-byte timestamp every reader assumes (libtracecmd fails to open a file
+ * without it); event ids index tables (kptrace's and the libraries'), so they
+ * are 16 bits as the ring buffer's.
+ */
+static int validate_tep(struct kpt_tracedat *file, char **errmsg)
+{
+	int i, n = tep_get_events_count(file->tep), commit = tep_get_header_page_size(file->tep);
+	int ts = tep_get_header_timestamp_size(file->tep);
+
+	if ((commit != 4 && commit != 8) || tep_is_old_format(file->tep)) {
+		*errmsg = kpt_asprintf("corrupt headers: its ring-buffer page header gives a "
+				       "commit field of %d bytes, not 4 or 8", commit);
+		return -1;
+	}
+	if (ts != 8) {
+		*errmsg = kpt_asprintf("corrupt headers: its ring-buffer page header gives a "
+				       "timestamp of %d bytes, not 8", ts);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct tep_event *event = tep_get_event(file->tep, i);
+
+		if (event->id < 0 || event->id > MAX_EVENT_ID) {
+			*errmsg = kpt_asprintf("corrupt event formats: event %s:%s has the id %d "
+					       "(at most %d)", event->system ? event->system : "?",
+					       event->name ? event->name : "?", event->id,
+					       MAX_EVENT_ID);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int walk_v6(struct walk *w)
 {
 	struct kpt_tracedat *file = w->file;
 	uint64_t count, size, nr_cpus, i, j;
 	struct buffer *top;
 	char tag[10], *name;
+	bool clock_option = false;
 	int ret = -1;
 
 	w->pos = file->header.length;
@@ -550,6 +897,9 @@ static int walk_v6(struct walk *w)
 	    walk_skip(w, size, "saved command lines") ||
 	    walk_number(w, 4, &nr_cpus, "CPU count"))
 		return -1;
+	/* libtracecmd allocates for the larger of this and the CPU count option */
+	if (nr_cpus > MAX_CPUS)
+		return walk_fail(w, kpt_asprintf("corrupt: %" PRIu64 " CPUs", nr_cpus));
 	file->meta_readable = true;
 	top = add_buffer(file, "");
 	if (!top || walk_read(w, tag, 10, "options"))
@@ -565,12 +915,21 @@ static int walk_v6(struct walk *w)
 				break;
 			if (walk_number(w, 4, &len, "options"))
 				return -1;
+			/* the size is checked before it is allocated */
+			if (len > file->size - w->pos)
+				return truncated(w, "options", w->pos + len);
 			data = malloc(len + 1);
 			if (!data || walk_read(w, data, len, "options")) {
 				free(data);
 				return -1;
 			}
 			data[len] = '\0';
+			if (validate_option(w, id, data, len) < 0) {
+				free(data);
+				return -1;
+			}
+			if (id == KPT_TRACEDAT_OPT_TRACECLOCK)
+				clock_option = true;
 			if (adjusts_timestamps(id))
 				file->ts_adjusted = true;
 			if (id == KPT_TRACEDAT_OPT_VERSION && strstr(data, KPT_TRACEDAT_CUT_SHORT))
@@ -598,7 +957,7 @@ static int walk_v6(struct walk *w)
 		if (walk_read(w, tag, 10, "CPU data table"))
 			return -1;
 	}
-	if (nr_cpus > 4096)
+	if (nr_cpus > MAX_CPUS)
 		return walk_fail(w, kpt_asprintf("corrupt: %" PRIu64 " CPUs", nr_cpus));
 	if (memcmp(tag, "latency  ", 10) == 0) {
 		file->buffers[0].latency = true;
@@ -606,6 +965,8 @@ static int walk_v6(struct walk *w)
 	} else {
 		w->pos -= 10;
 		ret = walk_cpu_table(w, &file->buffers[0], nr_cpus);
+		if (ret == 0 && clock_option)
+			ret = validate_v6_clock(w);
 	}
 	/* The instances' tables, whose offsets the options gave. */
 	for (i = 1; ret == 0 && i < (uint64_t)file->nr_buffers; i++) {
@@ -634,6 +995,10 @@ static int check_section(struct walk *w, uint64_t offset, unsigned int id, const
 		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
 						 " has id %" PRIu64 ", not %u", what, offset, sid,
 						 id));
+	if ((flags & ~SECTION_COMPRESSED) ||
+	    ((flags & SECTION_COMPRESSED) && !strcmp(w->file->compression, "none")))
+		return walk_fail(w, kpt_asprintf("corrupt: the %s section at offset %" PRIu64
+						 " has flags %#" PRIx64, what, offset, flags));
 	w->file->meta[id] = w->pos;
 	if (flags & SECTION_COMPRESSED) {
 		w->file->meta_compressed[id] = true;
@@ -650,7 +1015,7 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 	bool be = file->header.big_endian;
 	const char *p = data + 8, *end = data + len, *clock;
 	struct buffer *buffer;
-	uint64_t offset, flags;
+	uint64_t offset, id, flags, size;
 	uint32_t nr_cpus, i;
 
 	if (len < 10 || !memchr(p, '\0', end - p))
@@ -674,8 +1039,9 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 	buffer->page_size = get_number(be, p, 4);
 	nr_cpus = get_number(be, p + 4, 4);
 	p += 8;
-	if (nr_cpus > 4096 || (uint64_t)(end - p) < nr_cpus * 20ULL ||
-	    buffer->page_size < 512 || (buffer->page_size & (buffer->page_size - 1)))
+	if (nr_cpus > MAX_CPUS || (uint64_t)(end - p) < nr_cpus * 20ULL ||
+	    buffer->page_size < 512 || buffer->page_size > MAX_PAGE_SIZE ||
+	    (buffer->page_size & (buffer->page_size - 1)))
 		goto corrupt;
 	buffer->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*buffer->cpus));
 	if (!buffer->cpus)
@@ -687,9 +1053,29 @@ static int v7_buffer(struct walk *w, const char *data, uint64_t len, bool latenc
 		buffer->cpus[i].size = get_number(be, p + 12, 8);
 	}
 	w->pos = offset;
-	if (walk_skip(w, 2, "CPU data section") || walk_number(w, 2, &flags, "CPU data section"))
+	if (walk_number(w, 2, &id, "CPU data section") ||
+	    walk_number(w, 2, &flags, "CPU data section") || walk_skip(w, 4, "CPU data section") ||
+	    walk_number(w, 8, &size, "CPU data section"))
 		return -1;
 	buffer->compressed = flags & SECTION_COMPRESSED;
+	if (id != KPT_TRACEDAT_OPT_BUFFER || (flags & ~SECTION_COMPRESSED) ||
+	    (buffer->compressed && !strcmp(file->compression, "none")))
+		return walk_fail(w, kpt_asprintf("corrupt: the CPU data section at offset %" PRIu64
+						 " has id %" PRIu64 " and flags %#" PRIx64, offset,
+						 id, flags));
+	/* libtracecmd reads the section as its header says: the CPUs' data must be in it */
+	for (i = 0; i < nr_cpus; i++) {
+		const struct cpu_range *cpu = &buffer->cpus[i];
+		uint64_t cpu_end = cpu->offset + cpu->size + (buffer->compressed ? 4 : 0);
+
+		if (cpu->size && (cpu->offset < w->pos || cpu_end < cpu->offset ||
+				  cpu_end - w->pos > size))
+			return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d%s%s lies "
+							 "outside its section at offset %" PRIu64,
+							 cpu->cpu,
+							 *buffer->name ? " of buffer " : "",
+							 buffer->name, offset));
+	}
 	return 0;
 corrupt:
 	return walk_fail(w, kpt_asprintf("corrupt buffer description (option %d)", latency ?
@@ -710,6 +1096,8 @@ static int v7_options(struct walk *w, const char *data, uint64_t len, uint64_t *
 		if (p + 6 + size > len)
 			break;
 		p += 6 + size;
+		if (validate_option(w, id, opt, size) < 0)
+			return -1;
 		if (adjusts_timestamps(id))
 			w->file->ts_adjusted = true;
 		if (id == KPT_TRACEDAT_OPT_CPUSTAT && add_cpustats(w->file, opt, size) < 0)
@@ -749,6 +1137,10 @@ static int walk_v7(struct walk *w)
 	free(version);
 	if (!version || walk_number(w, 8, &offset, "header"))
 		return -1;
+	if (!*file->compression)
+		return walk_fail(w, strdup("corrupt header: an empty compression name"));
+	if (!offset)
+		return walk_fail(w, strdup("corrupt header: no options section"));
 	for (sections = 0; offset; sections++) {
 		char *data;
 		int ret;
@@ -762,6 +1154,11 @@ static int walk_v7(struct walk *w)
 		if (id != KPT_TRACEDAT_OPT_DONE)
 			return walk_fail(w, kpt_asprintf("corrupt: no options section at offset %"
 							 PRIu64, offset));
+		if ((flags & ~SECTION_COMPRESSED) ||
+		    ((flags & SECTION_COMPRESSED) && !strcmp(file->compression, "none")))
+			return walk_fail(w, kpt_asprintf("corrupt: the options section at offset %"
+							 PRIu64 " has flags %#" PRIx64, offset,
+							 flags));
 		if ((flags & SECTION_COMPRESSED) && !can_decompress(file)) {
 			/* Leave it all to libtracecmd: the options are not readable here. */
 			file->layout_known = false;
@@ -787,27 +1184,58 @@ static int walk_v7(struct walk *w)
 			return -1;
 	}
 	for (id = KPT_TRACEDAT_OPT_HEADER_INFO; id <= KPT_TRACEDAT_OPT_CMDLINES; id++) {
-		if (!file->meta[id])
-			file->meta_readable = false;
+		if (file->meta[id] || id == KPT_TRACEDAT_OPT_KALLSYMS)
+			continue;
+		/* else libtracecmd would read unchecked pages: a file read here must be whole */
+		if (!strcmp(file->compression, "none") || can_decompress(file))
+			return walk_fail(w, kpt_asprintf("corrupt: it has no %s section (option %"
+							 PRIu64 ")", section_names[id], id));
+		file->meta_readable = false;
 	}
 	return 0;
 }
 
+static int bad_chunk(struct walk *w, const struct buffer *buffer, const struct cpu_range *cpu,
+		     uint64_t chunk, uint64_t size)
+{
+	return walk_fail(w, kpt_asprintf("corrupt: chunk %" PRIu64 " of the compressed data of "
+					 "CPU %d%s%s is said to hold %" PRIu64 " bytes, not a "
+					 "whole number of %u-byte pages up to %d MiB", chunk,
+					 cpu->cpu, *buffer->name ? " of buffer " : "",
+					 buffer->name, size, buffer->page_size,
+					 MAX_CHUNK_SIZE >> 20));
+}
+
+/* Uncompressed CPU data is whole pages, which libtracecmd reads whole. */
+static int not_whole_pages(struct walk *w, const struct buffer *buffer,
+			   const struct cpu_range *cpu)
+{
+	return walk_fail(w, kpt_asprintf("corrupt: the data of CPU %d%s%s is %" PRIu64 " bytes, "
+					 "not a whole number of %u-byte pages", cpu->cpu,
+					 *buffer->name ? " of buffer " : "", buffer->name,
+					 cpu->size, buffer->page_size));
+}
+
 /*
- * Compressed CPU data: the chunk headers must stay inside its range. The size
- * the file records leaves out the chunk count in front.
+ * Compressed CPU data: the chunk headers must stay inside its range, and each
+ * chunk hold whole pages. The size the file records leaves out the chunk
+ * count in front.
  */
 static int check_chunks(struct walk *w, const struct buffer *buffer, const struct cpu_range *cpu)
 {
-	uint64_t count, zsize, i;
+	uint64_t count, zsize, size, i;
 
 	w->pos = cpu->offset;
 	if (walk_number(w, 4, &count, "compressed CPU data"))
 		return -1;
 	for (i = 0; i < count; i++) {
 		if (walk_number(w, 4, &zsize, "compressed CPU data") ||
-		    walk_skip(w, 4 + zsize, "compressed CPU data"))
+		    walk_number(w, 4, &size, "compressed CPU data") ||
+		    walk_skip(w, zsize, "compressed CPU data"))
 			return -1;
+		/* the readers allocate the size, and read it as whole pages */
+		if (!size || size % buffer->page_size || size > MAX_CHUNK_SIZE)
+			return bad_chunk(w, buffer, cpu, i, size);
 	}
 	if (w->pos > cpu->offset + 4 + cpu->size)
 		return walk_fail(w, kpt_asprintf("corrupt: the compressed data of CPU %d%s%s "
@@ -829,10 +1257,21 @@ static int walk_file(struct kpt_tracedat *file, char **errmsg)
 	for (i = 0; ret == 0 && file->layout_known && i < file->nr_buffers; i++) {
 		const struct buffer *buffer = &file->buffers[i];
 
-		for (j = 0; ret == 0 && buffer->compressed && j < buffer->nr_cpus; j++) {
-			if (buffer->cpus[j].size)
-				ret = check_chunks(&w, buffer, &buffer->cpus[j]);
+		for (j = 0; ret == 0 && j < buffer->nr_cpus; j++) {
+			const struct cpu_range *cpu = &buffer->cpus[j];
+
+			if (buffer->compressed && cpu->size)
+				ret = check_chunks(&w, buffer, cpu);
+			else if (cpu->size % buffer->page_size)
+				ret = not_whole_pages(&w, buffer, cpu);
 		}
+	}
+	for (i = 0; ret == 0 && i < file->nr_buffers; i++) {
+		/* libtracecmd has no records to give of it, and crashes asked for them */
+		if (file->buffers[i].latency)
+			ret = walk_fail(&w, strdup("it holds a latency tracer's text output, not "
+						   "ring-buffer records, so there is nothing to "
+						   "report ('trace-cmd report' prints the text)"));
 	}
 	if (ret < 0) {
 		*errmsg = w.errmsg ? w.errmsg : strdup(strerror(ENOMEM));
@@ -866,6 +1305,7 @@ static char *walk_blob(struct walk *w, uint64_t size, const char *what)
 static int parse_formats(struct walk *w, struct tep_handle *tep, const char *system,
 			 uint64_t count, const char *what)
 {
+	const char *why;
 	uint64_t i, size;
 	char *format;
 
@@ -875,6 +1315,11 @@ static int parse_formats(struct walk *w, struct tep_handle *tep, const char *sys
 		format = walk_blob(w, size, what);
 		if (!format)
 			return -1;
+		why = validate_format(format, size);
+		if (why) {
+			free(format);
+			return walk_fail(w, kpt_asprintf("corrupt %s: %s", what, why));
+		}
 		/* An unparsable format leaves its event undecoded, as in trace-cmd. */
 		tep_parse_event(tep, format, size, system);
 		free(format);
@@ -953,6 +1398,7 @@ static int build_tep(struct kpt_tracedat *file, char **errmsg)
 	struct kpt_tracedat_header *h = &file->header;
 	struct walk w = { .file = file };
 	struct tep_handle *tep;
+	const char *why;
 	char *text;
 	uint64_t size;
 	int ret = -1;
@@ -972,6 +1418,12 @@ static int build_tep(struct kpt_tracedat *file, char **errmsg)
 	text = walk_blob(&w, size, "header page");
 	if (!text)
 		goto out;
+	why = validate_header_page(text, size);
+	if (why) {
+		free(text);
+		walk_fail(&w, kpt_asprintf("corrupt headers: %s", why));
+		goto out;
+	}
 	ret = tep_parse_header_page(tep, text, size, h->long_size);
 	free(text);
 	if (ret < 0) {
@@ -986,6 +1438,12 @@ static int build_tep(struct kpt_tracedat *file, char **errmsg)
 	text = read_text(&w, KPT_TRACEDAT_OPT_PRINTK, 4);
 	if (!text)
 		goto out;
+	why = validate_printk(text, strlen(text));
+	if (why) {
+		free(text);
+		walk_fail(&w, kpt_asprintf("corrupt printk formats: %s", why));
+		goto out;
+	}
 	tep_parse_printk_formats(tep, text);
 	free(text);
 	text = read_text(&w, KPT_TRACEDAT_OPT_CMDLINES, 8);
@@ -1007,8 +1465,6 @@ out:
 
 static void decide_reader(struct kpt_tracedat *file)
 {
-	int i;
-
 	if (!file->layout_known)
 		file->why_not_streamed = strdup("its options sections are compressed");
 	else if (file->ts_adjusted)
@@ -1018,10 +1474,6 @@ static void decide_reader(struct kpt_tracedat *file)
 		file->why_not_streamed = kpt_asprintf("it is %s-compressed", file->compression);
 	else if (strcmp(file->compression, "zstd") == 0 && !have_zstd())
 		file->why_not_streamed = strdup("libzstd.so.1 cannot be loaded");
-	for (i = 0; !file->why_not_streamed && i < file->nr_buffers; i++) {
-		if (file->buffers[i].latency)
-			file->why_not_streamed = strdup("it holds latency-format data");
-	}
 }
 
 #ifdef HAVE_LIBTRACECMD
@@ -1044,10 +1496,10 @@ static int open_libtracecmd(struct kpt_tracedat *file, char **errmsg)
 	int i;
 
 	tracecmd_set_loglevel(TEP_LOG_NONE);
-	file->handle = tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
+	file->handle = kpt_compat_tracecmd_open(file->path, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!file->handle) {
-		*errmsg = strdup("libtracecmd cannot read its metadata (corrupt headers, event "
-				 "formats or options)");
+		*errmsg = strdup("libtracecmd cannot open it (corrupt headers, event formats, "
+				 "options or CPU data)");
 		return -1;
 	}
 	if (!file->tep)
@@ -1133,6 +1585,8 @@ int kpt_tracedat_open(const char *path, struct kpt_tracedat **file, char **errms
 	} else if (open_libtracecmd(tf, &why) < 0) {
 		goto fail;
 	}
+	if (validate_tep(tf, &why) < 0)
+		goto fail;
 	decide_reader(tf);
 	*file = tf;
 	return 0;
@@ -1270,12 +1724,13 @@ static int ensure(char **buf, size_t *capacity, size_t size)
 static int fill_uncompressed(struct cpu_reader *reader, unsigned int page_size)
 {
 	uint64_t left = reader->end - reader->pos;
-	size_t want = left < READ_BYTES ? left : READ_BYTES;
+	size_t bytes = page_size > READ_BYTES ? page_size : READ_BYTES;
+	size_t want = left < bytes ? left : bytes;
 	ssize_t n;
 
 	if (!want)
 		return 0;
-	if (ensure(&reader->data, &reader->capacity, READ_BYTES) < 0)
+	if (ensure(&reader->data, &reader->capacity, bytes) < 0)
 		return read_error(reader, strdup(strerror(ENOMEM)));
 	n = pread(reader->file->fd, reader->data, want, reader->pos);
 	if (n <= 0)
@@ -1318,15 +1773,34 @@ bad:
 					       "offset %" PRIu64, reader->cpu, reader->pos));
 }
 
+/* The page at @page of the reader's data is not one the kernel writes: say where and why. */
+static int corrupt_page(struct cpu_reader *reader, size_t page, const char *why)
+{
+	const char *name = reader->file->buffers[reader->buffer].name;
+
+	return read_error(reader, kpt_asprintf("CPU %d%s%s has a corrupt page at offset %" PRIu64
+					       " of its data: %s", reader->cpu,
+					       *name ? " of buffer " : "", name,
+					       reader->done + page, why));
+}
+
+/*
+ * The next page of @reader, checked: the host's pages by the rbpage walk as
+ * it goes (its load here, each record's bounds in page_next()), others by
+ * kpt_rbpage_check() before kbuffer walks them. 1, 0 at the end, -1 on error.
+ */
 static int next_page(struct cpu_reader *reader)
 {
-	struct buffer *buffer = &reader->file->buffers[reader->buffer];
+	struct kpt_tracedat *file = reader->file;
+	struct buffer *buffer = &file->buffers[reader->buffer];
 	unsigned int page_size = buffer->page_size;
+	const char *why;
 	int ret;
 
 	if (reader->page + page_size < reader->len) {
 		reader->page += page_size;
 	} else {
+		reader->done += reader->len;
 		ret = buffer->compressed ? fill_compressed(reader) :
 					   fill_uncompressed(reader, page_size);
 		if (ret <= 0)
@@ -1335,19 +1809,21 @@ static int next_page(struct cpu_reader *reader)
 	}
 	if (reader->commit_size) {
 		if (kpt_rbpage_load(&reader->pg, reader->data + reader->page, page_size,
-				    reader->commit_size) < 0 || reader->pg.overlong)
-			goto corrupt;
+				    reader->commit_size) < 0)
+			return corrupt_page(reader, reader->page, "its size cannot hold a header");
+		if (reader->pg.corrupt)
+			return corrupt_page(reader, reader->page, reader->pg.corrupt);
 		reader->missed = reader->pg.missed > INT_MAX ? INT_MAX : (int)reader->pg.missed;
 		return 1;
 	}
-	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0 ||
-	    kbuffer_subbuffer_size(reader->kbuf) > (int)page_size)
-		goto corrupt;
+	why = kpt_rbpage_check(reader->data + reader->page, page_size,
+			       tep_get_header_page_size(file->tep), file->header.big_endian);
+	if (why)
+		return corrupt_page(reader, reader->page, why);
+	if (kbuffer_load_subbuffer(reader->kbuf, reader->data + reader->page) < 0)
+		return corrupt_page(reader, reader->page, "kbuffer cannot load it");
 	reader->missed = kbuffer_missed_events(reader->kbuf);
 	return 1;
-corrupt:
-	return read_error(reader, kpt_asprintf("CPU %d has a corrupt page (its commit size is "
-					       "over the page size)", reader->cpu));
 }
 
 /* The next record of the loaded page, or NULL at its end. */
@@ -1391,6 +1867,11 @@ static int reader_next(void *ctx, int source, struct kpt_record *rec)
 		if (data)
 			break;
 		reader->loaded = false;
+		/* the rbpage walk stopped at an event past the commit */
+		if (reader->commit_size && reader->pg.corrupt) {
+			corrupt_page(reader, reader->page, reader->pg.corrupt);
+			return 0;
+		}
 	}
 	rec->ts = ts;
 	rec->data = data;
@@ -1477,6 +1958,72 @@ static int stream_records(struct kpt_tracedat *file, kpt_tracedat_fn fn, void *c
 	if (file->read_error)
 		return -1;
 	return ret < 0 ? -1 : 0;
+}
+
+/* Every page of one CPU, checked by kpt_rbpage_check() as the streaming reader reads them. */
+static int validate_cpu_pages(struct kpt_tracedat *file, int buffer, const struct cpu_range *cpu)
+{
+	const struct buffer *buf = &file->buffers[buffer];
+	int commit_size = tep_get_header_page_size(file->tep);
+	struct cpu_reader reader = {
+		.file = file, .buffer = buffer, .cpu = cpu->cpu,
+		.pos = cpu->offset, .end = cpu->offset + cpu->size,
+	};
+	unsigned char count[4];
+	const char *why;
+	size_t off;
+	int ret = 0;
+
+	if (buf->compressed) {
+		if (pread(file->fd, count, 4, reader.pos) != 4)
+			return read_error(&reader, kpt_asprintf("cannot read CPU %d's chunk count",
+								cpu->cpu));
+		reader.chunks = get_number(file->header.big_endian, count, 4);
+		reader.pos += 4;
+		reader.end += 4;
+	}
+	for (;;) {
+		reader.done += reader.len;
+		ret = buf->compressed ? fill_compressed(&reader) :
+					fill_uncompressed(&reader, buf->page_size);
+		if (ret <= 0)
+			break;
+		ret = 0;
+		for (off = 0; ret == 0 && off + buf->page_size <= reader.len;
+		     off += buf->page_size) {
+			why = kpt_rbpage_check(reader.data + off, buf->page_size, commit_size,
+					       file->header.big_endian);
+			if (why)
+				ret = corrupt_page(&reader, off, why);
+		}
+		if (ret < 0)
+			break;
+	}
+	free(reader.data);
+	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * Before libtracecmd reads the records: it walks every page with kbuffer,
+ * trusting each, so each is checked first. Pages compressed with anything
+ * but zstd cannot be read here and are left to it.
+ */
+static int validate_pages(struct kpt_tracedat *file)
+{
+	int i, j, ret = 0;
+
+	if (!file->layout_known || !file->own_tep ||
+	    (strcmp(file->compression, "none") && !can_decompress(file)))
+		return 0;
+	for (i = 0; ret == 0 && i < file->nr_buffers; i++) {
+		const struct buffer *buffer = &file->buffers[i];
+
+		for (j = 0; ret == 0 && j < buffer->nr_cpus; j++) {
+			if (buffer->cpus[j].size)
+				ret = validate_cpu_pages(file, i, &buffer->cpus[j]);
+		}
+	}
+	return ret;
 }
 
 #ifdef HAVE_LIBTRACECMD
@@ -1570,7 +2117,7 @@ int kpt_tracedat_read(struct kpt_tracedat *file, bool use_libtracecmd, kpt_trace
 
 	*errmsg = NULL;
 	if (use_libtracecmd || file->why_not_streamed)
-		ret = iterate_records(file, fn, ctx);
+		ret = validate_pages(file) < 0 ? -1 : iterate_records(file, fn, ctx);
 	else
 		ret = stream_records(file, fn, ctx);
 	if (ret < 0 && file->read_error)

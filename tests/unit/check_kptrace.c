@@ -12,6 +12,8 @@ int main(void)
 	SRunner *runner = srunner_create(probe_suite());
 	int failed;
 
+	srunner_add_suite(runner, probeset_suite());
+	srunner_add_suite(runner, glob_suite());
 	srunner_add_suite(runner, elf_sym_suite());
 	srunner_add_suite(runner, merge_suite());
 	srunner_add_suite(runner, pair_suite());

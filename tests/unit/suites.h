@@ -6,6 +6,8 @@
 #include <check.h>
 
 Suite *probe_suite(void);
+Suite *probeset_suite(void);
+Suite *glob_suite(void);
 Suite *elf_sym_suite(void);
 Suite *merge_suite(void);
 Suite *pair_suite(void);

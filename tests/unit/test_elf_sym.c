@@ -497,6 +497,39 @@ END_TEST
  *
  * Returns the suite, for the runner to add.
  */
+/* The functions of a program: sorted, each once, only those it defines. */
+START_TEST(test_functions)
+{
+	char *path = prog_path("kpt_sleeper"), **names, *errmsg;
+	size_t nr, i;
+	int work = 0, recurse = 0, main_fn = 0;
+
+	ck_assert_int_eq(kpt_elf_functions(path, &names, &nr, &errmsg), 0);
+	for (i = 0; i < nr; i++) {
+		if (i)
+			ck_assert_msg(strcmp(names[i - 1], names[i]) < 0, "'%s' before '%s'",
+				      names[i - 1], names[i]);
+		work += !strcmp(names[i], "kpt_work");
+		recurse += !strcmp(names[i], "kpt_recurse");
+		main_fn += !strcmp(names[i], "main");
+		/* Imports (nanosleep from libc) are not the program's functions. */
+		ck_assert_str_ne(names[i], "nanosleep");
+	}
+	for (i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	ck_assert_int_eq(work, 1);
+	ck_assert_int_eq(recurse, 1);
+	ck_assert_int_eq(main_fn, 1);
+	free(path);
+
+	ck_assert_int_eq(kpt_elf_functions("/etc/hostname", &names, &nr, &errmsg), -1);
+	ck_assert_ptr_null(names);
+	ck_assert_ptr_nonnull(strstr(errmsg, "/etc/hostname"));
+	free(errmsg);
+}
+END_TEST
+
 Suite *elf_sym_suite(void)
 {
 	Suite *suite = suite_create("elf_sym");
@@ -508,6 +541,7 @@ Suite *elf_sym_suite(void)
 	tcase_add_test(symbol, test_sleeper_pie);
 	tcase_add_test(symbol, test_sleeper_nopie);
 	tcase_add_test(symbol, test_bad_files);
+	tcase_add_test(symbol, test_functions);
 	suite_add_tcase(suite, symbol);
 
 	tcase_add_test(object, test_find_libc);

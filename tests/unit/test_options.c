@@ -38,6 +38,29 @@ START_TEST(test_full_command_line)
 }
 END_TEST
 
+START_TEST(test_max_probes)
+{
+	char *given[] = { "latency", "--max-probes", "200", "vfs_*", NULL };
+	char *none[] = { "latency", "vfs_*", NULL };
+	char *zero[] = { "latency", "--max-probes", "0", "vfs_*", NULL };
+	char *big[] = { "latency", "--max-probes", "10001", "vfs_*", NULL };
+	char *word[] = { "latency", "--max-probes", "64k", "vfs_*", NULL };
+
+	ck_assert_int_eq(parse(given), 0);
+	ck_assert_int_eq(opts.max_probes, 200);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(none), 0);
+	ck_assert_int_eq(opts.max_probes, 0);	/* the glob's default, 64 */
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(zero), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(big), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(word), -1);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
 START_TEST(test_bad_values_rejected)
 {
 	char *no_probe[] = { "latency", "-d", "1", NULL };
@@ -245,6 +268,7 @@ Suite *options_suite(void)
 
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_bad_values_rejected);
+	tcase_add_test(tc, test_max_probes);
 	tcase_add_test(tc, test_take_value);
 	tcase_add_test(tc, test_backend);
 	tcase_add_test(tc, test_input_and_plugins);

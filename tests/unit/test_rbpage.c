@@ -211,8 +211,10 @@ START_TEST(test_truncated_and_corrupt_records_stop)
 	used -= 4;					/* commit cuts the last record */
 	page_commit(0);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
+	ck_assert_ptr_null(pg.corrupt);
 	ck_assert_ptr_nonnull(kpt_rbpage_next(&pg, &len));
 	ck_assert_ptr_null(kpt_rbpage_next(&pg, &len));
+	ck_assert_str_eq(pg.corrupt, KPT_RBPAGE_OVERRUN);
 
 	page_start(0);
 	put32(HDR, hdr_word(0, 1));
@@ -221,6 +223,7 @@ START_TEST(test_truncated_and_corrupt_records_stop)
 	page_commit(0);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
 	ck_assert_ptr_null(kpt_rbpage_next(&pg, &len));
+	ck_assert_str_eq(pg.corrupt, KPT_RBPAGE_OVERRUN);
 
 	page_start(0);
 	put32(HDR, hdr_word(KPT_RB_TYPE_PADDING, 0));	/* null padding: the page ends */
@@ -229,15 +232,124 @@ START_TEST(test_truncated_and_corrupt_records_stop)
 	page_commit(0);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
 	ck_assert_ptr_null(kpt_rbpage_next(&pg, &len));
+	ck_assert_ptr_null(pg.corrupt);
 
 	page_start(0);
 	put64(8, 1U << 20);				/* a commit beyond the page */
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
 	ck_assert_uint_eq(pg.size, PAGE - HDR);
 	ck_assert(pg.overlong);
+	ck_assert_str_eq(pg.corrupt, KPT_RBPAGE_OVERLONG);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, 16, 8), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 2), -1);
+}
+END_TEST
+
+/* What the walk over a whole page says is wrong with it; NULL if nothing. */
+static const char *walk_verdict(void)
+{
+	struct kpt_rbpage pg;
+	uint32_t len;
+
+	ck_assert_int_eq(kpt_rbpage_load(&pg, page, PAGE, 8), 0);
+	while (!pg.corrupt && kpt_rbpage_next(&pg, &len))
+		;
+	return pg.corrupt;
+}
+
+/* kpt_rbpage_check() judges a page as the walk does, with the same words. */
+static void assert_same_verdict(const char *expected)
+{
+	const char *walk = walk_verdict();
+	const char *check = kpt_rbpage_check(page, PAGE, 8,
+					     __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+
+	if (!expected) {
+		ck_assert_ptr_null(walk);
+		ck_assert_ptr_null(check);
+	} else {
+		ck_assert_str_eq(walk, expected);
+		ck_assert_str_eq(check, expected);
+	}
+}
+
+START_TEST(test_check_agrees_with_the_walk)
+{
+	page_start(0);
+	add_record(1, 8, 1, false);
+	add_padding(2, 12);
+	add_extend(KPT_RB_TYPE_EXTEND, 1ULL << 30);
+	add_record(1, 200, 2, true);
+	page_commit(0);
+	assert_same_verdict(NULL);
+
+	used -= 2;					/* the last record cut */
+	page_commit(0);
+	assert_same_verdict(KPT_RBPAGE_OVERRUN);
+
+	page_start(0);
+	add_record(1, 8, 1, false);
+	add_padding(2, 12);
+	used -= 8;					/* a padding past the commit */
+	page_commit(0);
+	assert_same_verdict(KPT_RBPAGE_OVERRUN);
+
+	page_start(0);
+	add_record(1, 8, 1, false);
+	put32(HDR + used, hdr_word(0, 1));
+	put32(HDR + used + 4, 2);			/* a length shorter than its header */
+	used += 8;
+	page_commit(0);
+	assert_same_verdict(KPT_RBPAGE_OVERRUN);
+
+	page_start(0);
+	add_record(1, 8, 1, false);
+	used += 2;					/* two stray bytes after it */
+	page_commit(0);
+	assert_same_verdict(KPT_RBPAGE_OVERRUN);
+
+	page_start(0);
+	put32(HDR, hdr_word(KPT_RB_TYPE_PADDING, 0));
+	put32(HDR + 4, 100);				/* null padding past the commit */
+	used = 8;
+	page_commit(0);
+	assert_same_verdict(KPT_RBPAGE_OVERRUN);
+
+	page_start(0);
+	used = PAGE - HDR - 4;				/* no room for the stored count */
+	page_commit(KPT_RB_MISSED_EVENTS | KPT_RB_MISSED_STORED);
+	ck_assert_str_eq(kpt_rbpage_check(page, PAGE, 8, __BYTE_ORDER__ ==
+					  __ORDER_BIG_ENDIAN__), KPT_RBPAGE_MISSED_PAST);
+	ck_assert_str_eq(walk_verdict(), KPT_RBPAGE_MISSED_PAST);
+
+	page_start(0);
+	page_commit(PAGE - HDR + 1);
+	assert_same_verdict(KPT_RBPAGE_OVERLONG);
+}
+END_TEST
+
+/* A big-endian page (a big-endian machine's file): header words the other way round. */
+START_TEST(test_check_big_endian)
+{
+	static const unsigned char be_page[64] = {
+		0, 0, 0, 0, 0, 0, 0, 1,		/* timestamp */
+		0, 0, 0, 0, 0, 0, 0, 8,		/* commit: 8 bytes */
+		0x08, 0, 0, 5,			/* type_len 1, delta 5 */
+		1, 2, 3, 4,			/* the record */
+		0xf0, 0, 0, 1, 0, 0, 0, 0,	/* a time extend after the commit */
+	};
+	unsigned char copy[64];
+
+	ck_assert_ptr_null(kpt_rbpage_check(be_page, sizeof(be_page), 8, true));
+	memcpy(copy, be_page, sizeof(copy));
+	copy[15] = 6;				/* the commit cuts the record */
+	ck_assert_str_eq(kpt_rbpage_check(copy, sizeof(copy), 8, true), KPT_RBPAGE_OVERRUN);
+	copy[15] = 12;				/* half the time extend */
+	ck_assert_str_eq(kpt_rbpage_check(copy, sizeof(copy), 8, true), KPT_RBPAGE_OVERRUN);
+	copy[15] = 49;				/* a commit past the page */
+	ck_assert_str_eq(kpt_rbpage_check(copy, sizeof(copy), 8, true), KPT_RBPAGE_OVERLONG);
+	ck_assert_ptr_nonnull(kpt_rbpage_check(be_page, 16, 8, true));
 }
 END_TEST
 
@@ -331,6 +443,8 @@ Suite *rbpage_suite(void)
 	tcase_add_test(tc, test_refresh_follows_a_growing_page);
 	tcase_add_test(tc, test_missed_events);
 	tcase_add_test(tc, test_truncated_and_corrupt_records_stop);
+	tcase_add_test(tc, test_check_agrees_with_the_walk);
+	tcase_add_test(tc, test_check_big_endian);
 	tcase_add_test(tc, test_32bit_commit);
 	tcase_add_test(tc, test_meta_layout);
 	tcase_add_test(tc, test_meta_layout_refuses_what_it_cannot_read);

@@ -76,6 +76,11 @@ if [ "$ARCH" = arm64 ]; then
 		[ -e "$lib" ] && cp -L "$lib" "$root/lib/$TRIPLET/"
 	done
 	cp -L "/usr/$TRIPLET/lib/ld-linux-aarch64.so.1" "$root/lib/"
+	# The plugins the unit tests load, at the paths they were built at.
+	for so in "$BUILD"/full/plugins/.libs/*.so "$BUILD"/full/tests/plugins/.libs/*.so; do
+		mkdir -p "$root$(dirname "$so")"
+		cp -L "$so" "$root$so"
+	done
 	bins+=(--root "$root" --bin "$BUILD/full/tests/unit/check_kptrace"
 		--bin "$BUILD/full/tests/progs/kpt_sleeper" --bin "$BUILD/full/tests/progs/kpt_sleeper_nopie")
 fi

@@ -17,6 +17,7 @@ command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh i
 KPT=$(readlink -f "$KPTRACE")
 LOAD=$(readlink -f "$PROGS/kpt_sysload")
 SLEEPER=$(readlink -f "$PROGS/kpt_sleeper")
+EVENTS=$(readlink -f "${KPT_SRCDIR:-$(dirname "$0")/../..}/events")
 OUT=$WORK/out
 mkdir -p "$OUT"
 
@@ -24,6 +25,7 @@ cat >"$WORK/guest.sh" <<EOF
 KPT=$KPT
 LOAD=$LOAD
 SLEEPER=$SLEEPER
+EVENTS=$EVENTS
 EOF
 cat >>"$WORK/guest.sh" <<'EOF'
 # Runs in the guest (busybox sh). Each step's output and exit status go to the host.
@@ -146,12 +148,35 @@ leftovers >$R/after_next_run.left
 grep -c '^p:othertool/openat' $T/kprobe_events >$R/foreign.count
 echo '-:othertool/openat' >>$T/kprobe_events
 
+# Probe sets of kprobes (kptrace-events(5)), each on a load that makes known calls.
+export KPTRACE_EVENTS_DIR=$EVENTS
+step set_vfs $KPT latency --json @vfs -- $LOAD -r 30
+step set_vfs_trace $KPT trace --json @vfs -- $LOAD -r 3
+step set_net $KPT latency --json @net -- $LOAD -u 40
+step set_mem $KPT latency --json @mem -- $LOAD -m 200
+step set_sched $KPT latency --json @sched -- $LOAD -n 20 -s 20000
+step set_block $KPT latency --json @block -- $LOAD -n 2 -s 1000
+leftovers >$R/after_sets.left
+
+# Globs: every matching function of available_filter_functions less the blacklist.
+step glob_fsync $KPT latency --json 'vfs_fsync*' -- $LOAD -r 4
+step glob_many $KPT latency 'vfs_*' -- $LOAD -r 1
+step glob_max $KPT latency --max-probes 1 'vfs_fsync*' -- $LOAD -r 1
+step glob_max2 $KPT latency --json --max-probes 2 'vfs_fsync*' -- $LOAD -r 1
+step glob_none $KPT latency 'kpt_no_such_fn*' -- $LOAD -r 1
+step list_functions $KPT list functions 'vfs_fsync*'
+grep -E '^vfs_[a-z_0-9.]*( |$)' $T/available_filter_functions | cut -d' ' -f1 | sort -u |
+	wc -l >$R/vfs_functions.count
+leftovers >$R/after_globs.left
+
 cd $R && for f in *; do kpt_vm_export $R/$f; done
 EOF
 
 tests_dir=$(dirname "$0")
+set_bins=()
+for f in "$EVENTS"/*.events; do set_bins+=(--bin "$f"); done
 "$tests_dir/vm-run.sh" --timeout 600 --out "$OUT" --bin "$KPT" --bin "$LOAD" --bin "$SLEEPER" \
-	-- "$WORK/guest.sh" >"$WORK/console.log" 2>&1
+	"${set_bins[@]}" -- "$WORK/guest.sh" >"$WORK/console.log" 2>&1
 status=$?
 [ $status -eq 77 ] && skip "the VM cannot be booted here: $(tail -1 "$WORK/console.log")"
 [ $status -eq 0 ] || { tail -40 "$WORK/console.log"; hard_error "the VM run failed (status $status)"; }
@@ -309,4 +334,70 @@ if [ -n "$(cat "$OUT/after_sigkill.left")" ]; then pass "SIGKILL with the watchd
 assert_eq "run after SIGKILL" "$(jq -r '.probes[0].count' "$OUT/after_kill.out")" 7
 assert_eq "after the next run, left" "$(cat "$OUT/after_next_run.left")" ""
 assert_eq "foreign probe survived" "$(cat "$OUT/foreign.count")" 1
+
+# Probe sets: each set's probes, in its file's order, with exact counts where the load makes
+# them: -r 30 is 2 opens, 30 reads, 30 writes and 1 fsync; -u 40 is 40 sends and receives.
+count_of() { jq -r --arg p "$2" '.probes[] | select(.name == $p) | .count' "$OUT/$1.out"; }
+assert_eq "@vfs: exit" "$(status_of set_vfs)" 0
+assert_eq "@vfs: probes" "$(jq -c '[.probes[].name]' "$OUT/set_vfs.out")" \
+	'["vfs_read","vfs_write","vfs_open","vfs_fsync_range"]'
+assert_eq "@vfs: vfs_read" "$(count_of set_vfs vfs_read)" 30
+assert_eq "@vfs: vfs_write" "$(count_of set_vfs vfs_write)" 30
+assert_eq "@vfs: vfs_open (execve's, the file's and /dev/null's)" "$(count_of set_vfs vfs_open)" 3
+assert_eq "@vfs: vfs_fsync_range" "$(count_of set_vfs vfs_fsync_range)" 1
+assert_eq "@vfs: unpaired" "$(jq '[.probes[].unpaired[]] | add' "$OUT/set_vfs.out")" 0
+# The variant of kernels with \$argN: count=\$arg3 is the 1 byte of each read and write.
+assert_eq "@vfs trace: reads of count 1" \
+	"$(jq -s '[.[] | select(.role == "entry" and .probe == "vfs_read" and .fields.count == 1)] | length' "$OUT/set_vfs_trace.out")" 3
+assert_eq "@vfs trace: writes of count 1" \
+	"$(jq -s '[.[] | select(.role == "entry" and .probe == "vfs_write" and .fields.count == 1)] | length' "$OUT/set_vfs_trace.out")" 3
+assert_eq "@net: exit" "$(status_of set_net)" 0
+# Debian's 6.1 has __sock_sendmsg (the msg_name fix), so that variant is taken.
+assert_eq "@net: probes" "$(jq -c '[.probes[].name]' "$OUT/set_net.out")" \
+	'["__sock_sendmsg","sock_recvmsg"]'
+assert_eq "@net: __sock_sendmsg" "$(count_of set_net __sock_sendmsg)" 40
+assert_eq "@net: sock_recvmsg" "$(count_of set_net sock_recvmsg)" 40
+# Page faults and allocations: at least one per page touched, and the program's own start.
+assert_eq "@mem: exit" "$(status_of set_mem)" 0
+assert_eq "@mem: probes" "$(jq -c '[.probes[].name]' "$OUT/set_mem.out")" \
+	'["handle_mm_fault","__alloc_pages"]'
+assert_between "@mem: handle_mm_fault for 200 pages" "$(count_of set_mem handle_mm_fault)" 200 400
+assert_between "@mem: __alloc_pages for 200 pages" "$(count_of set_mem __alloc_pages)" 200 400
+# Each sleep is one schedule() call, from leaving the CPU until running again; unless the
+# timer has expired before the sleeper reaches schedule(), which 20 ms sleeps make unlikely
+# (2 ms sleeps did it once here, on a loaded host). A preemption may add a call.
+assert_eq "@sched: exit" "$(status_of set_sched)" 0
+assert_between "@sched: schedule calls of 20 sleeps" "$(count_of set_sched schedule)" 20 22
+# No disk in the guest: the set is created and removed, and the load waits for no I/O.
+assert_eq "@block: exit" "$(status_of set_block)" 0
+assert_eq "@block: probes" "$(jq -c '[.probes[].name]' "$OUT/set_block.out")" \
+	'["io_schedule","submit_bio_wait"]'
+assert_eq "@block: no I/O waits without a disk" \
+	"$(jq '[.probes[].count] | add' "$OUT/set_block.out")" 0
+assert_eq "after the probe sets, left" "$(cat "$OUT/after_sets.left")" ""
+
+# Globs: 'vfs_fsync*' is vfs_fsync and vfs_fsync_range. fsync(2) calls vfs_fsync_range
+# once; 6.1's do_fsync has vfs_fsync inlined, so the function's own copy is not called.
+assert_eq "glob: exit" "$(status_of glob_fsync)" 0
+assert_eq "glob: probes" "$(jq -c '[.probes[].name] | sort' "$OUT/glob_fsync.out")" \
+	'["vfs_fsync","vfs_fsync_range"]'
+assert_eq "glob: vfs_fsync (inlined in do_fsync)" "$(count_of glob_fsync vfs_fsync)" 0
+assert_eq "glob: vfs_fsync_range" "$(count_of glob_fsync vfs_fsync_range)" 1
+assert_eq "list functions 'vfs_fsync*'" "$(sort "$OUT/list_functions.out" | tr '\n' ' ')" \
+	"vfs_fsync vfs_fsync_range "
+# 'vfs_*' matches more than 64 functions on 6.1: refused with the number, before any probe.
+assert_eq "glob over the limit: exit" "$(status_of glob_many)" 1
+assert_contains "glob over the limit" "$OUT/glob_many.err" \
+	"probe 'vfs_*': 'vfs_*' matches "
+assert_contains "glob over the limit" "$OUT/glob_many.err" "more than the limit of 64"
+echo "  (vfs_* functions in available_filter_functions: $(cat "$OUT/vfs_functions.count"))"
+assert_eq "--max-probes 1: exit" "$(status_of glob_max)" 1
+assert_contains "--max-probes 1" "$OUT/glob_max.err" \
+	"'vfs_fsync*' matches 2 kernel functions, more than the limit of 1"
+assert_eq "--max-probes 2: exit" "$(status_of glob_max2)" 0
+assert_eq "--max-probes 2: probes" "$(jq '.probes | length' "$OUT/glob_max2.out")" 2
+assert_eq "glob of nothing: exit" "$(status_of glob_none)" 1
+assert_contains "glob of nothing" "$OUT/glob_none.err" \
+	"'kpt_no_such_fn*' matches no traceable kernel function"
+assert_eq "after the globs, left" "$(cat "$OUT/after_globs.left")" ""
 finish
