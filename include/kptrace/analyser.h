@@ -21,6 +21,10 @@
  * grow; a plugin built against minor N runs on any kptrace of the same major
  * with minor >= N, and may read members newer than its own minor only after
  * checking host->abi_minor. See kptrace-plugins(7).
+ *
+ * 1.1 appended, in one step: KPT_ROLE_SPAN, struct kpt_stack with
+ * kpt_event.kstack and .ustack, kpt_host.tgid and .frame_name (in that
+ * order), kpt_report_params.records and KPT_ANALYSER_OPEN_SPANS.
  */
 #ifndef KPTRACE_ANALYSER_H
 #define KPTRACE_ANALYSER_H
@@ -57,6 +61,19 @@ enum kpt_role {
 };
 
 /*
+ * A call stack recorded with an event (minor 1): return addresses, the
+ * innermost frame first. A kernel stack comes from the stacktrace trigger or
+ * option, a user stack from the userstacktrace option; both are read from the
+ * record the kernel writes right after the event. Name frames through
+ * kpt_host.frame_name.
+ */
+struct kpt_stack {
+	int nr;				/* frames in @ips */
+	int pid;			/* user stack: the process (tgid); kernel: 0 */
+	const uint64_t *ips;
+};
+
+/*
  * One decoded record. Valid only during the call that hands it over: copy
  * what you keep. Read its fields through struct kpt_host.
  */
@@ -70,6 +87,12 @@ struct kpt_event {
 	struct tep_event *format;
 	void *data;
 	int size;
+	/*
+	 * Minor 1: the stacks recorded with this event (--stack, --ustack), or
+	 * NULL. A span's entry carries its entry's stacks.
+	 */
+	const struct kpt_stack *kstack;
+	const struct kpt_stack *ustack;
 };
 
 /*
@@ -140,6 +163,17 @@ struct kpt_host {
 	/* Minor 1: */
 	/* The process (thread group) id of thread @tid, or -1 when nobody knows it. */
 	int (*tgid)(const struct kpt_host *host, int tid);
+	/*
+	 * Minor 1. The function that holds frame @i of @stack: kernel frames
+	 * through kallsyms (the file's own when analysing a file), user frames
+	 * through the ELF symbols of the object the process had mapped there
+	 * ("[object]" when it has none, "0x..." when nothing was mapped). The
+	 * name stays valid, and is the same pointer for the same function, until
+	 * the host is released: analysers may key on it. NULL only if @i is out
+	 * of range.
+	 */
+	const char *(*frame_name)(const struct kpt_host *host, const struct kpt_stack *stack,
+				  bool user, int i);
 };
 
 /* One KEY=VALUE option an analyser accepts: --plugin-opt KEY=VALUE. */

@@ -13,6 +13,8 @@
 
 #include <kptrace/analyser.h>
 
+#include "analyse/stacks.h"
+
 extern const struct kpt_analyser_desc kpt_latency_analyser;
 extern const struct kpt_analyser_desc kpt_count_analyser;
 extern const struct kpt_analyser_desc kpt_trace_analyser;
@@ -51,6 +53,9 @@ struct kpt_run_params {
 	/* count on perf counters: the totals of each probe's entry and exit counter */
 	int (*read_counters)(void *ctx, uint64_t *totals);
 	void *counters_ctx;
+	bool stacks;			/* --stack or --ustack: also a result per stack */
+	bool folded;			/* --folded: only folded stacks, for flame graphs */
+	enum kpt_folded folded_value;	/* what the folded lines count */
 };
 
 /* The options file=PATH and width=SECONDS of heatmap and html. */

@@ -27,6 +27,7 @@ struct count {
 	struct kpt_count_result *results;	/* this report's figures */
 	uint64_t *totals;			/* counters: entry and exit of each probe */
 	uint64_t *reported;			/* counters: the totals at the previous report */
+	struct kpt_stacks *stacks;		/* --stack, --ustack: hits per stack */
 	struct kpt_stats_options opts;
 	struct kpt_key *key;			/* --by */
 	struct group *groups;			/* hash of (probe, key) */
@@ -68,9 +69,17 @@ static void *count_create(const struct kpt_analyser_params *params, char *err, s
 	int n = params->nr_probes ? params->nr_probes : 1, i;
 	struct count *count = calloc(1, sizeof(*count));
 
+	if (run->folded && run->folded_value == KPT_FOLDED_TIME) {
+		snprintf(err, errsize, "--folded=time sums durations, which count does not have: "
+			 "use latency --folded, or count --folded (calls)");
+		free(count);
+		return NULL;
+	}
 	if (!count)
 		goto nomem;
 	count->run = run;
+	if (run->stacks && !(count->stacks = kpt_stacks_alloc(params->host, false)))
+		goto nomem;
 	count->results = calloc(n, sizeof(*count->results));
 	count->totals = calloc(2 * n, sizeof(*count->totals));
 	count->reported = calloc(2 * n, sizeof(*count->reported));
@@ -87,6 +96,11 @@ fail:
 	if (count)
 		count_destroy(count);
 	return NULL;
+}
+
+static __attribute__((noinline)) void stack_event(struct count *count, const struct kpt_event *ev)
+{
+	kpt_stacks_add(count->stacks, ev->probe, ev, 0);
 }
 
 static unsigned int group_hash(int probe, uint64_t key, unsigned int nr_slots)
@@ -150,10 +164,13 @@ static void count_event(void *state, const struct kpt_event *ev)
 {
 	struct count *count = state;
 
-	if (ev->role == KPT_ROLE_ENTRY)
+	if (ev->role == KPT_ROLE_ENTRY) {
 		count->results[ev->probe].hits++;
-	else if (ev->role == KPT_ROLE_EXIT)
+		if (__builtin_expect(count->stacks != NULL, 0))
+			stack_event(count, ev);
+	} else if (ev->role == KPT_ROLE_EXIT) {
 		count->results[ev->probe].returns++;
+	}
 	if (count->key)
 		count_by_key(count, ev);
 }
@@ -244,11 +261,24 @@ static int count_report(void *state, const struct kpt_report_params *report)
 		.backend = count->run->backend ? count->run->backend : "file",
 		.file = params->input,
 	};
+	struct kpt_stack_group **sorted = NULL;
 	struct kpt_count_groups groups = { 0 };
 	int i, ret = 0;
 
 	if (count->run->read_counters)
 		read_counters(count);
+	if (count->run->folded) {
+		ret = kpt_stacks_print_folded(params->out, count->stacks, params->probe_names,
+					      params->nr_probes, false);
+		goto out;
+	}
+	if (count->stacks) {
+		info.nr_stacks = kpt_stacks_sorted(count->stacks, false, &sorted);
+		if (info.nr_stacks < 0)
+			return -1;
+		info.stacks = sorted;
+		info.probe_names = params->probe_names;
+	}
 	if (count->key) {
 		groups.key = kpt_key_label(count->key);
 		groups.groups = collect_groups(count, &groups.nr);
@@ -262,6 +292,10 @@ static int count_report(void *state, const struct kpt_report_params *report)
 		kpt_output_count_text(params->out, count->results, params->nr_probes, &info);
 		ret = ferror(params->out) ? -1 : 0;
 	}
+	free(sorted);
+out:
+	if (count->stacks)
+		kpt_stacks_reset(count->stacks);
 	for (i = 0; i < params->nr_probes; i++)
 		count->results[i].hits = count->results[i].returns = 0;
 	for (i = 0; i < groups.nr; i++)
@@ -278,6 +312,7 @@ static void count_destroy(void *state)
 {
 	struct count *count = state;
 
+	kpt_stacks_free(count->stacks);
 	free(count->results);
 	free(count->totals);
 	free(count->reported);

@@ -12,6 +12,10 @@
  * thread that is gone by the time its spans arrive (a short command run
  * with -- CMD) is looked up in the kernel's saved_cmdlines, as trace-cmd
  * does: the kernel saves the command name of the tasks its events record.
+ *
+ * Stack frames are named through a symbol table (symbols.c): kallsyms from
+ * the file being analysed, or /proc/kallsyms read the first time a kernel
+ * frame is named in a live run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,7 @@
 #include <tracefs.h>
 
 #include "analyse/host.h"
+#include "analyse/symbols.h"
 
 #define UNKNOWN_COMM	"<...>"
 #define COMM_LEN	16		/* TASK_COMM_LEN */
@@ -43,6 +48,8 @@ struct host {
 	struct comm_slot *comms;	/* live: the /proc cache */
 	unsigned int nr_slots;
 	unsigned int nr_comms;
+	struct kpt_symbols *syms;	/* made when the first frame is named */
+	bool kallsyms_tried;		/* live: /proc/kallsyms was read (or could not be) */
 };
 
 static bool is_arg(const struct tep_format_field *field)
@@ -349,6 +356,109 @@ static const char *host_comm(const struct kpt_host *host, int tid)
 	return tid == 0 ? "<idle>" : proc_comm(h, tid);
 }
 
+/* /proc/kallsyms, whose size stat() does not tell. */
+static char *read_whole(const char *path, size_t *len)
+{
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap), *bigger;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	*len = 0;
+	while (fd >= 0 && buf) {
+		if (*len == cap) {
+			bigger = realloc(buf, cap * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		n = read(fd, buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*len += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (n != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static struct kpt_symbols *host_symbols(struct host *h)
+{
+	if (!h->syms)
+		h->syms = kpt_symbols_alloc();
+	return h->syms;
+}
+
+/**
+ * kpt_host_load_kallsyms - the kernel symbols that name kernel frames
+ * @host: the host
+ * @text: kallsyms text (a trace file's own), or NULL for /proc/kallsyms
+ * @len: bytes of @text
+ *
+ * A live host reads /proc/kallsyms by itself when it names its first kernel
+ * frame; call this to load it before tracing starts, or for a file. Returns
+ * the number of symbols (0: the addresses are hidden or there are none), or
+ * -1 if /proc/kallsyms cannot be read or without memory.
+ */
+int kpt_host_load_kallsyms(struct kpt_host *host, const char *text, size_t len)
+{
+	struct host *h = host->priv;
+	struct kpt_symbols *syms = host_symbols(h);
+	char *own = NULL;
+	int ret;
+
+	h->kallsyms_tried = true;
+	if (!syms)
+		return -1;
+	if (!text) {
+		text = own = read_whole("/proc/kallsyms", &len);
+		if (!own)
+			return -1;
+	}
+	ret = kpt_symbols_load_kallsyms(syms, text, len);
+	free(own);
+	return ret;
+}
+
+/**
+ * kpt_host_see_process - read a process's mappings now, to name its user frames later
+ * @host: the host
+ * @pid: a running process (-p PID)
+ *
+ * Returns 0, or -1 if they cannot be read.
+ */
+int kpt_host_see_process(struct kpt_host *host, int pid)
+{
+	struct kpt_symbols *syms = host_symbols(host->priv);
+
+	return syms ? kpt_symbols_see_process(syms, pid) : -1;
+}
+
+static const char *host_frame_name(const struct kpt_host *host, const struct kpt_stack *stack,
+				   bool user, int i)
+{
+	struct host *h = host->priv;
+	struct kpt_symbols *syms = host_symbols(h);
+
+	if (!stack || i < 0 || i >= stack->nr)
+		return NULL;
+	if (!syms)
+		return "?";
+	/* a file's processes are not this machine's: no mappings, so addresses */
+	if (user)
+		return kpt_symbols_user(syms, h->comm ? -1 : stack->pid, stack->ips[i]);
+	if (!h->kallsyms_tried && !h->comm)
+		kpt_host_load_kallsyms(&h->host, NULL, 0);
+	return kpt_symbols_kernel(syms, stack->ips[i]);
+}
+
 /**
  * kpt_host_alloc - the services analysers get
  * @comm: names threads (a file's saved cmdlines), or NULL to read /proc (live)
@@ -376,6 +486,7 @@ struct kpt_host *kpt_host_alloc(kpt_comm_fn comm, void *comm_ctx)
 		.comm = host_comm,
 		.priv = h,
 		.tgid = host_tgid,
+		.frame_name = host_frame_name,
 	};
 	h->comm = comm;
 	h->comm_ctx = comm_ctx;
@@ -393,6 +504,7 @@ void kpt_host_free(struct kpt_host *host)
 	if (!host)
 		return;
 	h = host->priv;
+	kpt_symbols_free(h->syms);
 	free(h->comms);
 	free(h);
 }

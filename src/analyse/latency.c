@@ -474,6 +474,7 @@ struct latency {
 	struct kpt_stats_options opts;
 	struct kpt_key *key;
 	struct kpt_latency_stats *stats;
+	struct kpt_stacks *stacks;	/* --stack, --ustack */
 	bool *show;		/* scratch: per probe, reported or not */
 };
 
@@ -512,7 +513,9 @@ static void *latency_create(const struct kpt_analyser_params *params, char *err,
 	config.max = lat->opts.max;
 	lat->stats = kpt_latency_stats_alloc(params->nr_probes, &config);
 	lat->show = calloc(params->nr_probes ? params->nr_probes : 1, sizeof(*lat->show));
-	if (lat->stats && lat->show)
+	if (lat->run->stacks)
+		lat->stacks = kpt_stacks_alloc(params->host, !lat->run->folded);
+	if (lat->stats && lat->show && (!lat->run->stacks || lat->stacks))
 		return lat;
 nomem:
 	snprintf(err, errsize, "out of memory");
@@ -522,11 +525,69 @@ fail:
 	return NULL;
 }
 
+static __attribute__((noinline)) void stack_span(struct latency *lat, const struct kpt_span *span)
+{
+	kpt_latency_stats_span(lat->stats, span);
+	kpt_stacks_add(lat->stacks, span->probe, span->entry, span->end - span->start);
+}
+
 static void latency_span(void *state, const struct kpt_span *span)
 {
 	struct latency *lat = state;
 
+	/* without stacks, a jump to the statistics as before */
+	if (__builtin_expect(lat->stacks != NULL, 0)) {
+		stack_span(lat, span);
+		return;
+	}
 	kpt_latency_stats_span(lat->stats, span);
+}
+
+/* One result per stack, the most time first, after the probes' own. */
+static int add_stack_results(struct latency *lat, struct kpt_results *results)
+{
+	const char *const *names = lat->run->params.probe_names;
+	struct kpt_stack_group **sorted;
+	int n = kpt_stacks_sorted(lat->stacks, true, &sorted), i, ret = 0;
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n && ret == 0; i++) {
+		struct kpt_probe_result *result;
+
+		result = add_result(results, kpt_asprintf("%s [stack %d of %d]",
+							  names[sorted[i]->probe], i + 1, n),
+				    lat->stats, NULL);
+		if (!result) {
+			ret = -1;
+			break;
+		}
+		result->key = "stack";
+		result->value = kpt_asprintf("%d of %d", i + 1, n);
+		if (!result->value) {
+			ret = -1;
+			break;
+		}
+		result->hist = *sorted[i]->hist;
+		result->frames = sorted[i]->frames;
+		result->nr_frames = sorted[i]->nr;
+	}
+	free(sorted);
+	return ret;
+}
+
+/* --folded: the stacks alone, each with its summed time or its calls. */
+static int report_folded(struct latency *lat)
+{
+	const struct kpt_analyser_params *params = &lat->run->params;
+	int ret;
+
+	ret = kpt_stacks_print_folded(params->out, lat->stacks, params->probe_names,
+				      params->nr_probes,
+				      lat->run->folded_value != KPT_FOLDED_COUNT);
+	kpt_stacks_reset(lat->stacks);
+	kpt_latency_stats_reset(lat->stats);
+	return ret;
 }
 
 static int latency_report(void *state, const struct kpt_report_params *report)
@@ -544,10 +605,14 @@ static int latency_report(void *state, const struct kpt_report_params *report)
 	};
 	int i, ret = -1;
 
+	if (lat->run->folded)
+		return report_folded(lat);
 	for (i = 0; i < params->nr_probes; i++)
 		lat->show[i] = !lat->run->shown || lat->run->shown[i];
 	if (kpt_latency_stats_collect(lat->stats, lat->show, params->probe_names, report->pairs,
 				      &results) < 0)
+		goto out;
+	if (lat->stacks && add_stack_results(lat, &results) < 0)
 		goto out;
 	if (params->input && report->final && !results.latency.nr_probes)
 		kpt_warn("%s has no records of any probe; 'kptrace report --list %s' shows its "
@@ -561,6 +626,8 @@ static int latency_report(void *state, const struct kpt_report_params *report)
 	}
 	kpt_latency_stats_reset(lat->stats);
 out:
+	if (lat->stacks)
+		kpt_stacks_reset(lat->stacks);
 	kpt_results_free(&results);
 	return ret;
 }
@@ -570,6 +637,7 @@ static void latency_destroy(void *state)
 	struct latency *lat = state;
 
 	kpt_latency_stats_free(lat->stats);
+	kpt_stacks_free(lat->stacks);
 	kpt_key_free(lat->key);
 	free(lat->show);
 	free(lat);

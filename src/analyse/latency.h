@@ -26,6 +26,8 @@ struct kpt_probe_result {
 	uint64_t outside;		/* spans left out by --min/--max (whole only) */
 	const struct kpt_linear *linear;	/* --hist linear's shape, or NULL */
 	uint64_t *linear_counts;	/* [linear->nr + 2] */
+	const char *const *frames;	/* a stack's result: its frames, root first */
+	int nr_frames;
 };
 
 /* A latency report's lines. */

@@ -6,6 +6,8 @@
  * one JSON object per call. The calls still open at the end follow, marked
  * as such, with how long they had lasted by then. With a key (--by), the
  * final report adds the slow calls' count and total time per key value.
+ * With --stack or --ustack, each slow call's stack follows its line,
+ * innermost frame first (in JSON, a "stack" array).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,10 +17,12 @@
 
 #include "analyse/analyser.h"
 #include "analyse/latency.h"
+#include "analyse/stacks.h"
 #include "output/output.h"
 #include "util.h"
 
 #define ARG_TEXT	1024	/* longest argument printed; longer ones are cut */
+#define SLOW_FRAMES	512	/* room for a user and a kernel stack */
 
 struct slow {
 	const struct kpt_run_params *run;
@@ -31,6 +35,7 @@ struct slow {
 	uint64_t slow_calls;
 	uint64_t open_calls;
 	char text[ARG_TEXT];
+	const char *frames[SLOW_FRAMES];	/* --stack, --ustack: a call's, root first */
 };
 
 static const struct kpt_analyser_option slow_options[] = {
@@ -73,6 +78,11 @@ static void *slow_create(const struct kpt_analyser_params *params, char *err, si
 		snprintf(err, errsize, "no threshold: give one, e.g. threshold=10ms");
 		goto fail;
 	}
+	if (slow->run->folded) {
+		snprintf(err, errsize, "--folded: slow prints each slow call's stack under it; "
+			 "folded stacks are latency's and count's");
+		goto fail;
+	}
 	slow->unit_ns = slow->opts.unit_ns ? slow->opts.unit_ns : NSEC_PER_USEC;
 	slow->unit_name = unit_name(slow->unit_ns);
 	if (slow->opts.by) {
@@ -111,6 +121,15 @@ static void print_args(struct slow *slow, FILE *out, const struct kpt_event *ev)
 	}
 }
 
+/* --stack, --ustack: the call's frames under its line, innermost first, as stack traces are. */
+static void print_stack(struct slow *slow, FILE *out, const struct kpt_event *entry)
+{
+	int i = kpt_stacks_frames(slow->host, entry, slow->frames, SLOW_FRAMES);
+
+	while (i-- > 0)
+		fprintf(out, "    %s\n", slow->frames[i]);
+}
+
 static void print_text(struct slow *slow, const struct kpt_span *span)
 {
 	const struct kpt_analyser_params *params = &slow->run->params;
@@ -130,10 +149,8 @@ static void print_text(struct slow *slow, const struct kpt_span *span)
 		print_args(slow, out, span->entry);
 	fputc(')', out);
 	if (!span->exit) {
-		fputs(" still open at the end\n", out);
-		return;
-	}
-	if (host->nr_args(span->exit) == 1) {
+		fputs(" still open at the end", out);
+	} else if (host->nr_args(span->exit) == 1) {
 		host->arg_text(span->exit, 0, slow->text, sizeof(slow->text));
 		fprintf(out, " = %s", slow->text);
 	} else if (host->nr_args(span->exit) > 1) {
@@ -142,6 +159,8 @@ static void print_text(struct slow *slow, const struct kpt_span *span)
 		fputc('}', out);
 	}
 	fputc('\n', out);
+	if (slow->run->stacks)
+		print_stack(slow, out, span->entry);
 }
 
 /* An integer argument as its format's signedness says, else its text. */
@@ -169,6 +188,17 @@ static struct json_object *json_args(struct slow *slow, const struct kpt_event *
 	return obj;
 }
 
+/* The call's frames, innermost first, as the text prints them. */
+static struct json_object *json_stack(struct slow *slow, const struct kpt_event *entry)
+{
+	struct json_object *array = json_object_new_array();
+	int i = kpt_stacks_frames(slow->host, entry, slow->frames, SLOW_FRAMES);
+
+	while (i-- > 0)
+		json_object_array_add(array, json_object_new_string(slow->frames[i]));
+	return array;
+}
+
 static void print_json(struct slow *slow, const struct kpt_span *span)
 {
 	const struct kpt_analyser_params *params = &slow->run->params;
@@ -188,6 +218,8 @@ static void print_json(struct slow *slow, const struct kpt_span *span)
 	json_object_object_add(obj, "cpu", json_object_new_int(span->cpu));
 	json_object_object_add(obj, "args", json_args(slow, span->entry));
 	json_object_object_add(obj, "return", span->exit ? json_args(slow, span->exit) : NULL);
+	if (slow->run->stacks)
+		json_object_object_add(obj, "stack", json_stack(slow, span->entry));
 	fprintf(params->out, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(obj);
 }

@@ -170,6 +170,11 @@ int kpt_cmd_check(int argc, char **argv)
 		  "debugfs is not mounted: a blacklisted function is reported by the kernel only" },
 		{ "mapped_buffers", mapped, mapping_use(&f), mapped_why },
 		{ "bpf", f.bpf, "present; kptrace does not use it", "absent; kptrace does not need it" },
+		{ "stack_trigger", f.stack_trigger,
+		  "--stack puts a stacktrace trigger on each entry event",
+		  "--stack uses the instance's stacktrace option: a stack with every event" },
+		{ "user_stacks", f.user_stacks, "--ustack records user stacks (userstacktrace)",
+		  "--ustack is unavailable (no options/userstacktrace)" },
 	};
 	int nr = sizeof(lines) / sizeof(lines[0]), i;
 

@@ -56,6 +56,10 @@ static const char usage_options[] =
 	"                           first: pid, tid, comm, cpu, arg:NAME (entries), ret\n"
 	"                           (returns); counts tracefs records\n"
 	"      --top N              with --by, only the N values counted most\n"
+	"      --stack              also the hits per kernel stack of the entries\n"
+	"      --ustack             also the hits per user stack of the entries\n"
+	"      --folded[=count]     with --stack/--ustack, print only folded stacks\n"
+	"                           (flamegraph.pl, speedscope) with their hits\n"
 	"      --input FILE         count the records of a trace.dat FILE instead; PROBEs\n"
 	"                           then select the file's pairs by name (none: every pair)\n"
 	"      --plugin NAME|PATH   one more analyser, from a plugin (repeatable)\n"
@@ -137,11 +141,12 @@ out:
 static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 		 struct kpt_run_params *params)
 {
-	bool perf = !opts->backend_given || strcmp(opts->backend, "perf") == 0;
+	bool stacks = opts->stack || opts->ustack;
+	bool perf = !stacks && (!opts->backend_given || strcmp(opts->backend, "perf") == 0);
 	struct kpt_perf_counters *counters = NULL;
 	int refused;
 
-	if (opts->backend_given && !perf && strcmp(opts->backend, "tracefs") != 0) {
+	if (opts->backend_given && !perf && !stacks && strcmp(opts->backend, "tracefs") != 0) {
 		kpt_err("--backend '%s': unknown; use perf or tracefs", opts->backend);
 		return -1;
 	}
@@ -189,6 +194,7 @@ static const struct kpt_command count_command = {
 	.usage_tail = usage_options,
 	.analyser = &kpt_count_analyser,
 	.banner = "Counting",
+	.takes_stacks = true,
 	.setup_live = setup,
 };
 

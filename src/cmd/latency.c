@@ -30,6 +30,10 @@ static const char usage_options[] =
 	"                           first: pid, tid, comm, cpu, ret, arg:NAME (an\n"
 	"                           argument of the entry)\n"
 	"      --top N              with --by, only the N values with the most time\n"
+	"      --stack              also a result per kernel stack of the entries\n"
+	"      --ustack             also a result per user stack of the entries\n"
+	"      --folded[=time|count]  with --stack/--ustack, print only folded stacks\n"
+	"                           (flamegraph.pl, speedscope): summed ns, or calls\n"
 	"  -n, -u, -m               histograms in ns, us or ms (default: what suits)\n"
 	"      --hist log2|linear:STEP[,MIN,MAX]\n"
 	"                           log2 rows (the default), or linear rows of STEP\n"
@@ -60,6 +64,7 @@ static const struct kpt_command latency_command = {
 	.usage_tail = usage_options,
 	.analyser = &kpt_latency_analyser,
 	.banner = "Tracing",
+	.takes_stacks = true,
 	.takes_pictures = true,
 	.takes_listen = true,
 };

@@ -14,10 +14,12 @@
 #include "cmd/live.h"
 #include "cmd/signals.h"
 #include "output/check.h"
+#include "pipeline/decode.h"
 #include "pipeline/engine.h"
 #include "pipeline/merge.h"
 #include "probe/glob.h"
 #include "probe/probeset.h"
+#include "probe/types.h"
 #include "session/kfilter.h"
 #include "session/session.h"
 #include "source/source.h"
@@ -117,8 +119,37 @@ static int setup_decoder(struct kpt_live *live)
 		    add_decoded(live, &live->probes[i].exit, i, KPT_ROLE_EXIT) < 0)
 			return -1;
 	}
+	if ((live->session->kernel_stacks || live->session->user_stacks) &&
+	    kpt_decoder_add_stacks(live->decoder, "ftrace", live->session->kernel_stacks,
+				   live->session->user_stacks) < 0) {
+		kpt_err("the formats of ftrace:kernel_stack and ftrace:user_stack are not the "
+			"kernel's usual ones: no stacks can be read");
+		return -1;
+	}
 	return kpt_decoder_add(live->decoder, "sched", "sched_process_exit", -1,
 			       KPT_ROLE_TASK_EXIT);
+}
+
+/*
+ * --ustack on a user probe at a function's first instruction: fetch the
+ * return address too (see KPT_RA_FIELD), so that the engine can give back
+ * the caller the kernel's frame-pointer walk skips there.
+ */
+static int fetch_return_address(struct kpt_probe *probe)
+{
+	char *fetchargs;
+
+	if (probe->type != &kpt_probe_uprobe || !probe->symbol || strchr(probe->symbol, '+') ||
+	    probe->offset != probe->exit_offset)
+		return 0;
+	fetchargs = kpt_asprintf("%s%s" KPT_RA_FIELD "=+0($stack):x%zu",
+				 probe->entry.fetchargs ? probe->entry.fetchargs : "",
+				 probe->entry.fetchargs ? " " : "", 8 * sizeof(long));
+	if (!fetchargs)
+		return -1;
+	free(probe->entry.fetchargs);
+	probe->entry.fetchargs = fetchargs;
+	return 0;
 }
 
 /**
@@ -148,6 +179,7 @@ int kpt_live_prepare(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	}
 	if (resolve_probes(live, opts->pid) < 0)
 		return -1;
+	live->target.hold_exit = opts->ustack;
 	if (opts->command && kpt_target_spawn(&live->target, opts->command) < 0)
 		return -1;
 	return 0;
@@ -173,12 +205,17 @@ int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	if (!live->session || kpt_session_create(live->session, opts->buffer_kb) < 0)
 		return -1;
 	for (i = 0; i < live->nr_probes; i++) {
+		if (opts->ustack && fetch_return_address(&live->probes[i]) < 0)
+			return -1;
 		if (kpt_session_add_probe(live->session, &live->probes[i], i) < 0)
 			return -1;
 	}
 	if (kpt_session_add_event(live->session, "sched", "sched_process_exit") < 0)
 		return -1;
 	if (opts->filter && kpt_session_set_filter(live->session, opts->filter) < 0)
+		return -1;
+	if ((opts->stack || opts->ustack) &&
+	    kpt_session_add_stacks(live->session, opts->stack, opts->ustack) < 0)
 		return -1;
 	return 0;
 }

@@ -28,6 +28,9 @@ enum {
 	OPT_MIN,
 	OPT_MAX,
 	OPT_KERNEL_FILTER,
+	OPT_STACK,
+	OPT_USTACK,
+	OPT_FOLDED,
 	OPT_HEATMAP,
 	OPT_HEATMAP_WIDTH,
 	OPT_HTML,
@@ -54,6 +57,9 @@ static const struct option long_options[] = {
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "kernel-filter", no_argument, NULL, OPT_KERNEL_FILTER },
+	{ "stack", no_argument, NULL, OPT_STACK },
+	{ "ustack", no_argument, NULL, OPT_USTACK },
+	{ "folded", optional_argument, NULL, OPT_FOLDED },
 	{ "heatmap", required_argument, NULL, OPT_HEATMAP },
 	{ "heatmap-width", required_argument, NULL, OPT_HEATMAP_WIDTH },
 	{ "html", required_argument, NULL, OPT_HTML },
@@ -63,6 +69,30 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 static const char short_options[] = "p:d:i:t:numh";
+
+/**
+ * kpt_folded_parse - parse the value of --folded
+ * @text: "count" or "time", or NULL (--folded alone)
+ * @folded: set to KPT_FOLDED_COUNT or KPT_FOLDED_TIME; KPT_FOLDED_DEFAULT
+ *	for NULL, which each command decides
+ *
+ * Returns 0, or -1 after printing what is wrong.
+ */
+int kpt_folded_parse(const char *text, enum kpt_folded *folded)
+{
+	if (!text)
+		*folded = KPT_FOLDED_DEFAULT;
+	else if (strcmp(text, "count") == 0)
+		*folded = KPT_FOLDED_COUNT;
+	else if (strcmp(text, "time") == 0)
+		*folded = KPT_FOLDED_TIME;
+	else {
+		kpt_err("--folded=%s: use --folded=count (calls) or --folded=time (summed "
+			"nanoseconds)", text);
+		return -1;
+	}
+	return 0;
+}
 
 /* --max-probes N: 1 to 10000 functions per glob. */
 static int parse_max_probes(const char *text, int *max)
@@ -344,6 +374,17 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			if (kpt_plugin_args_opt(opts->plugins, opts->nr_plugins, optarg) < 0)
 				return -1;
 			break;
+		case OPT_STACK:
+			opts->stack = true;
+			break;
+		case OPT_USTACK:
+			opts->ustack = true;
+			break;
+		case OPT_FOLDED:
+			if (kpt_folded_parse(optarg, &opts->folded) < 0)
+				return -1;
+			opts->folded_given = true;
+			break;
 		case OPT_HEATMAP:
 			opts->heatmap = optarg;
 			break;
@@ -385,6 +426,17 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 			return -1;
 		}
 		opts->probes[opts->nr_probes++] = argv[i];
+	}
+	if (opts->folded_given && !opts->stack && !opts->ustack) {
+		kpt_err("--folded prints stacks: add --stack (kernel stacks) and/or --ustack (user "
+			"stacks)");
+		return -1;
+	}
+	if ((opts->stack || opts->ustack) && opts->backend_given &&
+	    strcmp(opts->backend, "tracefs") != 0) {
+		kpt_err("--stack and --ustack read the stacks the kernel writes into the run's own "
+			"instance: use --backend tracefs");
+		return -1;
 	}
 	if (opts->heatmap_width && !opts->heatmap && !opts->html) {
 		kpt_err("--heatmap-width sets the heat maps' column width: give --heatmap FILE or "

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "analyse/stacks.h"
 #include "source/file.h"
 
 /* --plugin NAME|PATH and the --plugin-opt KEY=VALUE options that follow it. */
@@ -20,6 +21,8 @@ struct kpt_plugin_arg {
 int kpt_plugin_args_add(struct kpt_plugin_arg **args, int *nr, const char *name);
 int kpt_plugin_args_opt(struct kpt_plugin_arg *args, int nr, const char *text);
 void kpt_plugin_args_free(struct kpt_plugin_arg *args, int nr);
+
+int kpt_folded_parse(const char *text, enum kpt_folded *folded);
 
 /*
  * The options a command hands to its built-in analyser (--by, --top, -u,
@@ -59,6 +62,10 @@ struct kpt_trace_opts {
 	bool kernel_filter;	/* slow --kernel-filter */
 	struct kpt_plugin_arg *plugins;	/* --plugin, with their --plugin-opt */
 	int nr_plugins;
+	bool stack;		/* --stack: the kernel stack of each entry */
+	bool ustack;		/* --ustack: the user stack of each entry */
+	bool folded_given;	/* --folded[=count|time] */
+	enum kpt_folded folded;
 	const char *heatmap;	/* --heatmap FILE: an SVG heat map */
 	const char *heatmap_width;	/* --heatmap-width SECONDS, checked */
 	const char *html;	/* --html FILE: the HTML report */

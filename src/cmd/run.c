@@ -57,6 +57,31 @@ static int load_plugins(struct kpt_run *run)
 	return 0;
 }
 
+/* Kernel frames are named through kallsyms: the file's own, or this kernel's. */
+static int load_kallsyms(struct kpt_run *run)
+{
+	const char *path = run->args->file.path;
+	char *text = NULL;
+	size_t len = 0;
+	int n;
+
+	if (run->file) {
+		text = kpt_file_kallsyms(run->file, &len);
+		n = text ? kpt_host_load_kallsyms(run->host, text, len) : 0;
+		free(text);
+		if (n <= 0)
+			kpt_warn("%s has no kernel symbols (kallsyms): kernel frames are named by "
+				 "address", path);
+		return 0;
+	}
+	n = kpt_host_load_kallsyms(run->host, NULL, 0);
+	if (n <= 0)
+		kpt_warn("/proc/kallsyms %s: kernel frames are named by address",
+			 n < 0 ? "cannot be read" : "hides the addresses (kernel.kptr_restrict; "
+			 "run as root)");
+	return 0;
+}
+
 static int setup_file(struct kpt_run *run)
 {
 	struct kpt_analyser_params *params = &run->params.params;
@@ -66,12 +91,19 @@ static int setup_file(struct kpt_run *run)
 	run->host = kpt_host_alloc(kpt_file_comm, run->file);
 	if (!run->host)
 		return -1;
+	if (run->args->kernel_stacks && load_kallsyms(run) < 0)
+		return -1;
 	params->nr_probes = kpt_file_nr_probes(run->file);
 	params->probe_names = kpt_file_probe_names(run->file);
 	params->input = run->args->file.path;
 	params->clock = kpt_file_clock(run->file);
 	run->params.shown = kpt_file_shown(run->file);
 	return 0;
+}
+
+static void see_exiting(void *ctx, pid_t pid)
+{
+	kpt_host_see_process(ctx, pid);
 }
 
 static int setup_live(struct kpt_run *run)
@@ -91,6 +123,16 @@ static int setup_live(struct kpt_run *run)
 	run->names = calloc(run->live.nr_probes + 1, sizeof(*run->names));
 	if (!run->host || !run->names)
 		return -1;
+	if (run->args->kernel_stacks && load_kallsyms(run) < 0)
+		return -1;
+	/*
+	 * Its mappings while it runs, to name its user frames whenever they come:
+	 * -p now, -- CMD when it stops on its way out.
+	 */
+	if (run->args->user_stacks && run->live.target.pid && !run->live.opts->command)
+		kpt_host_see_process(run->host, run->live.target.pid);
+	run->live.target.on_exit = see_exiting;
+	run->live.target.on_exit_ctx = run->host;
 	for (i = 0; i < run->live.nr_probes; i++)
 		run->names[i] = run->live.probes[i].name;
 	params->nr_probes = run->live.nr_probes;
@@ -169,6 +211,9 @@ static int create_analysers(struct kpt_run *run)
 	run->params.params.json = args->json;
 	run->params.params.out = stdout;
 	run->params.command = args->command;
+	run->params.stacks = args->kernel_stacks || args->user_stacks;
+	run->params.folded = args->folded;
+	run->params.folded_value = args->folded_value;
 	run->set = kpt_analysers_alloc();
 	if (!run->set)
 		return -1;
@@ -205,10 +250,13 @@ static int start(struct kpt_run *run)
 					       kpt_file_nr_buffers(run->file), run->set);
 	else
 		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
-	if (run->engine && run->live.span_maker)
+	if (!run->engine)
+		return -1;
+	if (run->live.span_maker)
 		kpt_engine_set_span_maker(run->engine, run->live.span_maker,
 					  run->live.span_maker_ctx);
-	return run->engine ? 0 : -1;
+	kpt_engine_stacks(run->engine, args->kernel_stacks, args->user_stacks);
+	return 0;
 }
 
 static int go(struct kpt_run *run)
@@ -321,6 +369,17 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	if ((opts.stack || opts.ustack) && !cmd->takes_stacks) {
+		kpt_err("--stack and --ustack record the calls' stacks, which 'kptrace %s' does "
+			"not show; use latency, count or slow", cmd->name);
+		ret = 2;
+		goto out;
+	}
+	if (opts.folded_given && opts.json) {
+		kpt_err("--folded and --json are two output formats: pick one");
+		ret = 2;
+		goto out;
+	}
 	if ((opts.heatmap || opts.html || opts.timeline) && !cmd->takes_pictures) {
 		kpt_err("--%s draws spans: 'kptrace %s' pairs none (use kptrace latency)",
 			opts.heatmap ? "heatmap" : opts.html ? "html" : "timeline", cmd->name);
@@ -340,6 +399,10 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 	args.listen = opts.listen;
 	args.builtin = &opts.builtin;
 	args.json = opts.json;
+	args.kernel_stacks = opts.stack;
+	args.user_stacks = opts.ustack;
+	args.folded = opts.folded_given;
+	args.folded_value = opts.folded;
 	args.plugins = opts.plugins;
 	args.nr_plugins = opts.nr_plugins;
 	if (opts.input) {
@@ -348,7 +411,9 @@ int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv)
 			.probes = (const char *const *)opts.probes,
 			.nr_probes = opts.nr_probes,
 			.probe_option = "probe",
-			.quiet = opts.json,
+			.quiet = opts.json || opts.folded_given,
+			.kernel_stacks = opts.stack,
+			.user_stacks = opts.ustack,
 		};
 	} else {
 		args.live = &opts;

@@ -27,6 +27,7 @@ struct kpt_command {
 	bool needs_threshold;		/* -t is required (slow) */
 	bool kernel_filter;		/* takes --kernel-filter (slow) */
 	bool no_interval;		/* prints as calls end: -i does not apply (slow) */
+	bool takes_stacks;		/* --stack, --ustack and --folded are too */
 	bool takes_pictures;		/* --heatmap, --html, --timeline */
 	bool takes_listen;		/* --listen */
 	/*
@@ -49,6 +50,10 @@ struct kpt_run_args {
 	const char *command;		/* JSON "kptrace" of the latency report, or NULL */
 	const struct kpt_plugin_arg *plugins;
 	int nr_plugins;
+	bool kernel_stacks;		/* --stack */
+	bool user_stacks;		/* --ustack */
+	bool folded;			/* --folded */
+	enum kpt_folded folded_value;
 	/* pictures and the exporter: built-in analysers next to the command's */
 	const char *heatmap;		/* --heatmap FILE */
 	const char *html;		/* --html FILE */

@@ -41,6 +41,8 @@ static const char usage[] =
 	"      --by KEY             at the end, the slow calls' count and time per value\n"
 	"                           of KEY: pid, tid, comm, cpu, ret, arg:NAME\n"
 	"      --top N              with --by, only the N values with the most time\n"
+	"      --stack              each slow call's kernel stack under its line\n"
+	"      --ustack             each slow call's user stack under its line\n"
 	"  -p, --pid PID            trace the threads of PID and everything it starts\n"
 	"  -d, --duration SECONDS   stop after SECONDS (units: ms, s, m, h)\n"
 	"      --filter EXPR        kernel event filter on every probe event\n"
@@ -96,6 +98,14 @@ static int setup(struct kpt_live *live, struct kpt_trace_opts *opts,
 
 	if (!opts->kernel_filter)
 		return kpt_live_setup(live, opts);
+	if (opts->stack || opts->ustack) {
+		memset(live, 0, sizeof(*live));
+		live->target.gate_fd = -1;
+		kpt_err("--kernel-filter: the kernel measures each call and records only the slow "
+			"ones, with no entry to take a stack at: leave --stack and --ustack out, or "
+			"--kernel-filter");
+		return -1;
+	}
 	if (opts->backend_given && strcmp(opts->backend, "tracefs") != 0) {
 		memset(live, 0, sizeof(*live));
 		live->target.gate_fd = -1;
@@ -131,6 +141,7 @@ static const struct kpt_command slow_command = {
 	.kernel_filter = true,
 	.setup_live = setup,
 	.no_interval = true,
+	.takes_stacks = true,
 };
 
 /**

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,7 +54,42 @@ int kpt_target_spawn(struct kpt_target *target, char *const argv[])
 	close(gate[0]);
 	target->gate_fd = gate[1];
 	target->spawned = true;
+	/* no stop but the exit one: signals are passed on as they come (see reap()) */
+	if (target->hold_exit) {
+		if (ptrace(PTRACE_SEIZE, target->pid, NULL, (void *)PTRACE_O_TRACEEXIT) == 0)
+			target->held = true;
+		else
+			kpt_warn("cannot hold '%s' at its exit (ptrace: %s): its user frames are "
+				 "named only while it runs", argv[0], strerror(errno));
+	}
 	return 0;
+}
+
+/*
+ * waitpid() for CMD: its exit stop runs on_exit() and lets it go, other
+ * stops of a held CMD pass their signal on. Returns true once it has exited.
+ */
+static bool reap(struct kpt_target *target, int flags)
+{
+	int status;
+
+	while (waitpid(target->pid, &status, flags) == target->pid) {
+		if (!WIFSTOPPED(status)) {
+			target->status = status;
+			target->exited = true;
+			return true;
+		}
+		if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+			if (target->on_exit)
+				target->on_exit(target->on_exit_ctx, target->pid);
+			ptrace(PTRACE_DETACH, target->pid, NULL, NULL);
+		} else if (status >> 16 == PTRACE_EVENT_STOP) {
+			ptrace(PTRACE_LISTEN, target->pid, NULL, NULL);	/* a group stop */
+		} else {
+			ptrace(PTRACE_CONT, target->pid, NULL, (void *)(long)WSTOPSIG(status));
+		}
+	}
+	return false;
 }
 
 /**
@@ -126,8 +162,7 @@ bool kpt_target_done(struct kpt_target *target)
 	if (target->exited)
 		return true;
 	if (target->spawned) {
-		if (waitpid(target->pid, &target->status, WNOHANG) == target->pid)
-			target->exited = true;
+		reap(target, WNOHANG);
 	} else if (target->pid > 0 && kill(target->pid, 0) < 0 && errno == ESRCH) {
 		target->exited = true;
 	}
@@ -189,12 +224,7 @@ void kpt_target_abort(struct kpt_target *target)
 			kill(target->pid, SIGKILL);
 		}
 	}
-	while (!target->exited) {
-		pid_t got = waitpid(target->pid, &target->status, 0);
-
-		if (got == target->pid)
-			target->exited = true;
-		else if (got < 0 && errno != EINTR)
-			break;
-	}
+	/* reap() passes a held CMD's stops on; it returns at the exit, or on an error */
+	while (!target->exited && !reap(target, 0) && errno == EINTR)
+		;
 }

@@ -17,6 +17,14 @@ struct kpt_target {
 	int gate_fd;		/* write end of the pipe CMD waits on before exec */
 	bool exited;
 	int status;		/* wait status of CMD */
+	/*
+	 * Set before kpt_target_spawn(): CMD stops on its way out, before its
+	 * memory is gone, and on_exit() runs then (--ustack reads its mappings).
+	 */
+	bool hold_exit;
+	bool held;		/* CMD is traced for that (the kernel allowed it) */
+	void (*on_exit)(void *ctx, pid_t pid);
+	void *on_exit_ctx;
 };
 
 int kpt_target_spawn(struct kpt_target *target, char *const argv[]);

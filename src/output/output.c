@@ -169,6 +169,8 @@ static void print_probe(FILE *out, const struct kpt_probe_result *probe, uint64_
 	size_t i;
 
 	fprintf(out, "\n%s\n", probe->name);
+	for (i = (size_t)probe->nr_frames; i > 0; i--)
+		fprintf(out, "    %s\n", probe->frames[i - 1]);
 	if (probe->outside)
 		fprintf(out, "  %" PRIu64 " calls outside --min/--max left out\n", probe->outside);
 	if (!hist->count) {
@@ -268,6 +270,17 @@ static struct json_object *json_histogram(const struct kpt_hist *hist)
 	return array;
 }
 
+/* A stack's frames, innermost first, as the text report prints them. */
+static struct json_object *json_frames(const char *const *frames, int nr)
+{
+	struct json_object *array = json_object_new_array();
+	int i;
+
+	for (i = nr; i > 0; i--)
+		json_object_array_add(array, json_object_new_string(frames[i - 1]));
+	return array;
+}
+
 /* Every bucket, empty ones too, then the counts below min and from max up. */
 static struct json_object *json_linear(const struct kpt_probe_result *probe)
 {
@@ -301,6 +314,8 @@ static struct json_object *json_probe(const struct kpt_probe_result *probe)
 	size_t i;
 
 	json_object_object_add(obj, "name", json_object_new_string(probe->name));
+	if (probe->nr_frames)
+		json_object_object_add(obj, "stack", json_frames(probe->frames, probe->nr_frames));
 	if (probe->key) {
 		json_object_object_add(obj, "by", json_object_new_string(probe->key));
 		json_object_object_add(obj, "key", json_object_new_string(probe->value));
@@ -379,6 +394,22 @@ int kpt_output_latency_json(FILE *out, const struct kpt_latency *latency,
 	return 0;
 }
 
+/* count --stack: each stack, innermost frame first, then its probe and hits, as stackcount. */
+static void print_stack_counts(FILE *out, const struct kpt_report_info *info)
+{
+	int i, f;
+
+	for (i = 0; i < info->nr_stacks; i++) {
+		const struct kpt_stack_group *group = info->stacks[i];
+
+		fputc('\n', out);
+		for (f = group->nr; f > 0; f--)
+			fprintf(out, "    %s\n", group->frames[f - 1]);
+		fprintf(out, "      %s: %" PRIu64 "\n", info->probe_names[group->probe],
+			group->count);
+	}
+}
+
 /* count --by: per probe, "KEY  COUNT  RATE/s" rows, the most counted first. */
 static void print_count_groups(FILE *out, const struct kpt_count_result *probes,
 			       const struct kpt_report_info *info)
@@ -434,6 +465,7 @@ void kpt_output_count_text(FILE *out, const struct kpt_count_result *probes, int
 			info->elapsed > 0 ? probes[i].hits / info->elapsed : 0.0);
 	if (info->groups)
 		print_count_groups(out, probes, info);
+	print_stack_counts(out, info);
 	kpt_output_loss_text(out, info->loss);
 	kpt_output_check(out, NULL);
 }
@@ -501,6 +533,20 @@ int kpt_output_count_json(FILE *out, const struct kpt_count_result *probes, int 
 		json_object_array_add(array, obj);
 	}
 	json_object_object_add(doc, "probes", array);
+	if (info->stacks) {
+		array = json_object_new_array();
+		for (i = 0; i < info->nr_stacks; i++) {
+			const struct kpt_stack_group *group = info->stacks[i];
+			struct json_object *obj = json_object_new_object();
+
+			json_object_object_add(obj, "probe",
+					       json_object_new_string(info->probe_names[group->probe]));
+			json_object_object_add(obj, "stack", json_frames(group->frames, group->nr));
+			add_u64(obj, "hits", group->count);
+			json_object_array_add(array, obj);
+		}
+		json_object_object_add(doc, "stacks", array);
+	}
 	json_object_object_add(doc, "lost", json_loss(info->loss));
 	json_object_object_add(doc, "backend", json_object_new_string(info->backend));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "analyse/latency.h"
+#include "analyse/stacks.h"
 #include "source/record.h"
 
 /* count --by: one count per probe and key value. */
@@ -31,6 +32,10 @@ struct kpt_report_info {
 	const char *backend;		/* count: what counted, "perf" or "tracefs" */
 	const char *command;		/* JSON "kptrace": the command; NULL for "latency" */
 	const char *file;		/* report: the trace file read, or NULL */
+	/* count --stack: the stacks the calls came from, the most frequent first */
+	struct kpt_stack_group *const *stacks;
+	int nr_stacks;
+	const char *const *probe_names;	/* names the stacks' probes */
 	const struct kpt_count_groups *groups;	/* count --by, or NULL */
 };
 

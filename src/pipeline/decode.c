@@ -21,6 +21,7 @@ struct decoded_type {
 	struct tep_event *format;
 	int probe;
 	enum kpt_role role;
+	struct tep_format_field *ra;	/* KPT_RA_FIELD of a user probe's entry, or NULL */
 };
 
 struct kpt_decoder {
@@ -30,6 +31,12 @@ struct kpt_decoder {
 	bool native;				/* records in this host's byte order */
 	struct decoded_type *types;		/* indexed by event id */
 	int nr_types;
+	/* stack records: ftrace:kernel_stack's size, and both events' caller arrays */
+	struct tep_format_field *kstack_size;
+	struct tep_format_field *kstack_ips;
+	struct tep_format_field *ustack_tgid;
+	struct tep_format_field *ustack_ips;
+	int long_size;
 };
 
 /*
@@ -127,8 +134,120 @@ int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char 
 		decoder->types = types;
 		decoder->nr_types = format->id + 1;
 	}
-	decoder->types[format->id] = (struct decoded_type){ format, probe, role };
+	decoder->types[format->id] = (struct decoded_type){ format, probe, role,
+		role == KPT_ROLE_ENTRY ? tep_find_field(format, KPT_RA_FIELD) : NULL };
 	return 0;
+}
+
+/**
+ * kpt_decoder_add_stacks - decode the stack records of @system too
+ * @decoder: the decoder
+ * @system: "ftrace", whose kernel_stack and user_stack events the kernel writes
+ * @kernel: decode kernel_stack records
+ * @user: decode user_stack records
+ *
+ * Records of those then decode with role KPT_ROLE_KSTACK or KPT_ROLE_USTACK.
+ * Returns how many of those asked for the formats describe (0 to 2), or -1
+ * when a format is not the kernel's (no caller array).
+ */
+int kpt_decoder_add_stacks(struct kpt_decoder *decoder, const char *system, bool kernel,
+			   bool user)
+{
+	struct tep_event *kstack = kernel ? tep_find_event_by_name(decoder->tep, system,
+								     "kernel_stack") : NULL;
+	struct tep_event *ustack = user ? tep_find_event_by_name(decoder->tep, system,
+								   "user_stack") : NULL;
+	int n = 0;
+
+	decoder->long_size = tep_get_long_size(decoder->tep);
+	if (decoder->long_size != 4 && decoder->long_size != 8)
+		decoder->long_size = sizeof(long);
+	if (kstack) {
+		decoder->kstack_size = tep_find_field(kstack, "size");
+		decoder->kstack_ips = tep_find_field(kstack, "caller");
+		if (!decoder->kstack_size || !decoder->kstack_ips ||
+		    kpt_decoder_add(decoder, system, "kernel_stack", -1, KPT_ROLE_KSTACK) < 0)
+			return -1;
+		n++;
+	}
+	if (ustack) {
+		decoder->ustack_tgid = tep_find_field(ustack, "tgid");
+		decoder->ustack_ips = tep_find_field(ustack, "caller");
+		if (!decoder->ustack_tgid || !decoder->ustack_ips ||
+		    kpt_decoder_add(decoder, system, "user_stack", -1, KPT_ROLE_USTACK) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * kpt_decoder_stack - the frames of a stack record
+ * @decoder: the decoder, with kpt_decoder_add_stacks()
+ * @ev: a decoded record of role KPT_ROLE_KSTACK or KPT_ROLE_USTACK
+ * @ips: where the return addresses go, innermost first
+ * @max: room in @ips
+ * @pid: set to the process of a user stack (its tgid), 0 for a kernel stack
+ *
+ * A kernel stack has as many frames as its size field says (the record is
+ * as long as they need); a user stack has a fixed array, ended by a zero.
+ * Returns the number of frames stored.
+ */
+int kpt_decoder_stack(const struct kpt_decoder *decoder, const struct kpt_event *ev,
+		      uint64_t *ips, int max, int *pid)
+{
+	bool user = ev->role == KPT_ROLE_USTACK;
+	const struct tep_format_field *array = user ? decoder->ustack_ips : decoder->kstack_ips;
+	const char *p;
+	int n, i;
+
+	*pid = 0;
+	if (!array || array->offset > ev->size)
+		return 0;
+	n = (ev->size - array->offset) / decoder->long_size;
+	if (user) {
+		*pid = (int)read_field(decoder, ev->data, decoder->ustack_tgid);
+	} else if (decoder->kstack_size->offset + decoder->kstack_size->size <= ev->size) {
+		int size = (int)read_field(decoder, ev->data, decoder->kstack_size);
+
+		if (size >= 0 && size < n)
+			n = size;
+	}
+	if (n > max)
+		n = max;
+	p = (const char *)ev->data + array->offset;
+	for (i = 0; i < n; i++, p += decoder->long_size) {
+		uint64_t ip = tep_read_number(decoder->tep, p, decoder->long_size);
+
+		if (user && (!ip || ip == (decoder->long_size == 4 ? UINT32_MAX : UINT64_MAX)))
+			break;
+		ips[i] = ip;
+	}
+	return i;
+}
+
+/**
+ * kpt_decoder_return_address - the return address a user probe's entry fetched
+ * @decoder: the decoder
+ * @ev: a decoded entry
+ * @ra: set to the value of its KPT_RA_FIELD
+ *
+ * Returns 1 if the entry has that field, else 0.
+ */
+int kpt_decoder_return_address(const struct kpt_decoder *decoder, const struct kpt_event *ev,
+			       uint64_t *ra)
+{
+	const struct tep_format_field *field;
+	int id = kpt_decoder_type(decoder, &(struct kpt_record){ .data = ev->data,
+								 .size = ev->size });
+
+	if (id < 0 || id >= decoder->nr_types)
+		return 0;
+	field = decoder->types[id].ra;
+	if (!field || field->offset + field->size > ev->size)
+		return 0;
+	*ra = read_field(decoder, ev->data, field);
+	return 1;
 }
 
 /**
@@ -178,6 +297,8 @@ int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_recor
 	ev->format = dt->format;
 	ev->data = rec->data;
 	ev->size = rec->size;
+	ev->kstack = NULL;
+	ev->ustack = NULL;
 	return 1;
 }
 

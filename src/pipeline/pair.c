@@ -13,6 +13,9 @@
  * payload, in a byte stack per thread that grows and shrinks with the call
  * stack: its memory is reused, so it too is allocated only when a thread's
  * open entries outgrow every earlier size.
+ *
+ * With kpt_pairer_keep_stacks(), the entry's stacks (struct kpt_stack) are
+ * kept the same way, on the same byte stack.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -34,6 +37,11 @@ struct frame {
 	struct tep_event *format;
 	unsigned int offset;		/* of the payload in the thread's byte stack */
 	int size;			/* payload bytes; -1: not kept */
+	/* with kpt_pairer_keep_stacks() only: */
+	unsigned int base;		/* the byte stack's top before this frame */
+	unsigned int kstack, ustack;	/* offsets of their addresses */
+	int knr, unr;			/* frames kept; 0: none */
+	int upid;
 };
 
 struct thread {
@@ -50,6 +58,8 @@ struct kpt_pairer {
 	kpt_span_fn span_fn;
 	void *ctx;
 	bool keep_entries;
+	bool keep_stacks;
+	bool keep;		/* either: one test on the hot path */
 	int nr_probes;
 	struct kpt_pair_counts *counts;
 	struct thread *threads;
@@ -165,31 +175,107 @@ static void remove_thread(struct kpt_pairer *pairer, struct thread *thread)
 	}
 }
 
-/* Copy the entry's payload on top of the thread's byte stack; on failure it is not kept. */
-static void keep_payload(struct thread *thread, struct frame *frame, const struct kpt_event *ev)
+/*
+ * Copy @len bytes on top of the thread's byte stack, 8-byte aligned so that
+ * analysers may read fields in place. Returns their offset, or -1 when there
+ * is no memory (they are not kept).
+ */
+static long push_bytes(struct thread *thread, const void *bytes, unsigned int len)
 {
-	unsigned int need, size;
+	unsigned int offset = (thread->payload_used + 7) & ~7u, need = offset + len, size;
 	char *grown;
 
-	if (!ev->data || ev->size < 0 || ev->size > MAX_KEPT_PAYLOAD)
-		return;
-	/* 8-byte aligned, so that analysers may read the payload's fields in place */
-	frame->offset = (thread->payload_used + 7) & ~7u;
-	need = frame->offset + ev->size;
 	if (need > thread->payload_size) {
 		size = thread->payload_size ? thread->payload_size : 256;
 		while (size < need)
 			size *= 2;
 		grown = realloc(thread->payload, size);
 		if (!grown)
-			return;
+			return -1;
 		thread->payload = grown;
 		thread->payload_size = size;
 	}
-	memcpy(thread->payload + frame->offset, ev->data, ev->size);
+	memcpy(thread->payload + offset, bytes, len);
 	thread->payload_used = need;
+	return offset;
+}
+
+/* Copy the entry's payload on top of the thread's byte stack; on failure it is not kept. */
+static void keep_payload(struct thread *thread, struct frame *frame, const struct kpt_event *ev)
+{
+	long offset;
+
+	if (!ev->data || ev->size < 0 || ev->size > MAX_KEPT_PAYLOAD)
+		return;
+	offset = push_bytes(thread, ev->data, ev->size);
+	if (offset < 0)
+		return;
+	frame->offset = offset;
 	frame->format = ev->format;
 	frame->size = ev->size;
+}
+
+/* The entry's stacks, on the byte stack too. */
+static void keep_stacks(struct thread *thread, struct frame *frame, const struct kpt_event *ev)
+{
+	long offset;
+
+	frame->knr = frame->unr = 0;
+	if (ev->kstack && ev->kstack->nr > 0) {
+		offset = push_bytes(thread, ev->kstack->ips, ev->kstack->nr * sizeof(uint64_t));
+		if (offset >= 0) {
+			frame->kstack = offset;
+			frame->knr = ev->kstack->nr;
+		}
+	}
+	if (ev->ustack && ev->ustack->nr > 0) {
+		offset = push_bytes(thread, ev->ustack->ips, ev->ustack->nr * sizeof(uint64_t));
+		if (offset >= 0) {
+			frame->ustack = offset;
+			frame->unr = ev->ustack->nr;
+			frame->upid = ev->ustack->pid;
+		}
+	}
+}
+
+/* What an open call keeps until its return, on the thread's byte stack. */
+static __attribute__((noinline)) void keep(const struct kpt_pairer *pairer, struct thread *thread,
+					   struct frame *frame, const struct kpt_event *ev)
+{
+	frame->base = thread->payload_used;
+	if (pairer->keep_entries) {
+		frame->size = -1;
+		keep_payload(thread, frame, ev);
+	}
+	if (pairer->keep_stacks)
+		keep_stacks(thread, frame, ev);
+}
+
+/* Hand a span its entry's kept payload and stacks, and free their bytes after it. */
+static __attribute__((noinline)) void span_kept(struct kpt_pairer *pairer, struct thread *thread,
+						const struct frame *frame, struct kpt_event *entry,
+						struct kpt_span *span)
+{
+	struct kpt_stack kstack, ustack;
+
+	if (pairer->keep_entries && frame->size >= 0) {
+		entry->format = frame->format;
+		entry->data = thread->payload + frame->offset;
+		entry->size = frame->size;
+	}
+	if (pairer->keep_stacks && frame->knr) {
+		kstack = (struct kpt_stack){ frame->knr, 0,
+			(const uint64_t *)(thread->payload + frame->kstack) };
+		entry->kstack = &kstack;
+	}
+	if (pairer->keep_stacks && frame->unr) {
+		ustack = (struct kpt_stack){ frame->unr, frame->upid,
+			(const uint64_t *)(thread->payload + frame->ustack) };
+		entry->ustack = &ustack;
+	}
+	/* the popped frames' bytes are free again once the span is handed on */
+	thread->payload_used = frame->base;
+	pairer->span_fn(pairer->ctx, span);
 }
 
 static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
@@ -212,11 +298,8 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	frame->probe = ev->probe;
 	frame->cpu = ev->cpu;
 	frame->start = ev->ts;
-	if (pairer->keep_entries) {
-		frame->offset = thread->payload_used;
-		frame->size = -1;
-		keep_payload(thread, frame, ev);
-	}
+	if (pairer->keep)
+		keep(pairer, thread, frame, ev);
 }
 
 static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
@@ -245,15 +328,6 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.probe = ev->probe,
 		.role = KPT_ROLE_ENTRY,
 	};
-	if (pairer->keep_entries) {
-		if (thread->frames[i].size >= 0) {
-			entry.format = thread->frames[i].format;
-			entry.data = thread->payload + thread->frames[i].offset;
-			entry.size = thread->frames[i].size;
-		}
-		/* the popped frames' payloads are free again once the span is handed on */
-		thread->payload_used = thread->frames[i].offset;
-	}
 	span = (struct kpt_span){
 		.probe = ev->probe,
 		.tid = ev->tid,
@@ -264,6 +338,10 @@ static void pop(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		.entry = &entry,
 		.exit = ev,
 	};
+	if (pairer->keep) {
+		span_kept(pairer, thread, &thread->frames[i], &entry, &span);
+		return;
+	}
 	pairer->span_fn(pairer->ctx, &span);
 }
 
@@ -313,6 +391,20 @@ void kpt_pairer_set_span_maker(struct kpt_pairer *pairer, kpt_span_maker_fn fn, 
 void kpt_pairer_keep_entries(struct kpt_pairer *pairer)
 {
 	pairer->keep_entries = true;
+	pairer->keep = true;
+}
+
+/**
+ * kpt_pairer_keep_stacks - keep each entry's stacks until its return
+ * @pairer: the pairer, before its first event
+ *
+ * Spans then carry their entry's stacks (span->entry->kstack and ->ustack),
+ * valid during the span callback.
+ */
+void kpt_pairer_keep_stacks(struct kpt_pairer *pairer)
+{
+	pairer->keep_stacks = true;
+	pairer->keep = true;
 }
 
 /**

@@ -21,6 +21,7 @@ struct kpt_pairer;
 
 struct kpt_pairer *kpt_pairer_alloc(int nr_probes, kpt_span_fn span_fn, void *ctx);
 void kpt_pairer_keep_entries(struct kpt_pairer *pairer);
+void kpt_pairer_keep_stacks(struct kpt_pairer *pairer);
 void kpt_pairer_set_span_maker(struct kpt_pairer *pairer, kpt_span_maker_fn fn, void *ctx);
 void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev);
 void kpt_pairer_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx);

@@ -810,3 +810,141 @@ int kpt_elf_functions(const char *path, char ***names, size_t *nr, char **errmsg
 	*nr = out;
 	return 0;
 }
+
+static int compare_funcs(const void *a, const void *b)
+{
+	const struct kpt_elf_func *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Every defined function of the table of type @type, its address made a file offset. */
+static int read_funcs(Elf *elf, Elf64_Word type, struct kpt_elf_funcs *funcs)
+{
+	size_t i, count, entsize, nr_phdrs, p, names = 0;
+	Elf_Scn *scn = NULL;
+	GElf_Phdr phdr;
+	GElf_Shdr shdr;
+	GElf_Sym sym;
+	Elf_Data *data;
+	const char *str;
+	char *arena;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == type)
+			break;
+	}
+	entsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+	if (!scn || !(data = elf_getdata(scn, NULL)) || !entsize || elf_getphdrnum(elf, &nr_phdrs))
+		return 0;
+	count = data->d_size / entsize;
+	funcs->funcs = calloc(count ? count : 1, sizeof(*funcs->funcs));
+	if (!funcs->funcs)
+		return -1;
+	/* first the addresses, then the names into one block */
+	for (i = 0; i < count; i++) {
+		if (!gelf_getsym(data, i, &sym) || !sym.st_name || sym.st_shndx == SHN_UNDEF ||
+		    !is_function(&sym) || !(str = elf_strptr(elf, shdr.sh_link, sym.st_name)))
+			continue;
+		for (p = 0; p < nr_phdrs; p++) {
+			if (!gelf_getphdr(elf, p, &phdr) || phdr.p_type != PT_LOAD ||
+			    !(phdr.p_flags & PF_X) || sym.st_value < phdr.p_vaddr ||
+			    sym.st_value - phdr.p_vaddr >= phdr.p_filesz)
+				continue;
+			funcs->funcs[funcs->nr] = (struct kpt_elf_func){
+				.offset = sym.st_value - phdr.p_vaddr + phdr.p_offset,
+				.size = sym.st_size,
+				.name = (const char *)(uintptr_t)i,	/* the index, for now */
+			};
+			funcs->nr++;
+			names += strlen(str) + 1;
+			break;
+		}
+	}
+	arena = malloc(names ? names : 1);
+	if (!arena)
+		return -1;
+	funcs->names = arena;
+	for (i = 0; i < funcs->nr; i++) {
+		gelf_getsym(data, (size_t)(uintptr_t)funcs->funcs[i].name, &sym);
+		str = elf_strptr(elf, shdr.sh_link, sym.st_name);
+		strcpy(arena, str);
+		funcs->funcs[i].name = arena;
+		arena += strlen(str) + 1;
+	}
+	qsort(funcs->funcs, funcs->nr, sizeof(*funcs->funcs), compare_funcs);
+	return 0;
+}
+
+/**
+ * kpt_elf_funcs_read - the functions of an ELF object, by file offset
+ * @path: an executable or shared library
+ * @funcs: filled in, sorted by offset; release with kpt_elf_funcs_release()
+ *
+ * The functions of .symtab, or of .dynsym when the file is stripped; each
+ * address is made the file offset it is loaded from, as in a uprobe's target,
+ * so that an address in a process maps to a function through the mapping's
+ * file offset. Returns 0 (a file without symbols gives none), or -1 when
+ * @path is not an ELF object of this machine, or without memory.
+ */
+int kpt_elf_funcs_read(const char *path, struct kpt_elf_funcs *funcs)
+{
+	struct elf_file file;
+	int ret;
+
+	memset(funcs, 0, sizeof(*funcs));
+	if (elf_file_open(&file, path, "a stack frame", NULL) < 0)
+		return -1;
+	ret = read_funcs(file.elf, SHT_SYMTAB, funcs);
+	if (ret == 0 && !funcs->nr) {
+		kpt_elf_funcs_release(funcs);
+		ret = read_funcs(file.elf, SHT_DYNSYM, funcs);
+	}
+	elf_file_close(&file);
+	if (ret < 0)
+		kpt_elf_funcs_release(funcs);
+	return ret;
+}
+
+/**
+ * kpt_elf_funcs_find - the function at a file offset
+ * @funcs: from kpt_elf_funcs_read()
+ * @offset: a file offset
+ *
+ * Returns the function holding @offset (the nearest one before it when its
+ * size is unknown), or NULL.
+ */
+const struct kpt_elf_func *kpt_elf_funcs_find(const struct kpt_elf_funcs *funcs, uint64_t offset)
+{
+	size_t lo = 0, hi = funcs->nr;
+	const struct kpt_elf_func *f;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (funcs->funcs[mid].offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	f = &funcs->funcs[lo - 1];
+	/* several names at one address: sorted by offset only, so walk back to a sized one */
+	while (f > funcs->funcs && !f->size && f[-1].offset == f->offset)
+		f--;
+	if (f->size && offset - f->offset >= f->size)
+		return NULL;
+	return f;
+}
+
+/**
+ * kpt_elf_funcs_release - free what kpt_elf_funcs_read() filled in
+ * @funcs: the table; zeroed
+ */
+void kpt_elf_funcs_release(struct kpt_elf_funcs *funcs)
+{
+	free(funcs->funcs);
+	free(funcs->names);
+	memset(funcs, 0, sizeof(*funcs));
+}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <tracefs.h>
@@ -111,6 +112,8 @@ void kpt_features_probe(struct kpt_features *features)
 	features->synth_events = features->hist_triggers && readme_has(readme, "onmatch(") &&
 				 tracefs_file_exists(NULL, "synthetic_events");
 	features->kprobe_blacklist = access(KPROBE_BLACKLIST, R_OK) == 0;
+	features->stack_trigger = kpt_features_stack_trigger(NULL);
+	features->user_stacks = tracefs_file_exists(NULL, "options/userstacktrace");
 	clocks = tracefs_instance_file_read(NULL, "trace_clock", NULL);
 	if (clocks) {
 		clocks[strcspn(clocks, "\n")] = '\0';
@@ -255,4 +258,41 @@ out:
 	free(function);
 	free(module);
 	return ret;
+}
+
+/**
+ * kpt_features_stack_trigger - can --stack use a stacktrace trigger on the entry events?
+ * @why: if not NULL and the answer is no, set to a malloc'd reason
+ *
+ * Event triggers exist where an event has a trigger file that offers
+ * "stacktrace". Before Linux 5.17 that trigger wrote its stack into the
+ * top-level buffer whatever the instance of the event ("tracing: Dump
+ * stacktrace trigger to the corresponding instance" moved it), and tracefs
+ * has no file that tells the two apart, so this one answer comes from the
+ * kernel's version. Without the trigger, --stack uses the instance's
+ * stacktrace option. Returns true if the trigger can be used.
+ */
+bool kpt_features_stack_trigger(char **why)
+{
+	char *text = tracefs_event_file_read(NULL, "sched", "sched_process_exit", "trigger",
+					     NULL);
+	bool offered = text && strstr(text, "stacktrace");
+	struct utsname uts;
+	int major = 0, minor = 0;
+
+	free(text);
+	if (!offered) {
+		if (why)
+			*why = strdup("this kernel's events offer no stacktrace trigger");
+		return false;
+	}
+	if (uname(&uts) < 0 || sscanf(uts.release, "%d.%d", &major, &minor) != 2 ||
+	    major < 5 || (major == 5 && minor < 17)) {
+		if (why)
+			*why = kpt_asprintf("the stacktrace trigger of Linux %s writes into the "
+					    "top-level buffer, not the run's instance",
+					    uts.release);
+		return false;
+	}
+	return true;
 }

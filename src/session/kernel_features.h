@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Features: what this kernel's tracing supports, read from tracefs (its
- * README above all), never guessed from the kernel version.
+ * README above all), never guessed from the kernel version, with one
+ * exception tracefs gives no sign of: which buffer the stacktrace trigger
+ * writes to (kpt_features_stack_trigger()).
  */
 #ifndef KPT_KERNEL_FEATURES_H
 #define KPT_KERNEL_FEATURES_H
@@ -50,10 +52,13 @@ struct kpt_features {
 	bool perf_events;		/* perf_event_open of a tracepoint works here */
 	int perf_paranoid;		/* -99 if unknown */
 	bool bpf;			/* the bpf() syscall exists (kptrace does not need it) */
+	bool stack_trigger;		/* --stack through a stacktrace trigger per entry */
+	bool user_stacks;		/* --ustack: options/userstacktrace exists */
 };
 
 void kpt_features_probe(struct kpt_features *features);
 char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg);
 int kpt_kernel_symbol_check(const char *symbol, char **errmsg);
+bool kpt_features_stack_trigger(char **why);
 
 #endif

@@ -126,12 +126,15 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb)
 	return 0;
 }
 
-/* @probe: the event is one of a probe's, which --filter applies to */
+/*
+ * @probe: the event is one of a probe's, which --filter applies to
+ * @entry: it is a probe's entry, which --stack puts a stacktrace trigger on
+ */
 static int add_event(struct kpt_session *session, const char *system, const char *event,
-		     bool probe)
+		     bool probe, bool entry)
 {
 	char **events = realloc(session->events, (session->nr_events + 1) * sizeof(*events));
-	bool *of_probe;
+	bool *of_probe, *of_entry;
 
 	if (!events)
 		return -1;
@@ -140,10 +143,15 @@ static int add_event(struct kpt_session *session, const char *system, const char
 	if (!of_probe)
 		return -1;
 	session->of_probe = of_probe;
+	of_entry = realloc(session->of_entry, (session->nr_events + 1) * sizeof(*of_entry));
+	if (!of_entry)
+		return -1;
+	session->of_entry = of_entry;
 	events[session->nr_events] = kpt_asprintf("%s/%s", system, event);
 	if (!events[session->nr_events])
 		return -1;
 	of_probe[session->nr_events] = probe;
+	of_entry[session->nr_events] = entry;
 	session->nr_events++;
 	return 0;
 }
@@ -163,7 +171,7 @@ int kpt_session_add_event(struct kpt_session *session, const char *system, const
 			tracefs_tracing_dir(), system);
 		return -1;
 	}
-	return add_event(session, system, event, false);
+	return add_event(session, system, event, false, false);
 }
 
 /* The newest error_log line if it appeared since @before was read. */
@@ -347,10 +355,105 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 	if (kpt_probe_name_events(probe, session->name, index) < 0 ||
 	    kpt_probe_create(session, probe) < 0)
 		return -1;
-	if (add_event(session, probe->entry.system, probe->entry.event, true) < 0 ||
-	    add_event(session, probe->exit.system, probe->exit.event, true) < 0)
+	if (add_event(session, probe->entry.system, probe->entry.event, true, true) < 0 ||
+	    add_event(session, probe->exit.system, probe->exit.event, true, false) < 0)
 		return -1;
 	return 0;
+}
+
+static void split_event(const char *name, char *system, size_t size, const char **event);
+
+/* The stacktrace trigger on one entry event; remembered, so that teardown removes it. */
+static int add_trigger(struct kpt_session *session, const char *name)
+{
+	char **triggers = realloc(session->triggers, (session->nr_triggers + 1) * sizeof(*triggers));
+	char system[256], *kernel_says;
+	const char *event;
+
+	if (!triggers)
+		return -1;
+	session->triggers = triggers;
+	split_event(name, system, sizeof(system), &event);
+	if (tracefs_event_file_write(session->instance, system, event, "trigger",
+				     "stacktrace") < 0) {
+		kernel_says = tracefs_error_last(session->instance);
+		kpt_err("--stack: cannot set a stacktrace trigger on event %s:%s: %s", system,
+			event, kernel_says ? kernel_says : strerror(errno));
+		free(kernel_says);
+		return -1;
+	}
+	triggers[session->nr_triggers] = strdup(name);
+	if (!triggers[session->nr_triggers])
+		return -1;
+	session->nr_triggers++;
+	return 0;
+}
+
+/**
+ * kpt_session_add_stacks - have the kernel record stacks with every probe entry
+ * @session: the session, with its instance created and its probes added
+ * @kernel: the kernel stack (--stack)
+ * @user: the user stack (--ustack)
+ *
+ * Each stack is a record of its own (ftrace:kernel_stack, ftrace:user_stack)
+ * that the kernel writes into the instance right after the event. The kernel
+ * stack comes from a stacktrace trigger on each entry event, where the kernel
+ * writes a trigger's stack into the instance (kpt_features_stack_trigger());
+ * elsewhere from the instance's stacktrace option, which stacks every event
+ * of the instance. The user stack comes from the userstacktrace option, which
+ * also applies to every event of the instance. Returns 0, or -1 after
+ * printing why.
+ */
+int kpt_session_add_stacks(struct kpt_session *session, bool kernel, bool user)
+{
+	char system[256], *why = NULL;
+	const char *event;
+	int i;
+
+	session->kernel_stacks = kernel;
+	session->user_stacks = user;
+	if (kernel && kpt_features_stack_trigger(&why)) {
+		for (i = 0; i < session->nr_events; i++) {
+			split_event(session->events[i], system, sizeof(system), &event);
+			if (session->of_entry[i] && add_trigger(session, session->events[i]) < 0)
+				return -1;
+		}
+	} else if (kernel) {
+		kpt_info("--stack: %s; using the instance's stacktrace option, which records a "
+			 "stack with every event", why ? why : "no stacktrace trigger");
+		if (tracefs_option_enable(session->instance, TRACEFS_OPTION_STACKTRACE) < 0) {
+			kpt_err("--stack: cannot enable the stacktrace option of instance %s: %s",
+				session->name, strerror(errno));
+			free(why);
+			return -1;
+		}
+		session->stack_option = true;
+	}
+	free(why);
+	if (user && tracefs_option_enable(session->instance, TRACEFS_OPTION_USERSTACKTRACE) < 0) {
+		kpt_err("--ustack: cannot enable the userstacktrace option of instance %s: %s "
+			"(CONFIG_USER_STACKTRACE_SUPPORT is off?)", session->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove our stacktrace triggers: a probe with a trigger cannot be removed. */
+static void remove_triggers(struct kpt_session *session)
+{
+	char system[256];
+	const char *event;
+	int i;
+
+	for (i = 0; i < session->nr_triggers; i++) {
+		split_event(session->triggers[i], system, sizeof(system), &event);
+		if (tracefs_event_file_write(session->instance, system, event, "trigger",
+					     "!stacktrace") < 0)
+			kpt_warn("cannot remove the stacktrace trigger of event %s:%s: %s", system,
+				 event, strerror(errno));
+		free(session->triggers[i]);
+	}
+	session->nr_triggers = 0;
 }
 
 static void split_event(const char *name, char *system, size_t size, const char **event)
@@ -418,6 +521,9 @@ int kpt_session_load_formats(struct kpt_session *session)
 		if (parse_format(session->tep, system, event) < 0)
 			return -1;
 	}
+	if ((session->kernel_stacks && parse_format(session->tep, "ftrace", "kernel_stack") < 0) ||
+	    (session->user_stacks && parse_format(session->tep, "ftrace", "user_stack") < 0))
+		return -1;
 	tracefs_load_cmdlines(NULL, session->tep);
 	return 0;
 }
@@ -602,6 +708,7 @@ void kpt_session_destroy(struct kpt_session *session)
 	if (session->instance) {
 		tracefs_trace_off(session->instance);
 		tracefs_event_disable(session->instance, NULL, NULL);
+		remove_triggers(session);
 	}
 	/* triggers first: a probe with one cannot be removed */
 	kpt_kfilter_destroy(session);
@@ -635,6 +742,10 @@ void kpt_session_free(struct kpt_session *session)
 		free(session->events[i]);
 	free(session->events);
 	free(session->of_probe);
+	free(session->of_entry);
+	for (i = 0; i < session->nr_triggers; i++)
+		free(session->triggers[i]);
+	free(session->triggers);
 	free(session->dynevents);
 	kpt_kfilter_free(session);
 	tep_free(session->tep);

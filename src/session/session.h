@@ -35,6 +35,12 @@ struct kpt_session {
 	char clock[16];				/* the trace clock in use */
 	unsigned long buffer_kb;		/* per-CPU buffer asked for, 0 for the default */
 	const char *filter;			/* the probe events' filter, or NULL */
+	bool *of_entry;				/* per event: a probe's entry */
+	char **triggers;			/* "system/event" with our stacktrace trigger */
+	int nr_triggers;
+	bool stack_option;			/* kernel stacks through options/stacktrace */
+	bool kernel_stacks;			/* --stack */
+	bool user_stacks;			/* --ustack */
 	struct kpt_kfilters *kfilters;		/* slow --kernel-filter (kfilter.c) */
 	struct kpt_watchdog *watchdog;		/* removes all this if kptrace is killed */
 	bool watchdog_tried;			/* started, or failed to start: not again */
@@ -50,6 +56,7 @@ void kpt_session_watch_dynevent(struct kpt_session *session, enum tracefs_dyneve
 				const char *system, const char *event);
 int kpt_session_fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point);
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
+int kpt_session_add_stacks(struct kpt_session *session, bool kernel, bool user);
 int kpt_session_load_formats(struct kpt_session *session);
 int kpt_session_set_filter(struct kpt_session *session, const char *filter);
 const char *kpt_session_event_filter(const struct kpt_session *session, int index);

@@ -22,8 +22,9 @@
  * watchdog waits until it is reparented (kptrace's exit has then released
  * every file, so no reader keeps the instance busy), turns tracing off in the
  * instance and disables its events (an enabled dynamic event cannot be
- * removed: EBUSY), removes the dynamic events it was told of, newest first,
- * then the instance, and exits. Only the names it was given are touched, and
+ * removed: EBUSY), removes --stack's stacktrace triggers from the dynamic
+ * events it was told of (a trigger keeps its event busy too), removes those
+ * events, newest first, then the instance, and exits. Only the names it was given are touched, and
  * what slow --kernel-filter made in that instance's name: the triggers in
  * it (first, as they hold the probes) and the synthetic events named after
  * it (last).
@@ -168,6 +169,24 @@ static bool remove_instance(const char *name)
 	return ret == 0;
 }
 
+/*
+ * --stack: the stacktrace trigger on a probe's entry event in the instance
+ * keeps the probe busy. Remove it from each probe named (none set: the
+ * kernel says ENOENT, which is fine).
+ */
+static void clear_stack_triggers(const struct watch_list *list,
+				 struct tracefs_instance *instance)
+{
+	char system[256], event[256];
+	int i, type;
+
+	for (i = 0; i < list->nr; i++) {
+		if (sscanf(list->dynevents[i], "%d %255s %255s", &type, system, event) == 3)
+			tracefs_event_file_write(instance, system, event, "trigger",
+						 "!stacktrace");
+	}
+}
+
 /* kptrace died: remove what it named, as kpt_session_destroy() would have. */
 static void act(const struct watch_list *list, pid_t parent)
 {
@@ -186,6 +205,7 @@ static void act(const struct watch_list *list, pid_t parent)
 	if (instance) {
 		tracefs_trace_off(instance);
 		tracefs_event_disable(instance, NULL, NULL);
+		clear_stack_triggers(list, instance);
 		tracefs_instance_free(instance);
 		/* slow --kernel-filter: its triggers hold the probes and the instance */
 		kpt_kfilter_clear_stale(list->instance);

@@ -280,6 +280,15 @@ static int setup_decoder(struct kpt_file_source *run)
 	}
 	/* Optional: files without it pair the same, only exits are not noticed. */
 	kpt_decoder_add(run->decoder, "sched", "sched_process_exit", -1, KPT_ROLE_TASK_EXIT);
+	if (!run->opts->kernel_stacks && !run->opts->user_stacks)
+		return 0;
+	if (kpt_decoder_add_stacks(run->decoder, "ftrace", run->opts->kernel_stacks,
+				   run->opts->user_stacks) <= 0) {
+		kpt_err("%s: no usable format of ftrace:%s, so it holds no stacks: record with %s",
+			run->opts->path, run->opts->kernel_stacks ? "kernel_stack" : "user_stack",
+			run->opts->kernel_stacks ? "--stack" : "--ustack");
+		return -1;
+	}
 	return 0;
 }
 
@@ -726,6 +735,18 @@ const char *kpt_file_clock(const struct kpt_file_source *src)
 const char *kpt_file_comm(void *src, int tid)
 {
 	return kpt_tracedat_comm(((struct kpt_file_source *)src)->file, tid);
+}
+
+/**
+ * kpt_file_kallsyms - the file's kallsyms text, for naming kernel stack frames
+ * @src: the source
+ * @len: set to its length
+ *
+ * Returns the malloc'd text (the caller frees it), or NULL if the file has none.
+ */
+char *kpt_file_kallsyms(struct kpt_file_source *src, size_t *len)
+{
+	return kpt_tracedat_kallsyms(src->file, len);
 }
 
 static int read_records(struct kpt_file_source *run)

@@ -46,6 +46,8 @@ struct kpt_file_opts {
 	struct kpt_window window;	/* --start, --end */
 	bool libtracecmd;		/* read records through libtracecmd */
 	bool quiet;			/* no progress line (JSON, --list) */
+	bool kernel_stacks;		/* --stack: decode the file's kernel stacks */
+	bool user_stacks;		/* --ustack: and its user stacks */
 };
 
 struct kpt_file_source;
@@ -59,6 +61,7 @@ const bool *kpt_file_shown(const struct kpt_file_source *src);
 const struct kpt_decoder *kpt_file_decoder(const struct kpt_file_source *src);
 const char *kpt_file_clock(const struct kpt_file_source *src);
 const char *kpt_file_comm(void *src, int tid);
+char *kpt_file_kallsyms(struct kpt_file_source *src, size_t *len);
 int kpt_file_run(struct kpt_file_source *src, struct kpt_engine *engine);
 int kpt_file_list(struct kpt_file_source *src, bool json);
 void kpt_file_close(struct kpt_file_source *src);

@@ -1631,6 +1631,42 @@ void kpt_tracedat_info(const struct kpt_tracedat *file, struct kpt_tracedat_info
 }
 
 /**
+ * kpt_tracedat_kallsyms - the file's kallsyms text, which names kernel stack frames
+ * @file: the file
+ * @len: set to its length
+ *
+ * Returns the text, malloc'd (the caller frees it), or NULL when the file
+ * has none, its section is compressed, or it cannot be read.
+ */
+char *kpt_tracedat_kallsyms(struct kpt_tracedat *file, size_t *len)
+{
+	bool be = file->header.big_endian;
+	/* v6 and v7 alike: where the u32 size before the text is */
+	uint64_t pos = file->meta[KPT_TRACEDAT_OPT_KALLSYMS], size;
+	unsigned char head[4];
+	char *text;
+
+	*len = 0;
+	if (!pos || file->meta_compressed[KPT_TRACEDAT_OPT_KALLSYMS])
+		return NULL;
+	if (pread(file->fd, head, 4, pos) != 4)
+		return NULL;
+	size = get_number(be, head, 4);
+	if (pos + 4 + size > file->size)
+		return NULL;
+	text = malloc(size + 1);
+	if (!text)
+		return NULL;
+	if (pread(file->fd, text, size, pos + 4) != (ssize_t)size) {
+		free(text);
+		return NULL;
+	}
+	text[size] = '\0';
+	*len = size;
+	return text;
+}
+
+/**
  * kpt_tracedat_buffer_name - a buffer's name: "" for the top level, else its instance's
  * @file: the file
  * @buffer: the buffer index

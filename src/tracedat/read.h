@@ -20,6 +20,7 @@
 #define KPT_TRACEDAT_READ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "source/record.h"
@@ -55,6 +56,7 @@ bool kpt_tracedat_buffer_has_data(const struct kpt_tracedat *file, int buffer);
 int kpt_tracedat_read(struct kpt_tracedat *file, bool use_libtracecmd, kpt_tracedat_fn fn,
 		       void *ctx, char **errmsg);
 void kpt_tracedat_loss(struct kpt_tracedat *file, int buffer, struct kpt_loss *loss);
+char *kpt_tracedat_kallsyms(struct kpt_tracedat *file, size_t *len);
 const char *kpt_tracedat_comm(struct kpt_tracedat *file, int pid);
 void kpt_tracedat_close(struct kpt_tracedat *file);
 

@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(runner, tracedat_suite());
 	srunner_add_suite(runner, report_suite());
 	srunner_add_suite(runner, analyser_suite());
+	srunner_add_suite(runner, stacks_suite());
 	srunner_add_suite(runner, plugin_suite());
 	srunner_add_suite(runner, rbpage_suite());
 	srunner_add_suite(runner, pictures_suite());

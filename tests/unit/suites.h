@@ -16,6 +16,7 @@ Suite *options_suite(void);
 Suite *tracedat_suite(void);
 Suite *report_suite(void);
 Suite *analyser_suite(void);
+Suite *stacks_suite(void);
 Suite *plugin_suite(void);
 Suite *rbpage_suite(void);
 Suite *pictures_suite(void);

@@ -199,6 +199,36 @@ START_TEST(test_input_and_plugins)
 }
 END_TEST
 
+START_TEST(test_stacks)
+{
+	char *both[] = { "latency", "--stack", "--ustack", "--folded", "vfs_read", NULL };
+	char *count[] = { "count", "--ustack", "--folded=count", "c:malloc", NULL };
+	char *time[] = { "latency", "--stack", "--folded=time", "--input", "f.dat", NULL };
+	char *bad_value[] = { "latency", "--stack", "--folded=calls", "vfs_read", NULL };
+	char *no_stack[] = { "latency", "--folded", "vfs_read", NULL };
+	char *perf[] = { "latency", "--stack", "--backend", "perf", "vfs_read", NULL };
+
+	ck_assert_int_eq(parse(both), 0);
+	ck_assert(opts.stack && opts.ustack && opts.folded_given);
+	ck_assert_int_eq(opts.folded, KPT_FOLDED_DEFAULT);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(count), 0);
+	ck_assert(!opts.stack && opts.ustack);
+	ck_assert_int_eq(opts.folded, KPT_FOLDED_COUNT);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(time), 0);
+	ck_assert_int_eq(opts.folded, KPT_FOLDED_TIME);
+	ck_assert_str_eq(opts.input, "f.dat");
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(bad_value), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(no_stack), -1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(perf), -1);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
 /* The built-in's options, as analyser options, in order, a later one of a key replacing it. */
 START_TEST(test_builtin_options)
 {
@@ -242,6 +272,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_take_value);
 	tcase_add_test(tc, test_backend);
 	tcase_add_test(tc, test_input_and_plugins);
+	tcase_add_test(tc, test_stacks);
 	tcase_add_test(tc, test_builtin_options);
 	suite_add_tcase(suite, tc);
 	return suite;

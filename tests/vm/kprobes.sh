@@ -7,7 +7,9 @@
 # fetch-arg), event-name repair, clean-up after a normal end, SIGINT, SIGKILL (by the
 # watchdog, maxactive kretprobes too, and by the next run when the watchdog is killed too), a
 # foreign probe left alone, 'kptrace check' differing from the host's where the kernels
-# differ, and a kptrace record file of kprobe pairs copied out and reported on the host.
+# differ, a kptrace record file of kprobe pairs copied out and reported on the host, and the
+# kernel stacks of a kprobe (--stack: openat(2)'s path to do_sys_openat2, live and from a file
+# recorded in the guest and analysed on the host with the guest's own kallsyms).
 . "$(dirname "$0")/../live/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
 command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
@@ -78,6 +80,10 @@ echo "$dotted" >$R/dotted.name
 step dotted $KPT latency --json -d 0.2 "$dotted"
 # Record on the device, analyse on the workstation: the file goes to the host.
 step record $KPT record -o $R/kprobes.dat do_sys_openat2 -- $LOAD -o 30
+# Kernel stacks of a kprobe reached from a syscall.
+step kstack $KPT count --stack --json do_sys_openat2 -- $LOAD -o 20
+step kstack_folded $KPT latency --stack --folded=count do_sys_openat2 -- $LOAD -o 20
+step kstack_record $KPT record -o $R/kstack.dat --stack do_sys_openat2 -- $LOAD -o 20
 leftovers >$R/after_normal.left
 
 # slow, paired in user space and measured in the kernel, on the same load: 2000 sleeps of
@@ -254,6 +260,32 @@ assert_eq "trace-cmd report of the guest's file: kprobe entries" \
 	"$(awk '$4 ~ /^p[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/vm-tcreport.txt")" 30
 assert_eq "trace-cmd report of the guest's file: kretprobe returns" \
 	"$(awk '$4 ~ /^r[0-9]*_do_sys_openat2:$/ { n++ } END { print n + 0 }' "$WORK/vm-tcreport.txt")" 30
+
+# Kernel stacks: a stacktrace trigger on this kernel; every open's stack, with openat(2)'s
+# entry below do_sys_openat2's caller.
+assert_eq "guest stack_trigger" "$(jq -r .features.stack_trigger "$OUT/check.out")" true
+assert_eq "count --stack exit" "$(status_of kstack)" 0
+assert_eq "count --stack hits" "$(jq '.probes[0].hits' "$OUT/kstack.out")" 20
+assert_eq "count --stack: hits of the stacks" "$(jq '[.stacks[].hits] | add' "$OUT/kstack.out")" 20
+order=$(jq -r '.stacks[0].stack | [index("__x64_sys_openat"), index("do_syscall_64"),
+	index("entry_SYSCALL_64_after_hwframe")] | map(tostring) | join(" ")' "$OUT/kstack.out")
+if echo "$order" | awk '{ exit !($1 != "null" && $1 < $2 && $2 < $3) }'; then
+	pass "do_sys_openat2's stack: __x64_sys_openat, do_syscall_64, entry_SYSCALL_64 ($order)"
+else
+	fail "do_sys_openat2's stack lacks the syscall path: $(jq -c '.stacks[0].stack' "$OUT/kstack.out")"
+fi
+assert_eq "latency --stack --folded exit" "$(status_of kstack_folded)" 0
+assert_eq "folded lines that are not 'frame;...;frame VALUE'" \
+	"$(grep -cvE '^[^ ;]+(;[^ ;]+)* [0-9]+$' "$OUT/kstack_folded.out")" 0
+assert_eq "folded values add up to the spans" \
+	"$(awk '{ s += $NF } END { print s + 0 }' "$OUT/kstack_folded.out")" 20
+assert_eq "no span without its stack" "$(grep -c 'no stack' "$OUT/kstack_folded.out")" 0
+assert_eq "record --stack exit" "$(status_of kstack_record)" 0
+"$KPTRACE" latency --input "$OUT/kstack.dat" --stack --folded=count >"$WORK/kstack_file.txt" \
+	2>"$WORK/kstack_file.err"
+assert_eq "the guest's recording, on this host: exit" $? 0
+assert_eq "the guest's recording, on this host: the guest's folded stacks" \
+	"$(cat "$WORK/kstack_file.txt")" "$(cat "$OUT/kstack_folded.out")"
 
 # slow: the same slow calls whether paired in user space or measured in the kernel, each with
 # its argument and return value; the kernel writes over 100x fewer records (1% are slow).
