@@ -12,7 +12,7 @@
 #     return values (kpt_recurse(3), the outermost, first, returning 3), a screenshot of
 #     many colours
 #   --timeline: 10 + 3 complete events, the kpt_recurse ones nested on one thread, named
-#     threads; speedscope imports it, and a folded file (made from it by a test fixture),
+#     threads; speedscope imports it, and kptrace latency --ustack --folded of kpt_callchain,
 #     without an error dialog, while a file of neither format raises one.
 # The perf backend gives the same timeline. Nothing is left in tracefs.
 . "$(dirname "$0")/lib.sh"
@@ -88,14 +88,19 @@ check_pictures() {
 			(.name | endswith("kpt_work"))) | select(.dur >= $us)] | length' \
 			"$dir/timeline.json")" 10
 
-	node "$VIEWERS/folded-fixture.mjs" "$dir/timeline.json" >"$dir/fixture.folded"
+	# kptrace's own folded stacks: a known call chain, its user stacks summed in ns.
+	"$KPTRACE" latency --ustack --folded "$(readlink -f "$PROGS/kpt_callchain"):kpt_chain_c" \
+		-- "$PROGS/kpt_callchain" -n 20 >"$dir/kptrace.folded" 2>"$dir/folded.err" ||
+		fail "$what: latency --folded failed: $(tail -3 "$dir/folded.err")"
+	assert_contains "$what: folded stacks, root first" "$dir/kptrace.folded" \
+		"main;kpt_chain_a;kpt_chain_b;kpt_chain_c "
 	echo "this is not a profile" >"$dir/neither.txt"
-	view speedscope "$SPEEDSCOPE" "$dir/timeline.json" "$dir/fixture.folded" \
+	view speedscope "$SPEEDSCOPE" "$dir/timeline.json" "$dir/kptrace.folded" \
 		"$dir/neither.txt" >"$dir/speedscope.json" 2>"$dir/view.err" ||
 		fail "$what: speedscope did not run: $(tail -5 "$dir/view.err")"
 	assert_eq "$what speedscope: the timeline and the folded file import, without a dialog" \
 		"$(jq -c '[.imports[0:2][] | [.title, (.dialogs | length)]]' "$dir/speedscope.json")" \
-		'[["timeline.json - speedscope",0],["fixture.folded - speedscope",0]]'
+		'[["timeline.json - speedscope",0],["kptrace.folded - speedscope",0]]'
 	assert_eq "$what speedscope: a file of neither format raises an error dialog" \
 		"$(jq -c '.imports[2].dialogs | length' "$dir/speedscope.json")" 1
 	assert_eq "$what speedscope: no page error" "$(jq -c .page_errors "$dir/speedscope.json")" "[]"

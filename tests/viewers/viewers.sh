@@ -44,7 +44,7 @@ require_browser() {
 	 fi) 8>/tmp/kptrace-viewers-npm.lock ||
 		skip "cannot install the npm packages of $VIEWERS_SRC/package.json: $(tail -3 "$WORK/npm.log")"
 	# The scripts live next to node_modules, where node resolves their imports.
-	cp "$VIEWERS_SRC/view.mjs" "$VIEWERS_SRC/folded-fixture.mjs" "$VIEWERS/"
+	cp "$VIEWERS_SRC/view.mjs" "$VIEWERS/"
 	SPEEDSCOPE="$VIEWERS/node_modules/speedscope/dist/release/index.html"
 }
 
