@@ -13,6 +13,7 @@
 #include <tracefs.h>
 
 #include "cmd/commands.h"
+#include "session/btf.h"
 #include "session/kernel_features.h"
 #include "source/stream.h"
 
@@ -84,8 +85,10 @@ static void print_line(const struct check_line *line)
 }
 
 static int print_json(const struct kpt_features *f, const struct check_line *lines, int nr,
-		      const char *read_path)
+		      const char *read_path, bool force_kprobes)
 {
+	enum kpt_kfunc_kind kind;
+	const char *why;
 	struct json_object *doc = json_object_new_object();
 	struct json_object *features = json_object_new_object();
 	int i;
@@ -95,6 +98,10 @@ static int print_json(const struct kpt_features *f, const struct check_line *lin
 	json_object_object_add(doc, "trace_clocks", json_object_new_string(f->clocks));
 	json_object_object_add(doc, "perf_event_paranoid", json_object_new_int(f->perf_paranoid));
 	json_object_object_add(doc, "tracefs_read", json_object_new_string(read_path));
+	kind = kpt_features_kfunc(f, force_kprobes, &why);
+	json_object_object_add(doc, "kernel_functions",
+			       json_object_new_string(kpt_features_kfunc_name(kind)));
+	json_object_object_add(doc, "kernel_functions_why", json_object_new_string(why));
 	for (i = 0; i < nr; i++)
 		json_object_object_add(features, lines[i].name,
 				       json_object_new_boolean(lines[i].present));
@@ -107,7 +114,7 @@ static int print_json(const struct kpt_features *f, const struct check_line *lin
 /**
  * kpt_cmd_check - the "check" command
  * @argc: argument count
- * @argv: arguments: [--json]
+ * @argv: arguments: [--json] [--kprobes]
  *
  * Returns 0 when tracefs is usable, 1 when it is not, 2 on a usage error.
  */
@@ -116,17 +123,29 @@ int kpt_cmd_check(int argc, char **argv)
 	char mapped_why[256] = "";
 	const char *read_path;
 	struct kpt_features f;
+	bool mapped = false, json = false, force_kprobes = false, bad = false, btf;
+	enum kpt_kfunc_kind kind;
 	struct utsname uts;
-	bool mapped = false;
-	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	const char *why;
+	int arg;
 
-	if (argc > 2 || (argc == 2 && !json)) {
-		fputs("usage: kptrace check [--json]\n\nPrint what this kernel's tracing "
-		      "supports and what kptrace will do about what it lacks.\n",
+	for (arg = 1; arg < argc; arg++) {
+		if (strcmp(argv[arg], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[arg], "--kprobes") == 0)
+			force_kprobes = true;
+		else
+			bad = true;
+	}
+	if (bad) {
+		fputs("usage: kptrace check [--json] [--kprobes]\n\nPrint what this kernel's "
+		      "tracing supports and what kptrace will do about what it lacks.\n"
+		      "--kprobes: say how kernel functions are probed with that option.\n",
 		      strcmp(argv[argc - 1], "--help") ? stderr : stdout);
 		return strcmp(argv[argc - 1], "--help") ? 2 : 0;
 	}
 	kpt_features_probe(&f);
+	btf = access(KPT_BTF_VMLINUX, R_OK) == 0;
 	if (f.tracefs[0])
 		mapped = probe_mapping(mapped_why, sizeof(mapped_why));
 	else
@@ -147,6 +166,22 @@ int kpt_cmd_check(int argc, char **argv)
 		  KPT_ARCH_SYSCALL_FN " with a kprobe instead" },
 		{ "fetch_argN", f.fetch_argn, "$argN fetch-args are passed to the kernel",
 		  KPT_ARCH_ARG_TEXT },
+		{ "fprobe_events", f.fprobe_events, force_kprobes ?
+		  "present, but --kprobes makes kernel functions kprobes" :
+		  "kernel functions (SYMBOL) are fprobes (f:): ftrace's hooks, no kretprobe "
+		  "misses; --kprobes for kprobes",
+		  "kernel functions (SYMBOL) are kprobes (fprobe events need Linux 6.5+ with "
+		  "CONFIG_FPROBE_EVENTS); f: probes are refused" },
+		{ "btf", btf, "/sys/kernel/btf/vmlinux: argument names (vfs_read count) can be "
+		  "resolved", "no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF off): fetch "
+		  "arguments with $argN or registers" },
+		{ "btf_arg_names", f.btf_args, "argument names and ->fields go to the kernel as "
+		  "written", btf ? "kptrace turns argument names into $argN or registers, with "
+		  "the type BTF gives; no ->fields" : "argument names cannot be used: fetch "
+		  "arguments with $argN or registers" },
+		{ "return_probe_args", f.return_argn, "return probes fetch the entry's arguments: "
+		  "SYMBOL [ARGS] %return $argN or names",
+		  "return probes cannot fetch the entry's arguments: fetch them at the entry" },
 		{ "kretprobe_%return", f.kretprobe_suffix, "SYMBOL%return is understood",
 		  "nothing lost: kptrace defines return probes with r:" },
 		{ "kretprobe_maxactive", f.maxactive, "rN: raises the calls in flight a kretprobe "
@@ -180,12 +215,15 @@ int kpt_cmd_check(int argc, char **argv)
 
 	read_path = mapped && f.mono_clock && kpt_stream_mapping_wanted() ? "mapped" : "splice";
 	if (json)
-		return print_json(&f, lines, nr, read_path) == 0 && f.tracefs[0] ? 0 : 1;
+		return print_json(&f, lines, nr, read_path, force_kprobes) == 0 && f.tracefs[0] ?
+		       0 : 1;
+	kind = kpt_features_kfunc(&f, force_kprobes, &why);
 	uname(&uts);
 	printf("kptrace check: %s %s %s\n\n", uts.sysname, uts.release, uts.machine);
 	for (i = 0; i < nr; i++)
 		print_line(&lines[i]);
 	printf("\n  trace clocks: %s\n  perf_event_paranoid: %d\n  ring buffers read by: %s\n",
 	       f.clocks, f.perf_paranoid, read_path);
+	printf("  kernel functions by: %s (%s)\n", kpt_features_kfunc_name(kind), why);
 	return f.tracefs[0] ? 0 : 1;
 }

@@ -204,6 +204,7 @@ int kpt_live_setup_raw(struct kpt_live *live, const struct kpt_trace_opts *opts)
 	live->session = kpt_session_alloc();
 	if (!live->session || kpt_session_create(live->session, opts->buffer_kb) < 0)
 		return -1;
+	live->session->force_kprobes = opts->kprobes;
 	for (i = 0; i < live->nr_probes; i++) {
 		if (opts->ustack && fetch_return_address(&live->probes[i]) < 0)
 			return -1;

@@ -17,6 +17,7 @@ enum {
 	OPT_FILTER = 256,
 	OPT_BUFFER_SIZE,
 	OPT_MAX_PROBES,
+	OPT_KPROBES,
 	OPT_JSON,
 	OPT_BACKEND,
 	OPT_INPUT,
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
 	{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
+	{ "kprobes", no_argument, NULL, OPT_KPROBES },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "input", required_argument, NULL, OPT_INPUT },
@@ -340,6 +342,9 @@ int kpt_trace_opts_parse(int argc, char **argv, struct kpt_trace_opts *opts)
 		case OPT_MAX_PROBES:
 			if (parse_max_probes(optarg, &opts->max_probes) < 0)
 				return -1;
+			break;
+		case OPT_KPROBES:
+			opts->kprobes = true;
 			break;
 		case OPT_JSON:
 			opts->json = true;

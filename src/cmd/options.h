@@ -54,6 +54,7 @@ struct kpt_trace_opts {
 	bool backend_given;	/* --backend was on the command line */
 	unsigned long buffer_kb;	/* --buffer-size, or 0 */
 	int max_probes;		/* --max-probes: most functions a glob may expand to */
+	bool kprobes;		/* --kprobes: kernel functions by kprobes, even with fprobes */
 	bool json;
 	bool help;
 	const char *input;	/* --input FILE: analyse a trace.dat instead of the kernel */

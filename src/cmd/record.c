@@ -26,6 +26,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/live.h"
+#include "cmd/run.h"
 #include "source/pagesink.h"
 #include "session/session.h"
 #include "tracedat/parts.h"
@@ -51,6 +52,7 @@ static const char usage[] =
 	"      --stack              record the kernel stack of every entry too\n"
 	"      --ustack             record the user stack of every entry too\n"
 	"      --max-probes N       most kernel functions one glob (vfs_*) may probe (64)\n"
+	"      --kprobes            kernel functions by kprobes even where fprobes exist\n"
 	"      --recover FILE       turn what a killed recording left in FILE.parts/\n"
 	"                           into FILE\n"
 	"  -h, --help               this text\n"
@@ -473,8 +475,9 @@ int kpt_cmd_record(int argc, char **argv)
 	live.source = sink;
 	if (write_head(&live, sink, parts) < 0)
 		goto out;
-	fprintf(stderr, "Recording %d probe%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
-		live.nr_probes == 1 ? "" : "s", opts.command ? " while CMD runs" : "", output);
+	fprintf(stderr, "Recording %d probe%s%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
+		live.nr_probes == 1 ? "" : "s", kpt_run_probe_kinds(live.probes, live.nr_probes),
+		opts.command ? " while CMD runs" : "", output);
 	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 && finish(&live, sink, output, &run) == 0)
 		ret = 0;
 	saved = saved_bytes(sink);

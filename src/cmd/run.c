@@ -16,6 +16,7 @@
 #include "cmd/run.h"
 #include "pipeline/engine.h"
 #include "probe/probe.h"
+#include "session/kernel_features.h"
 #include "session/session.h"
 #include "util.h"
 
@@ -267,10 +268,35 @@ static int go(struct kpt_run *run)
 	if (run->file)
 		return kpt_file_run(run->file, run->engine);
 	if (args->cmd->banner && !args->json)
-		fprintf(stderr, "%s %d probe%s%s... Hit Ctrl-C to end.\n", args->cmd->banner,
+		fprintf(stderr, "%s %d probe%s%s%s... Hit Ctrl-C to end.\n", args->cmd->banner,
 			run->live.nr_probes, run->live.nr_probes == 1 ? "" : "s",
+			kpt_run_probe_kinds(run->live.probes, run->live.nr_probes),
 			opts->command ? " while CMD runs" : "");
 	return kpt_live_run(&run->live, run->engine, NULL, NULL);
+}
+
+/**
+ * kpt_run_probe_kinds - how the kernel-function probes were made, for the header line
+ * @probes: the run's probes, created
+ * @nr: how many
+ *
+ * Returns " (kernel functions by fprobe)", "... by kprobe", "... by fprobe
+ * and kprobe", or "" when no probe is a kernel function's.
+ */
+const char *kpt_run_probe_kinds(const struct kpt_probe *probes, int nr)
+{
+	bool fprobe = false, kprobe = false;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		fprobe |= probes[i].kfunc == KPT_KFUNC_FPROBE;
+		kprobe |= probes[i].kfunc == KPT_KFUNC_KPROBE;
+	}
+	if (fprobe && kprobe)
+		return " (kernel functions by fprobe and kprobe)";
+	if (fprobe)
+		return " (kernel functions by fprobe)";
+	return kprobe ? " (kernel functions by kprobe)" : "";
 }
 
 /**

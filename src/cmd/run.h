@@ -65,4 +65,7 @@ struct kpt_run_args {
 int kpt_run(const struct kpt_run_args *args);
 int kpt_run_command(const struct kpt_command *cmd, int argc, char **argv);
 
+struct kpt_probe;
+const char *kpt_run_probe_kinds(const struct kpt_probe *probes, int nr);
+
 #endif

@@ -13,6 +13,7 @@
  *   tp:SYS:ENTRY,SYS:EXIT      tracepoint.c: any two tracepoints, paired per thread
  *   p:TARGET [ARGS]            raw.c: the kernel's raw syntax, entry probe
  *   r[N]:TARGET [ARGS]         raw.c: return probe (N = maxactive for kretprobes)
+ *   f:FUNC[%return] [ARGS]     fprobe.c: the kernel's fprobe syntax, entry or exit
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -42,6 +43,7 @@ static const struct kpt_probe_type *const probe_types[] = {
 	&kpt_probe_syscall,
 	&kpt_probe_tracepoint,
 	&kpt_probe_raw,
+	&kpt_probe_fprobe,
 };
 
 /**

@@ -4,7 +4,8 @@
  * event and an exit event that together delimit one span.
  *
  * Each form of specification is a probe type (struct kpt_probe_type), in one
- * file of this folder: kprobe.c, uprobe.c, syscall.c, tracepoint.c, raw.c.
+ * file of this folder: kprobe.c, uprobe.c, syscall.c, tracepoint.c, raw.c,
+ * fprobe.c.
  * probe.c is the front end over their table: it picks the type that parses a
  * specification, and the session, the file reader's pair discovery and the
  * usage texts ask the table instead of knowing the types.
@@ -82,6 +83,7 @@ struct kpt_probe {
 	uint64_t exit_offset;	/* user: the function's entry, where its return probe goes */
 	int maxactive;		/* kernel: rN: prefix, 0 for the kernel's default */
 	int raw_sides;		/* raw syntax: which of KPT_RAW_ENTRY/KPT_RAW_EXIT were given */
+	int kfunc;		/* kernel: how it was made, an enum kpt_kfunc_kind (0 before) */
 	struct kpt_probe_point entry;
 	struct kpt_probe_point exit;
 };

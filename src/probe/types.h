@@ -15,6 +15,9 @@ extern const struct kpt_probe_type kpt_probe_uprobe;
 extern const struct kpt_probe_type kpt_probe_syscall;
 extern const struct kpt_probe_type kpt_probe_tracepoint;
 extern const struct kpt_probe_type kpt_probe_raw;
+extern const struct kpt_probe_type kpt_probe_fprobe;
+
+struct kpt_session;
 
 /* probe.c: helpers of every type */
 int kpt_probe_fail(char **errmsg, char *msg);
@@ -27,6 +30,9 @@ int kpt_kprobe_parse_target(const char *target, struct kpt_probe *probe, const c
 			    char **errmsg);
 int kpt_uprobe_parse_target(const char *target, struct kpt_probe *probe, const char *spec,
 			    char **errmsg);
+
+/* fprobe.c: make a kernel-function probe as an fprobe and its exit */
+int kpt_fprobe_create(struct kpt_session *session, struct kpt_probe *probe);
 
 /* tracepoint.c: does the tracepoint at @point exist? Prints why not. */
 int kpt_tracepoint_check(const struct kpt_probe *probe, const struct kpt_probe_point *point);

@@ -34,6 +34,16 @@
 #error "kptrace knows the argument registers of x86-64, arm64 and arm only"
 #endif
 
+/* An architecture's argument registers, as fetch-args name them. */
+struct kpt_arch {
+	const char *name;		/* "x86-64", "arm64", "arm" */
+	const char *regs[8];		/* of arguments 1, 2, ... at function entry */
+	int nr_regs;
+	unsigned int word_size;		/* bytes in a register */
+};
+
+struct kpt_btf;
+
 struct kpt_features {
 	char tracefs[256];		/* mount point, "" if none */
 	bool kprobe_events;
@@ -54,11 +64,34 @@ struct kpt_features {
 	bool bpf;			/* the bpf() syscall exists (kptrace does not need it) */
 	bool stack_trigger;		/* --stack through a stacktrace trigger per entry */
 	bool user_stacks;		/* --ustack: options/userstacktrace exists */
+	bool fprobe_events;		/* f: events in dynamic_events (fprobes, through ftrace) */
+	bool tprobe_events;		/* t: tracepoint probes in dynamic_events */
+	bool eprobe_events;		/* e: event probes in dynamic_events */
+	bool btf_args;			/* fetch-args may name a function's parameters (BTF) */
+	bool return_argn;		/* return probes may fetch $arg<N>, the entry's arguments */
+};
+
+/* How kernel-function probes (SYMBOL) are made on this kernel. */
+enum kpt_kfunc_kind {
+	KPT_KFUNC_NONE,		/* neither kprobes nor fprobes */
+	KPT_KFUNC_KPROBE,	/* kprobe + kretprobe */
+	KPT_KFUNC_FPROBE,	/* fprobe + fprobe exit (f: and f:...%return) */
 };
 
 void kpt_features_probe(struct kpt_features *features);
+void kpt_features_parse_readme(struct kpt_features *features, const char *readme);
+const struct kpt_features *kpt_features_readme(void);
+enum kpt_kfunc_kind kpt_features_kfunc(const struct kpt_features *features, bool force_kprobes,
+				       const char **why);
+const char *kpt_features_kfunc_name(enum kpt_kfunc_kind kind);
 char *kpt_features_rewrite_argn(const char *fetchargs, char **errmsg);
+const struct kpt_arch *kpt_arch_get(const char *name);
+bool kpt_features_args_named(const char *fetchargs);
+char *kpt_features_args_by_name(const char *fetchargs, const char *function, bool exit,
+				const struct kpt_features *features, const struct kpt_arch *arch,
+				const struct kpt_btf *btf, char **errmsg);
 int kpt_kernel_symbol_check(const char *symbol, char **errmsg);
+bool kpt_kernel_function_traceable(const char *function);
 bool kpt_features_stack_trigger(char **why);
 
 #endif

@@ -19,6 +19,7 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "session/btf.h"
 #include "session/kernel_features.h"
 #include "session/kfilter.h"
 #include "session/session.h"
@@ -27,6 +28,8 @@
 #include "util.h"
 
 #define SESSION_PREFIX	"kptrace_"
+
+static void split_event(const char *name, char *system, size_t size, const char **event);
 
 /*
  * "mono" is CLOCK_MONOTONIC: synchronised across CPUs, so records from
@@ -305,6 +308,158 @@ int kpt_session_keep_dynevent(struct kpt_session *session, struct tracefs_dyneve
 	return 0;
 }
 
+/* "X:GROUP/EVENT ...": GROUP and EVENT, or -1. */
+static int definition_names(const char *definition, char *system, size_t ssize, char *event,
+			    size_t esize)
+{
+	const char *colon = strchr(definition, ':');
+	const char *slash = colon ? strchr(colon, '/') : NULL;
+	size_t len;
+
+	if (!slash || slash < colon || strcspn(colon, " \t") < (size_t)(slash - colon))
+		return -1;
+	snprintf(system, ssize, "%.*s", (int)(slash - colon - 1), colon + 1);
+	len = strcspn(slash + 1, " \t");
+	snprintf(event, esize, "%.*s", (int)len, slash + 1);
+	return system[0] && event[0] ? 0 : -1;
+}
+
+/**
+ * kpt_session_create_named - create a dynamic event libtracefs does not know, and keep it
+ * @session: the session
+ * @definition: the line for dynamic_events, "f:GROUP/EVENT ..." or "t:GROUP/EVENT ..."
+ * @what: what it is, for messages ("fprobe", "fprobe exit", ...)
+ * @probe: the probe it belongs to, for messages
+ *
+ * libtracefs 1.6 lists and removes only the kinds of dynamic event it
+ * knows (p, r, e, s); fprobes (f:) and tracepoint probes (t:) are written
+ * to dynamic_events here and removed with "-:GROUP/EVENT"
+ * (kpt_dynevent_remove_named()), by kpt_session_destroy(), by the watchdog
+ * and by the reaper of dead runs. Returns 0, or -1 after printing why.
+ */
+int kpt_session_create_named(struct kpt_session *session, const char *definition,
+			     const char *what, const struct kpt_probe *probe)
+{
+	char system[256], event[256], *before, *kernel_says, **list;
+	int err;
+
+	if (definition_names(definition, system, sizeof(system), event, sizeof(event)) < 0)
+		return -1;
+	list = realloc(session->named, (session->nr_named + 1) * sizeof(*list));
+	if (!list)
+		return -1;
+	session->named = list;
+	list[session->nr_named] = kpt_asprintf("%s/%s", system, event);
+	if (!list[session->nr_named])
+		return -1;
+	kpt_session_watch_dynevent(session, TRACEFS_DYNEVENT_UNKNOWN, system, event);
+	before = tracefs_error_all(NULL);
+	if (tracefs_instance_file_append(NULL, "dynamic_events", definition) < 0) {
+		err = errno;
+		kernel_says = new_kernel_error(before);
+		kpt_err("probe '%s': the kernel rejected the %s '%s': %s", probe->name, what,
+			definition, kernel_says ? kernel_says : strerror(err));
+		free(kernel_says);
+		free(before);
+		free(list[session->nr_named]);
+		return -1;
+	}
+	free(before);
+	session->nr_named++;
+	return 0;
+}
+
+/**
+ * kpt_dynevent_remove_named - remove dynamic event GROUP/EVENT through dynamic_events ("-:")
+ * @system: its group
+ * @event: its name
+ *
+ * For the kinds libtracefs cannot list (fprobes, tracepoint probes); the
+ * event must be disabled everywhere. Returns 0, or -1 with errno set
+ * (ENOENT: there is no such event; EBUSY: it is enabled or in use).
+ */
+int kpt_dynevent_remove_named(const char *system, const char *event)
+{
+	char *line = kpt_asprintf("-:%s/%s", system, event);
+	int ret;
+
+	if (!line)
+		return -1;
+	ret = tracefs_instance_file_append(NULL, "dynamic_events", line) < 0 ? -1 : 0;
+	free(line);
+	return ret;
+}
+
+static void remove_named(struct kpt_session *session)
+{
+	char system[256];
+	const char *event;
+	int i;
+
+	for (i = session->nr_named - 1; i >= 0; i--) {
+		split_event(session->named[i], system, sizeof(system), &event);
+		if (kpt_dynevent_remove_named(system, event) < 0 && errno != ENOENT)
+			kpt_warn("cannot remove probe %s: %s; remove it with 'kptrace cleanup'",
+				 session->named[i], strerror(errno));
+		free(session->named[i]);
+	}
+	session->nr_named = 0;
+}
+
+/* The function a kernel probe's symbol names: no MOD: before it, no +OFF after. */
+static char *probe_function(const struct kpt_probe *probe)
+{
+	const char *colon = strchr(probe->symbol, ':');
+	const char *name = colon ? colon + 1 : probe->symbol;
+
+	return strndup(name, strcspn(name, "+%"));
+}
+
+/**
+ * kpt_session_args_by_name - fit a kernel probe's argument names to this kernel
+ * @probe: a kernel-function probe, for its function and messages
+ * @point: the end whose fetch-args to fix
+ * @exit: @point is the return probe
+ *
+ * vfs_read count: kernels whose README lists <argname> take the names
+ * themselves; elsewhere they become $argN or registers with the type BTF
+ * gives (kpt_features_args_by_name()), and a return probe's need a kernel
+ * whose return probes fetch arguments. Returns 0, or -1 after printing why.
+ */
+int kpt_session_args_by_name(struct kpt_probe *probe, struct kpt_probe_point *point, bool exit)
+{
+	const struct kpt_features *features = kpt_features_readme();
+	char *errmsg = NULL, *rewritten, *function;
+	struct kpt_btf *btf = NULL;
+
+	if (!point->fetchargs || (!kpt_features_args_named(point->fetchargs) &&
+				  !(exit && strstr(point->fetchargs, "$arg"))))
+		return 0;
+	function = probe_function(probe);
+	if (!function)
+		return -1;
+	if (!features->btf_args && kpt_features_args_named(point->fetchargs)) {
+		btf = kpt_btf_load(KPT_BTF_VMLINUX, &errmsg);
+		free(errmsg);
+		errmsg = NULL;
+	}
+	rewritten = kpt_features_args_by_name(point->fetchargs, function, exit, features,
+					      kpt_arch_get(NULL), btf, &errmsg);
+	kpt_btf_free(btf);
+	free(function);
+	if (!rewritten) {
+		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	if (strcmp(rewritten, point->fetchargs) != 0)
+		kpt_info("probe '%s': this kernel takes no argument names; from its BTF: '%s'",
+			 probe->name, rewritten);
+	free(point->fetchargs);
+	point->fetchargs = rewritten;
+	return 0;
+}
+
 static bool kernel_has_argn(void)
 {
 	char *readme = tracefs_instance_file_read(NULL, "README", NULL);
@@ -360,8 +515,6 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 		return -1;
 	return 0;
 }
-
-static void split_event(const char *name, char *system, size_t size, const char **event);
 
 /* The stacktrace trigger on one entry event; remembered, so that teardown removes it. */
 static int add_trigger(struct kpt_session *session, const char *name)
@@ -712,6 +865,7 @@ void kpt_session_destroy(struct kpt_session *session)
 	}
 	/* triggers first: a probe with one cannot be removed */
 	kpt_kfilter_destroy(session);
+	remove_named(session);
 	for (i = session->nr_dynevents - 1; i >= 0; i--) {
 		destroy_dynevent(session->dynevents[i]);
 		tracefs_dynevent_free(session->dynevents[i]);
@@ -747,6 +901,9 @@ void kpt_session_free(struct kpt_session *session)
 		free(session->triggers[i]);
 	free(session->triggers);
 	free(session->dynevents);
+	for (i = 0; i < session->nr_named; i++)
+		free(session->named[i]);
+	free(session->named);
 	kpt_kfilter_free(session);
 	tep_free(session->tep);
 	free(session->name);
@@ -786,6 +943,32 @@ static int collect_stale(const char *name, void *data)
 	if (is_stale(name))
 		*list = tracefs_list_add(*list, name);
 	return 0;
+}
+
+/* The fprobes and tracepoint probes of dead runs: dynamic_events lines libtracefs skips. */
+static int remove_stale_named(bool verbose)
+{
+	char *text = tracefs_instance_file_read(NULL, "dynamic_events", NULL);
+	char *line, *save = NULL, system[256], event[256];
+	int removed = 0;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if ((line[0] != 'f' && line[0] != 't') || line[1] != ':' ||
+		    definition_names(line, system, sizeof(system), event, sizeof(event)) < 0 ||
+		    !is_stale(system))
+			continue;
+		if (kpt_dynevent_remove_named(system, event) == 0) {
+			removed++;
+			if (verbose)
+				kpt_info("removed probe %s/%s", system, event);
+		} else if (errno != ENOENT) {
+			kpt_warn("cannot remove probe %s/%s of a dead kptrace run: %s", system,
+				 event, strerror(errno));
+		}
+	}
+	free(text);
+	return removed;
 }
 
 /**
@@ -849,6 +1032,7 @@ int kpt_session_remove_stale(bool verbose)
 		free(event);
 	}
 	tracefs_dynevent_list_free(dynevents);
+	removed += remove_stale_named(verbose);
 
 	tracefs_list_free(instances);
 	return removed;

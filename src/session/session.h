@@ -28,6 +28,10 @@ struct kpt_session {
 	struct tracefs_instance *instance;
 	struct tracefs_dynevent **dynevents;	/* ours, to remove at the end */
 	int nr_dynevents;
+	char **named;				/* "group/event" of ours libtracefs cannot
+						 * list (f:, t:), removed with -: */
+	int nr_named;
+	bool force_kprobes;			/* --kprobes: no fprobes for SYMBOL */
 	char **events;				/* "system/event" we enable */
 	bool *of_probe;				/* per event: a probe's, not an added one */
 	int nr_events;
@@ -52,9 +56,13 @@ int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, 
 int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
 				const char *what, const struct kpt_probe *probe);
 int kpt_session_keep_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent);
+int kpt_session_create_named(struct kpt_session *session, const char *definition,
+			     const char *what, const struct kpt_probe *probe);
+int kpt_dynevent_remove_named(const char *system, const char *event);
 void kpt_session_watch_dynevent(struct kpt_session *session, enum tracefs_dynevent_type type,
 				const char *system, const char *event);
 int kpt_session_fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point);
+int kpt_session_args_by_name(struct kpt_probe *probe, struct kpt_probe_point *point, bool exit);
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
 int kpt_session_add_stacks(struct kpt_session *session, bool kernel, bool user);
 int kpt_session_load_formats(struct kpt_session *session);

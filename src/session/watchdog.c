@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "session/kfilter.h"
+#include "session/session.h"
 #include "session/watchdog.h"
 #include "util.h"
 
@@ -136,6 +137,16 @@ static bool remove_dynevent(const char *desc)
 
 	if (sscanf(desc, "%d %255s %255s", &type, system, event) != 3)
 		return false;
+	/* fprobes and tracepoint probes: libtracefs cannot list them, "-:" removes them */
+	if (type == TRACEFS_DYNEVENT_UNKNOWN) {
+		for (waited = 0; waited <= SETTLE_MS; waited += 10) {
+			ret = kpt_dynevent_remove_named(system, event);
+			if (ret == 0 || errno != EBUSY)
+				break;
+			sleep_ms(10);
+		}
+		return ret == 0;
+	}
 	dynevent = tracefs_dynevent_get(type, system, event);
 	if (!dynevent)
 		return false;	/* never created, or already removed */
