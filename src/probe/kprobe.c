@@ -194,8 +194,8 @@ static int kprobe_create(struct kpt_session *session, struct kpt_probe *probe)
 
 const struct kpt_probe_type kpt_probe_kprobe = {
 	.name = "kprobe",
-	.usage = "  SYMBOL [ARGS] [%return RETARGS]\n"
-		 "                           kernel function (fprobe or kprobe, and its return)\n",
+	.usage = "  SYMBOL [ARGS]            kernel function (fprobe or kprobe, and its return;\n"
+		 "                           ARGS %return RETARGS: RETARGS fetched at the return)\n",
 	.match = kprobe_match,
 	.catch_all = true,
 	.parse = kprobe_parse,

@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(runner, plugin_suite());
 	srunner_add_suite(runner, rbpage_suite());
 	srunner_add_suite(runner, pictures_suite());
+	srunner_add_suite(runner, btf_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -20,5 +20,6 @@ Suite *stacks_suite(void);
 Suite *plugin_suite(void);
 Suite *rbpage_suite(void);
 Suite *pictures_suite(void);
+Suite *btf_suite(void);
 
 #endif

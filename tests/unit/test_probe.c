@@ -219,7 +219,7 @@ START_TEST(test_table_usage)
 		ck_assert_ptr_nonnull(type->parse);
 		ck_assert_ptr_nonnull(type->create);
 	}
-	ck_assert_int_eq(i, 5);
+	ck_assert_int_eq(i, 6);
 	/* After the types, the probe sets' form, which no type parses. */
 	ck_assert_str_eq(at, "  @NAME                    the probes of set NAME (kptrace-events(5))\n"
 			 "after\n");
@@ -228,6 +228,7 @@ START_TEST(test_table_usage)
 	ck_assert_ptr_nonnull(strstr(text, "  syscall:NAME  "));
 	ck_assert_ptr_nonnull(strstr(text, "  tp:SYS:ENTRY,SYS:EXIT  "));
 	ck_assert_ptr_nonnull(strstr(text, "  p:TARGET ARGS, rN:TARGET ARGS  "));
+	ck_assert_ptr_nonnull(strstr(text, "  f:FUNC[%return] [ARGS]   the kernel's fprobe"));
 	free(text);
 }
 END_TEST
@@ -249,6 +250,8 @@ START_TEST(test_table_dispatch)
 		{ "r:vfs_read $retval", &kpt_probe_raw },
 		{ "r16:vfs_read", &kpt_probe_raw },
 		{ "p:/bin/true:main", &kpt_probe_raw },
+		{ "f:vfs_read count", &kpt_probe_fprobe },
+		{ "f:vfs_read%return $retval", &kpt_probe_fprobe },
 		/* Not raw forms: a user object named "p" or "r8x" */
 		{ "px:main", &kpt_probe_uprobe },
 		{ "r8x:main", &kpt_probe_uprobe },
@@ -282,6 +285,8 @@ START_TEST(test_table_reaper_kinds)
 	ck_assert_uint_eq(kpt_probe_tracepoint.dynevents, 0);
 	ck_assert_uint_eq(kpt_probe_raw.dynevents,
 			  kpt_probe_kprobe.dynevents | kpt_probe_uprobe.dynevents);
+	/* libtracefs cannot list fprobes: the reaper reads dynamic_events for them */
+	ck_assert_uint_eq(kpt_probe_fprobe.dynevents, 0);
 }
 END_TEST
 
