@@ -4,8 +4,8 @@
 # vm-run.sh: run a shell script as root inside a throw-away qemu VM that boots
 # Debian's cloud kernel (which has kprobes, unlike some host kernels).
 #
-#   tests/vm/vm-run.sh [--arch ARCH] [--timeout SECS] [--out DIR] [--bin FILE]...
-#                      [--root DIR] [--busybox FILE] -- GUEST_SCRIPT
+#   tests/vm/vm-run.sh [--arch ARCH] [--kernel SUITE] [--timeout SECS] [--out DIR]
+#                      [--bin FILE]... [--root DIR] [--busybox FILE] -- GUEST_SCRIPT
 #
 # The guest is an initramfs built on the fly: a static busybox, GUEST_SCRIPT,
 # and every --bin FILE, each at the same absolute path as on this host,
@@ -29,10 +29,22 @@
 # guest that stopped without printing its exit status (panic, crash).
 #
 # The kernel is the image that linux-image-cloud-amd64 depends on, fetched
-# with `apt-get download` and cached as tests/vm/cache/vmlinuz-* (override
-# the folder with KPT_VM_CACHE; empty it to get a newer kernel). As root, missing qemu-system-x86 and
-# busybox-static are installed with apt-get. KVM is used when /dev/kvm is
-# usable and is not the nested-PVM kind (/sys/module/kvm_pvm), else TCG.
+# with `apt-get download` and cached as tests/vm/cache/vmlinuz-<version>
+# (override the folder with KPT_VM_CACHE; delete an image to get a newer one).
+# As root, missing qemu-system-x86 and busybox-static are installed with
+# apt-get. KVM is used when /dev/kvm is usable and is not the nested-PVM kind
+# (/sys/module/kvm_pvm), else TCG.
+#
+# --kernel SUITE picks the Debian release whose x86_64 cloud kernel boots:
+# bullseye (Linux 5.10), bookworm (6.1, the default: this host's own apt
+# sources) or trixie (6.12). bullseye's and trixie's packages are fetched
+# through a private apt configuration, a sources.list naming this host's
+# Debian mirror (from /etc/apt/sources.list.d/debian.sources or
+# /etc/apt/sources.list, else deb.debian.org) and that suite, with its lists and
+# downloads in the cache folder's apt-SUITE; the host's sources and package state
+# are never touched. Each suite's kernel has its own version line (5.10, 6.1,
+# 6.12), and the cached image used is the newest of that line, so one suite's
+# image is never taken for another's.
 #
 # --arch arm64 boots the kernel of linux-image-cloud-arm64 under
 # qemu-system-aarch64 (-M virt -cpu cortex-a57), --arch armhf that of
@@ -51,6 +63,7 @@ readonly EXIT_SKIP=77 EXIT_HARD=99
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit $EXIT_HARD
 readonly cache=${KPT_VM_CACHE:-$here/cache}
 arch=x86_64
+suite=bookworm
 busybox=
 root_dirs=()
 
@@ -66,8 +79,8 @@ die() { note "error: $*"; exit $EXIT_HARD; }
 skip() { note "skipped: $*"; exit $EXIT_SKIP; }
 
 usage() {
-	echo "usage: $0 [--arch ARCH] [--timeout SECS] [--out DIR] [--bin FILE]... [--root DIR]" \
-		"[--busybox FILE] -- GUEST_SCRIPT" >&2
+	echo "usage: $0 [--arch ARCH] [--kernel SUITE] [--timeout SECS] [--out DIR] [--bin FILE]..." \
+		"[--root DIR] [--busybox FILE] -- GUEST_SCRIPT" >&2
 	exit $EXIT_HARD
 }
 
@@ -87,6 +100,12 @@ parse_args() {
 			(($# >= 2)) || usage
 			[[ $2 =~ ^(x86_64|arm64|armhf)$ ]] || die "--arch wants x86_64, arm64 or armhf, got '$2'"
 			arch=$2
+			shift 2 ;;
+		--kernel)
+			(($# >= 2)) || usage
+			[[ $2 =~ ^(bullseye|bookworm|trixie)$ ]] ||
+				die "--kernel wants bullseye, bookworm or trixie, got '$2'"
+			suite=$2
 			shift 2 ;;
 		--busybox)
 			(($# >= 2)) || usage
@@ -113,6 +132,8 @@ parse_args() {
 		esac
 	done
 	[[ -n $guest_script ]] || usage
+	[[ $suite == bookworm || $arch == x86_64 ]] ||
+		die "--kernel $suite is for x86_64 only; --arch $arch boots bookworm's kernel"
 	if [[ -n $out_dir ]]; then
 		mkdir -p -- "$out_dir" || die "cannot create $out_dir"
 	fi
@@ -156,26 +177,55 @@ ensure_tools() {
 	apt_install "${missing[@]}" || skip "could not install ${missing[*]}"
 }
 
-# The kernel meta-package of $arch, and the suffix of its images' names.
+# The kernel meta-package of $arch, the suffix of its images' names, and the
+# version line of $suite's kernels (an image vmlinuz-LINE.*-SUFFIX is $suite's).
 kernel_meta() {
+	local line
+	case $suite in
+	bullseye) line=5.10 ;;
+	bookworm) line=6.1 ;;
+	trixie) line=6.12 ;;
+	esac
 	case $arch in
-	x86_64) echo "linux-image-cloud-amd64 cloud-amd64" ;;
-	arm64) echo "linux-image-cloud-arm64 cloud-arm64" ;;
-	armhf) echo "linux-image-armmp armmp" ;;
+	x86_64) echo "linux-image-cloud-amd64 cloud-amd64 $line" ;;
+	arm64) echo "linux-image-cloud-arm64 cloud-arm64 $line" ;;
+	armhf) echo "linux-image-armmp armmp $line" ;;
 	esac
 }
 
-# apt-get or apt-cache for $arch: this machine's own for x86_64, else with a
-# private configuration and package lists for that architecture only.
+# This host's Debian mirror, for a private sources.list of another suite.
+debian_mirror() {
+	local url
+	url=$(sed -n 's/^URIs: *\(https\{0,1\}:[^ ]*\).*/\1/p' \
+		/etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v -- '-security' | head -n 1)
+	[[ -n $url ]] || url=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\(https\{0,1\}:[^ ]*\) .*/\2/p' \
+		/etc/apt/sources.list 2>/dev/null | grep -v -- '-security' | head -n 1)
+	echo "${url:-http://deb.debian.org/debian}"
+}
+
+# apt-get or apt-cache for $arch and $suite: this machine's own for bookworm's
+# x86_64 kernel, else with a private configuration and package lists for that
+# architecture (arm: the host's sources) or that suite (x86_64: a sources.list
+# of its own) only.
 target_apt() {
-	local dir=$cache/apt-$arch
+	local dir=$cache/apt-$arch dpkg_arch=$arch
+	local -a sources=()
 	if [[ $arch == x86_64 ]]; then
-		"$@"
-		return
+		if [[ $suite == bookworm ]]; then
+			"$@"
+			return
+		fi
+		dir=$cache/apt-$suite dpkg_arch=amd64
+		sources=(-o "Dir::Etc::sourcelist=$dir/sources.list" -o "Dir::Etc::sourceparts=-")
 	fi
 	mkdir -p "$dir/lists/partial" "$dir/state" "$dir/cache/archives/partial" || return 1
 	[[ -f $dir/status ]] || : >"$dir/status"
-	"$@" -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" \
+	if ((${#sources[@]})) && [[ ! -s $dir/sources.list ]]; then
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+			"$(debian_mirror) $suite main" >"$dir/sources.list" || return 1
+	fi
+	"$@" -o "APT::Architecture=$dpkg_arch" -o "APT::Architectures::=$dpkg_arch" \
+		"${sources[@]}" \
 		-o "Dir::State=$dir/state" -o "Dir::State::Lists=$dir/lists" \
 		-o "Dir::State::status=$dir/status" -o "Dir::Cache=$dir/cache"
 }
@@ -188,11 +238,12 @@ kernel_package() {
 		sed -n 's/^ *Depends: \(linux-image-[^ <>:]*\)\(:[a-z0-9]*\)\{0,1\}$/\1/p' | head -n 1
 }
 
-# Print the path of the newest cached vmlinuz, downloading one if there is none.
+# Print the path of the newest cached vmlinuz of $suite, downloading one if
+# there is none.
 kernel_image() {
-	local pkg kver dl meta flavour
-	read -r meta flavour <<<"$(kernel_meta)"
-	dl=$(printf '%s\n' "$cache"/vmlinuz-*-"$flavour" | sort -V | tail -n 1)
+	local pkg kver dl meta flavour line
+	read -r meta flavour line <<<"$(kernel_meta)"
+	dl=$(printf '%s\n' "$cache/vmlinuz-$line".*-"$flavour" | sort -V | tail -n 1)
 	if [[ -f $dl ]]; then
 		echo "$dl"
 		return 0
@@ -202,8 +253,9 @@ kernel_image() {
 	if [[ -z $pkg ]] && ((EUID == 0)); then
 		target_apt apt-get update -q >&2 && pkg=$(kernel_package)
 	fi
-	[[ -n $pkg ]] || skip "apt-cache cannot resolve $meta"
+	[[ -n $pkg ]] || skip "apt-cache cannot resolve $meta of $suite"
 	kver=${pkg#linux-image-}
+	[[ $kver == "$line".* ]] || die "$meta of $suite is $pkg, not of Linux $line"
 
 	mkdir -p -- "$cache" || die "cannot create $cache"
 	dl=$(mktemp -d "$cache/download.XXXXXX") || die "cannot write to $cache"
@@ -476,7 +528,7 @@ main() {
 	log=${out_dir:+$out_dir/console.log}
 	log=${log:-$work/console.log}
 
-	note "booting ${kernel##*/} (${qemu_cmd[2]}), timeout ${timeout_secs}s"
+	note "booting ${kernel##*/} ($suite, ${qemu_cmd[2]}), timeout ${timeout_secs}s"
 	start=${EPOCHREALTIME//[!0-9]/}
 	run_vm "$log"
 	elapsed=$(((${EPOCHREALTIME//[!0-9]/} - start) / 100000))
