@@ -48,7 +48,7 @@ watchdog_of() {	# the watchdog kptrace PID forked
 	done
 }
 leftovers() {	# what kptrace left in tracefs, if anything
-	grep -E '^[pr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
+	grep -E '^[fpr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
 	grep -E '^kptrace_[0-9]+_' $T/synthetic_events
 	ls $T/instances | grep -E '^kptrace_[0-9]+$'
 }
@@ -168,6 +168,53 @@ step list_functions $KPT list functions 'vfs_fsync*'
 grep -E '^vfs_[a-z_0-9.]*( |$)' $T/available_filter_functions | cut -d' ' -f1 | sort -u |
 	wc -l >$R/vfs_functions.count
 leftovers >$R/after_globs.left
+
+# ---- BEGIN newer probe types: fprobes, BTF argument names, entry arguments on return probes ----
+# Gated on what the guest's README documents, so the same steps run on 5.10, 6.1 and 6.12:
+# the host asserts what each kernel must do (fprobes or kprobes, names passed or translated).
+has() { grep -qF -- "$1" $T/README && echo 1 || echo 0; }
+has 'f[:[<group>/][<event>]] <func-name>' >$R/nt_has_fprobe
+has '<argname>' >$R/nt_has_btf_args
+grep -F 'kernel return probes support:' $T/README | grep -qF '$arg<N>' && echo 1 >$R/nt_has_ret_args ||
+	echo 0 >$R/nt_has_ret_args
+[ -r /sys/kernel/btf/vmlinux ] && echo 1 >$R/nt_has_btf || echo 0 >$R/nt_has_btf
+step nt_check $KPT check
+step nt_check_kprobes $KPT check --json --kprobes
+step nt_default $KPT latency --json do_sys_openat2 -- $LOAD -o 50
+step nt_default_header $KPT latency do_sys_openat2 -- $LOAD -o 5
+step nt_kprobes $KPT latency --json --kprobes do_sys_openat2 -- $LOAD -o 50
+step nt_kprobes_header $KPT latency --kprobes do_sys_openat2 -- $LOAD -o 5
+# Names: dfd is AT_FDCWD (-100) for open(); vfs_read's count is 1 for each pread of 1 byte.
+step nt_names $KPT trace --json 'do_sys_openat2 dfd' -- $LOAD -o 3 -f /kpt-names
+step nt_names_read $KPT trace --json 'vfs_read count' -- $LOAD -r 4
+step nt_names_kprobes $KPT trace --json --kprobes 'do_sys_openat2 fd=dfd' -- $LOAD -o 3
+step nt_bad_name $KPT latency -d 0.2 'do_sys_openat2 nosuch'
+# The entry's arguments fetched at the return.
+step nt_ret_args $KPT trace --json 'do_sys_openat2 %return dfd' -- $LOAD -o 3
+step nt_ret_argn $KPT trace --json 'do_sys_openat2 %return d=$arg1:s32' -- $LOAD -o 3
+# The raw f: syntax: an fprobe pair, or a clear refusal.
+step nt_raw_f $KPT latency --json 'f:do_sys_openat2 dfd=$arg1:s32' \
+	'f:do_sys_openat2%return r=$retval:s32' -- $LOAD -o 20
+leftovers >$R/nt_after_steps.left
+grep -cE '^f:kptrace_' $T/dynamic_events >$R/nt_f_after_steps.count
+# SIGKILL: the watchdog removes the fprobes too.
+$KPT latency do_sys_openat2 >/dev/null 2>$R/nt_watchdog.err &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
+grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_watchdog.count
+kill -KILL $pid; wait $pid
+sleep 1
+grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_watchdog.count
+# SIGKILL of both: 'kptrace cleanup' lists and removes what is left.
+$KPT latency do_sys_openat2 >/dev/null 2>&1 &
+pid=$!
+i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
+kill -KILL $(watchdog_of $pid) $pid; wait $pid
+grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_cleanup.count
+echo "kptrace_$pid" >$R/nt_cleanup.group
+step nt_cleanup $KPT cleanup
+grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_cleanup.count
+# ---- END newer probe types ----
 
 cd $R && for f in *; do kpt_vm_export $R/$f; done
 EOF
@@ -400,4 +447,63 @@ assert_eq "glob of nothing: exit" "$(status_of glob_none)" 1
 assert_contains "glob of nothing" "$OUT/glob_none.err" \
 	"'kpt_no_such_fn*' matches no traceable kernel function"
 assert_eq "after the globs, left" "$(cat "$OUT/after_globs.left")" ""
+# ---- BEGIN newer probe types: fprobes, BTF argument names, entry arguments on return probes ----
+nt_fprobe=$(cat "$OUT/nt_has_fprobe"); nt_btf_args=$(cat "$OUT/nt_has_btf_args")
+nt_ret_args=$(cat "$OUT/nt_has_ret_args"); nt_btf=$(cat "$OUT/nt_has_btf")
+nt_count() {	# nt_count FILE JQ-SELECT: how many events of trace --json FILE match
+	jq -s "[.[] | select($2)] | length" "$OUT/$1.out"
+}
+if [ "$nt_fprobe" = 1 ]; then nt_kind=fprobe; else nt_kind=kprobe; fi
+assert_contains "check names the kind" "$OUT/nt_check.out" "kernel functions by: $nt_kind ("
+assert_eq "check --kprobes --json" "$(jq -r .kernel_functions "$OUT/nt_check_kprobes.out")" kprobe
+assert_eq "default kind: exit" "$(status_of nt_default)" 0
+assert_eq "default kind ($nt_kind): do_sys_openat2 count" "$(jq -r '.probes[0].count' "$OUT/nt_default.out")" 50
+assert_eq "default kind: unpaired" "$(jq -r '[.probes[0].unpaired[]] | add' "$OUT/nt_default.out")" 0
+assert_contains "header names the kind" "$OUT/nt_default_header.err" \
+	"Tracing 1 probe (kernel functions by $nt_kind) while CMD runs"
+assert_eq "--kprobes: exit" "$(status_of nt_kprobes)" 0
+assert_eq "--kprobes: do_sys_openat2 count" "$(jq -r '.probes[0].count' "$OUT/nt_kprobes.out")" 50
+assert_contains "--kprobes: header" "$OUT/nt_kprobes_header.err" "(kernel functions by kprobe)"
+# Argument names: passed to a kernel that takes them, else translated from BTF.
+if [ "$nt_btf" = 1 ]; then
+	assert_eq "names: exit" "$(status_of nt_names)" 0
+	assert_eq "names: dfd is AT_FDCWD" "$(nt_count nt_names '.role == "entry" and .fields.dfd == -100')" 3
+	assert_eq "names: vfs_read count 1" "$(nt_count nt_names_read '.role == "entry" and .fields.count == 1')" 4
+	assert_eq "names, --kprobes: fd=dfd" "$(nt_count nt_names_kprobes '.role == "entry" and .fields.fd == -100')" 3
+	if [ "$nt_btf_args" = 1 ]; then
+		assert_eq "names passed to the kernel as written" "$(grep -c 'from its BTF' "$OUT/nt_names.err")" 0
+	else
+		assert_contains "names translated" "$OUT/nt_names.err" "from its BTF: 'dfd=\$arg1:s32'"
+	fi
+	assert_eq "unknown name: exit" "$(status_of nt_bad_name)" 1
+	assert_contains "unknown name" "$OUT/nt_bad_name.err" \
+		"do_sys_openat2 has no parameter 'nosuch'; its parameters are: dfd filename how"
+fi
+# Entry arguments on the return probe.
+if [ "$nt_ret_args" = 1 ]; then
+	assert_eq "return args: exit" "$(status_of nt_ret_args)" 0
+	assert_eq "return args: dfd at the return" \
+		"$(nt_count nt_ret_args '.role == "exit" and .fields.dfd == -100 and .fields.ret == -2')" 3
+	assert_eq "return \$arg1" "$(nt_count nt_ret_argn '.role == "exit" and .fields.d == -100')" 3
+else
+	assert_eq "return args refused: exit" "$(status_of nt_ret_args)" 1
+	assert_contains "return args refused" "$OUT/nt_ret_args.err" "return probes cannot fetch the function's arguments"
+	assert_eq "return \$arg1 refused: exit" "$(status_of nt_ret_argn)" 1
+fi
+# Raw f: pairs up, or is refused where there are no fprobes.
+if [ "$nt_fprobe" = 1 ]; then
+	assert_eq "raw f: exit" "$(status_of nt_raw_f)" 0
+	assert_eq "raw f: count" "$(jq -r '.probes[0].count' "$OUT/nt_raw_f.out")" 20
+else
+	assert_eq "raw f: refused" "$(status_of nt_raw_f)" 1
+	assert_contains "raw f: message" "$OUT/nt_raw_f.err" "this kernel has no fprobe events (f:"
+fi
+assert_eq "newer types: nothing left" "$(cat "$OUT/nt_after_steps.left")" ""
+assert_eq "newer types: no f: left" "$(cat "$OUT/nt_f_after_steps.count")" 0
+assert_eq "watchdog: probes while running" "$(cat "$OUT/nt_before_watchdog.count")" 2
+assert_eq "watchdog: removed ($nt_kind)" "$(cat "$OUT/nt_after_watchdog.count")" 0
+assert_eq "cleanup: probes left by a killed run" "$(cat "$OUT/nt_before_cleanup.count")" 2
+assert_contains "cleanup lists them" "$OUT/nt_cleanup.err" "removed probe $(cat "$OUT/nt_cleanup.group")/p0_do_sys_openat2"
+assert_eq "cleanup: removed" "$(cat "$OUT/nt_after_cleanup.count")" 0
+# ---- END newer probe types ----
 finish
