@@ -579,26 +579,40 @@ static int fail_arg(struct by_name *bn, char *msg)
 	return -1;
 }
 
+static const struct kpt_btf_param *find_param(const struct by_name *bn, const char *name)
+{
+	int i;
+
+	for (i = 0; i < bn->nr_params; i++) {
+		if (strcmp(bn->params[i].name, name) == 0)
+			return &bn->params[i];
+	}
+	return NULL;
+}
+
+static int unknown_param(struct by_name *bn, const char *token, const struct fetcharg *arg)
+{
+	char *names = param_names(bn);
+	int ret;
+
+	ret = fail_arg(bn, kpt_asprintf("'%s': %s has no parameter '%s'; its parameters are: %s",
+					token, bn->function, arg->ident,
+					names && *names ? names : "(none)"));
+	free(names);
+	return ret;
+}
+
 /* A parameter's name, spelled as a register or $argN with the type BTF gives. */
 static int translate(struct by_name *bn, const char *token, const struct fetcharg *arg)
 {
-	const struct kpt_btf_param *param = NULL;
+	const struct kpt_btf_param *param;
 	const char *type;
-	char *text, *names, where[16];
-	int i, ret;
+	char where[16], *text;
+	int ret;
 
-	for (i = 0; i < bn->nr_params && !param; i++) {
-		if (strcmp(bn->params[i].name, arg->ident) == 0)
-			param = &bn->params[i];
-	}
-	if (!param) {
-		names = param_names(bn);
-		ret = fail_arg(bn, kpt_asprintf("'%s': %s has no parameter '%s'; its parameters "
-						"are: %s", token, bn->function, arg->ident,
-						names && *names ? names : "(none)"));
-		free(names);
-		return ret;
-	}
+	param = find_param(bn, arg->ident);
+	if (!param)
+		return unknown_param(bn, token, arg);
 	if (arg->field[0] && arg->field[0] != ':')
 		return fail_arg(bn, kpt_asprintf("'%s': this kernel cannot fetch struct fields by "
 						 "name (its tracefs README lists no <argname>); "
@@ -638,8 +652,14 @@ static int by_name_token(const char *token, void *ctx)
 						 "the function's arguments (its tracefs README "
 						 "lists no $arg<N> under 'kernel return probes "
 						 "support'); fetch them at the entry", token));
-	if (!arg.ident[0] || bn->features->btf_args)
+	if (!arg.ident[0])
 		return append(bn, token);
+	/* the kernel takes names itself: only a name BTF does not list is told here */
+	if (bn->features->btf_args) {
+		if (bn->params && !find_param(bn, arg.ident))
+			return unknown_param(bn, token, &arg);
+		return append(bn, token);
+	}
 	return translate(bn, token, &arg);
 }
 
@@ -663,7 +683,7 @@ static char *no_btf_message(const char *fetchargs, const struct kpt_arch *arch)
  * @errmsg: on failure, a malloc'd message naming the argument and what to do
  *
  * A kernel that resolves names itself (its README lists <argname>) gets
- * them unchanged. Elsewhere each name becomes NAME=$argN:TYPE (or the N-th
+ * them unchanged, once @btf (if given) confirms the function has them. Elsewhere each name becomes NAME=$argN:TYPE (or the N-th
  * register without $arg<N>), N and TYPE read from BTF: integers and enums by
  * size and sign, pointers in hex (x64; a string needs +0(...):string or
  * :ustring, which the user chooses). An explicit :TYPE is kept. A return
@@ -681,8 +701,16 @@ char *kpt_features_args_by_name(const char *fetchargs, const char *function, boo
 	int ret;
 
 	*errmsg = NULL;
-	if (kpt_features_args_named(fetchargs) && !features->btf_args &&
-	    (!exit || features->return_argn)) {
+	/* a kernel that takes names needs no BTF here, but gets a name's typo told clearly */
+	if (kpt_features_args_named(fetchargs) && features->btf_args && btf) {
+		bn.nr_params = kpt_btf_func_params(btf, function, arch->word_size, &bn.params);
+		if (bn.nr_params <= 0) {
+			free(bn.params);
+			bn.params = NULL;
+			bn.nr_params = 0;
+		}
+	} else if (kpt_features_args_named(fetchargs) && !features->btf_args &&
+		   (!exit || features->return_argn)) {
 		if (!btf) {
 			*errmsg = no_btf_message(fetchargs, arch);
 			return NULL;

@@ -438,7 +438,7 @@ int kpt_session_args_by_name(struct kpt_probe *probe, struct kpt_probe_point *po
 	function = probe_function(probe);
 	if (!function)
 		return -1;
-	if (!features->btf_args && kpt_features_args_named(point->fetchargs)) {
+	if (kpt_features_args_named(point->fetchargs)) {
 		btf = kpt_btf_load(KPT_BTF_VMLINUX, &errmsg);
 		free(errmsg);
 		errmsg = NULL;

@@ -281,6 +281,9 @@ START_TEST(test_names_per_kernel_and_arch)
 	/* the blob is a 64-bit kernel's: its size_t takes r2:r3 on arm */
 	names_become("count fd", &bare, "arm", btf, "count=%r2:u64 fd=%r0:s32");
 	names_become("count->f buf", &btf_args, "x86-64", NULL, "count->f buf");
+	names_become("count->f buf", &btf_args, "x86-64", btf, "count->f buf");
+	names_fail("cnt->f", "my_read", false, &btf_args, "x86-64", btf,
+		   "my_read has no parameter 'cnt'; its parameters are: fd buf count");
 	names_become("dfd=%di +0(%si):string", &bare, "x86-64", NULL, "dfd=%di +0(%si):string");
 
 	/* arm: b is in r2:r3, c would be the fifth register */
