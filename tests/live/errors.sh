@@ -26,6 +26,18 @@ else
 	expect_error "kprobe without kprobe support" "no kprobe support" latency -d 1 vfs_read
 	assert_contains "kprobe hint" "$WORK/err" "uprobes"
 	assert_contains "kprobe hint" "$WORK/err" "syscall:NAME"
+	# Argument names are looked up in this kernel's BTF before the kprobe is refused.
+	if [ -r /sys/kernel/btf/vmlinux ] && ! grep -qF '<argname>' "$TRACEFS/README"; then
+		expect_error "BTF name, no kprobes" "no kprobe support" latency -d 1 'vfs_read count'
+		assert_contains "BTF name resolved" "$WORK/err" "from its BTF: 'count=\$arg3:u64'"
+		expect_error "unknown parameter name" \
+			"vfs_read has no parameter 'cont'; its parameters are: file buf count pos" \
+			latency -d 1 'vfs_read cont'
+		expect_error "struct field by name" "cannot fetch struct fields by name" \
+			latency -d 1 'vfs_read file->f_flags'
+		expect_error "no fprobes here" "this kernel has no fprobe events (f:" \
+			latency -d 1 'f:vfs_read'
+	fi
 fi
 expect_error "missing user symbol" "no_such_symbol" latency -d 1 "$SLEEPER:no_such_symbol"
 expect_error "missing binary" "/no/such/binary" latency -d 1 /no/such/binary:main
