@@ -61,6 +61,22 @@ START_TEST(test_max_probes)
 }
 END_TEST
 
+/* --kprobes: kernel functions by kprobes even where fprobes exist; off by default. */
+START_TEST(test_kprobes_option)
+{
+	char *given[] = { "latency", "--kprobes", "vfs_read", NULL };
+	char *none[] = { "latency", "vfs_read", NULL };
+
+	ck_assert_int_eq(parse(given), 0);
+	ck_assert(opts.kprobes);
+	ck_assert_int_eq(opts.nr_probes, 1);
+	kpt_trace_opts_free(&opts);
+	ck_assert_int_eq(parse(none), 0);
+	ck_assert(!opts.kprobes);
+	kpt_trace_opts_free(&opts);
+}
+END_TEST
+
 START_TEST(test_bad_values_rejected)
 {
 	char *no_probe[] = { "latency", "-d", "1", NULL };
@@ -269,6 +285,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_bad_values_rejected);
 	tcase_add_test(tc, test_max_probes);
+	tcase_add_test(tc, test_kprobes_option);
 	tcase_add_test(tc, test_take_value);
 	tcase_add_test(tc, test_backend);
 	tcase_add_test(tc, test_input_and_plugins);
