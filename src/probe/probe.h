@@ -76,7 +76,8 @@ struct kpt_probe_point {
 struct kpt_probe {
 	char *name;		/* how reports name it: the spec without its fetch-args */
 	const struct kpt_probe_type *type;	/* the type that parsed it */
-	char *symbol;		/* kernel or user symbol, with any +OFFSET; NULL for PATH:0xADDR */
+	char *symbol;		/* kernel or user symbol, with any +OFFSET; NULL for PATH:0xADDR;
+				 * tracepoint pairs with ARGS: their event probe's GROUP/NAME */
 	char *object;		/* user: the binary or library as written */
 	char *path;		/* user: the file probed, set by kpt_probe_resolve() */
 	uint64_t offset;	/* user: the file offset of the entry probe, set by kpt_probe_resolve() */

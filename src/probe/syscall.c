@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * System calls: syscall:NAME, the tracepoints syscalls:sys_enter_NAME and
- * syscalls:sys_exit_NAME. In a trace file, every such pair of events is one.
+ * System calls: syscall:NAME [ARGS], the tracepoints syscalls:sys_enter_NAME
+ * and syscalls:sys_exit_NAME. In a trace file, every such pair of events is
+ * one. ARGS fetch more at the entry through an event probe on
+ * sys_enter_NAME, e.g. syscall:openat 'path=+0($filename):ustring'
+ * (kpt_tracepoint_eprobe()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +29,7 @@ static int syscall_parse(const char *head, char *args, struct kpt_probe *probe, 
 	const char *name = head + strlen("syscall:");
 
 	probe->type = &kpt_probe_syscall;
-	if (args) {
-		free(args);
-		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': tracepoints take no "
-							   "fetch-args; their fields are recorded "
-							   "already", spec));
-	}
+	probe->entry.fetchargs = args;
 	probe->name = strdup(head);
 	if (!kpt_probe_valid_symbol(name) || strchr(name, '+'))
 		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': '%s' is not a syscall "
@@ -116,7 +114,7 @@ static int syscall_create(struct kpt_session *session, struct kpt_probe *probe)
 	if (syscall_time_version(probe) < 0 || kpt_tracepoint_check(probe, &probe->entry) < 0 ||
 	    kpt_tracepoint_check(probe, &probe->exit) < 0)
 		return -1;
-	return 0;
+	return kpt_tracepoint_eprobe(session, probe);
 }
 
 /* syscalls:sys_enter_X with a syscalls:sys_exit_X: the pair "syscall:X". */
@@ -140,9 +138,12 @@ static int syscall_discover(struct kpt_discover *discover, const struct kpt_even
 
 const struct kpt_probe_type kpt_probe_syscall = {
 	.name = "syscall",
-	.usage = "  syscall:NAME             sys_enter_NAME .. sys_exit_NAME\n",
+	.usage = "  syscall:NAME             sys_enter_NAME .. sys_exit_NAME; syscall:NAME ARGS\n"
+		 "                           fetches ARGS through an event probe on the entry\n",
 	.match = syscall_match,
 	.parse = syscall_parse,
+	.name_events = kpt_tracepoint_name_eprobe,
 	.create = syscall_create,
+	.dynevents = TRACEFS_DYNEVENT_EPROBE,
 	.discover = syscall_discover,
 };

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Any two tracepoints: tp:SYSTEM:ENTRY,SYSTEM:EXIT, paired per thread. The
- * events exist already, so nothing is created; their fields are recorded
- * already, so they take no fetch-args.
+ * Any two tracepoints: tp:SYSTEM:ENTRY,SYSTEM:EXIT [ARGS], paired per
+ * thread. The events exist already, so nothing is created, and their fields
+ * are recorded already; ARGS, when given, fetch more at the entry (a string
+ * a field points to, say) through an event probe on the entry tracepoint
+ * (e:, Linux 5.15+), which then stands for it (kpt_tracepoint_eprobe(), for
+ * syscall:NAME ARGS too).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <tracefs.h>
 
 #include "probe/types.h"
+#include "session/session.h"
 #include "util.h"
 
 static bool tracepoint_match(const char *head)
@@ -40,12 +45,7 @@ static int tracepoint_parse(const char *head, char *args, struct kpt_probe *prob
 	int ret;
 
 	probe->type = &kpt_probe_tracepoint;
-	if (args) {
-		free(args);
-		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': tracepoints take no "
-							   "fetch-args; their fields are recorded "
-							   "already", spec));
-	}
+	probe->entry.fetchargs = args;
 	probe->name = strdup(head);
 	if (!comma)
 		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': expected "
@@ -86,12 +86,75 @@ int kpt_tracepoint_check(const struct kpt_probe *probe, const struct kpt_probe_p
 	return -1;
 }
 
+/**
+ * kpt_tracepoint_name_eprobe - name the event probe of a tracepoint pair with fetch-args
+ * @probe: a syscall: or tp: probe; without entry fetch-args nothing is done
+ * @group: the session's event group
+ * @index: the probe's position on the command line, which keeps names unique
+ *
+ * The name, "GROUP/e<index>_<entry event>", waits in @probe->symbol until
+ * kpt_tracepoint_eprobe() makes the event. Returns 0, or -1 on allocation failure.
+ */
+int kpt_tracepoint_name_eprobe(struct kpt_probe *probe, const char *group, int index)
+{
+	char name[KPT_EVENT_NAME_MAX + 1];
+	size_t len;
+
+	if (!probe->entry.fetchargs)
+		return 0;
+	snprintf(name, sizeof(name), "e%d_%s", index, probe->entry.event);
+	for (len = 0; name[len]; len++) {
+		if (!isalnum((unsigned char)name[len]))
+			name[len] = '_';
+	}
+	free(probe->symbol);
+	probe->symbol = kpt_asprintf("%s/%s", group, name);
+	return probe->symbol ? 0 : -1;
+}
+
+/**
+ * kpt_tracepoint_eprobe - fetch-args at a tracepoint pair's entry: an event probe on it
+ * @session: the session, which removes the event probe at the end
+ * @probe: a checked syscall: or tp: probe, named by kpt_tracepoint_name_eprobe()
+ *
+ * The event probe ("e:GROUP/NAME SYSTEM.EVENT ARGS") writes the entry
+ * tracepoint's event with ARGS fetched (fields as $FIELD), and becomes the
+ * probe's entry. Returns 0 (also without fetch-args), or -1 after printing why.
+ */
+int kpt_tracepoint_eprobe(struct kpt_session *session, struct kpt_probe *probe)
+{
+	const char *slash;
+	char *group, *name;
+
+	if (!probe->entry.fetchargs || !probe->symbol)
+		return 0;
+	slash = strchr(probe->symbol, '/');
+	group = strndup(probe->symbol, slash - probe->symbol);
+	name = strdup(slash + 1);
+	if (!group || !name ||
+	    kpt_session_create_dynevent(session, tracefs_eprobe_alloc(group, name,
+								      probe->entry.system,
+								      probe->entry.event,
+								      probe->entry.fetchargs),
+					"event probe (e:, Linux 5.15+ with "
+					"CONFIG_EPROBE_EVENTS; fields are $NAME)", probe) < 0) {
+		free(group);
+		free(name);
+		return -1;
+	}
+	free(probe->entry.system);
+	free(probe->entry.event);
+	probe->entry.system = group;
+	probe->entry.event = name;
+	return 0;
+}
+
 static int tracepoint_create(struct kpt_session *session, struct kpt_probe *probe)
 {
 	if (kpt_tracepoint_check(probe, &probe->entry) < 0 ||
 	    kpt_tracepoint_check(probe, &probe->exit) < 0)
 		return -1;
-	return 0;
+	return kpt_tracepoint_eprobe(session, probe);
 }
 
 const struct kpt_probe_type kpt_probe_tracepoint = {
@@ -99,5 +162,7 @@ const struct kpt_probe_type kpt_probe_tracepoint = {
 	.usage = "  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread\n",
 	.match = tracepoint_match,
 	.parse = tracepoint_parse,
+	.name_events = kpt_tracepoint_name_eprobe,
 	.create = tracepoint_create,
+	.dynevents = TRACEFS_DYNEVENT_EPROBE,
 };

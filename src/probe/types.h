@@ -36,5 +36,8 @@ int kpt_fprobe_create(struct kpt_session *session, struct kpt_probe *probe);
 
 /* tracepoint.c: does the tracepoint at @point exist? Prints why not. */
 int kpt_tracepoint_check(const struct kpt_probe *probe, const struct kpt_probe_point *point);
+/* tracepoint.c: fetch-args at a tracepoint pair's entry through an event probe */
+int kpt_tracepoint_name_eprobe(struct kpt_probe *probe, const char *group, int index);
+int kpt_tracepoint_eprobe(struct kpt_session *session, struct kpt_probe *probe);
 
 #endif

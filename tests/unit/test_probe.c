@@ -84,6 +84,22 @@ START_TEST(test_tracepoints)
 	ck_assert_str_eq(probe.exit.system, "irq");
 	ck_assert_str_eq(probe.exit.event, "softirq_exit");
 	kpt_probe_release(&probe);
+
+	/* fetch-args: an event probe on the entry tracepoint, named when the probe is */
+	parse_ok("syscall:openat path=+0($filename):ustring");
+	ck_assert_str_eq(probe.entry.fetchargs, "path=+0($filename):ustring");
+	ck_assert_int_eq(kpt_probe_name_events(&probe, "kptrace_7", 2), 0);
+	ck_assert_str_eq(probe.symbol, "kptrace_7/e2_sys_enter_openat");
+	ck_assert_str_eq(probe.entry.event, "sys_enter_openat");
+	kpt_probe_release(&probe);
+	parse_ok("tp:irq:softirq_entry,irq:softirq_exit v=$vec");
+	ck_assert_int_eq(kpt_probe_name_events(&probe, "kptrace_7", 0), 0);
+	ck_assert_str_eq(probe.symbol, "kptrace_7/e0_softirq_entry");
+	kpt_probe_release(&probe);
+	parse_ok("syscall:read");
+	ck_assert_int_eq(kpt_probe_name_events(&probe, "kptrace_7", 0), 0);
+	ck_assert_ptr_null(probe.symbol);
+	kpt_probe_release(&probe);
 }
 END_TEST
 
@@ -120,7 +136,6 @@ START_TEST(test_errors_name_the_spec)
 {
 	parse_fails("", "empty");
 	parse_fails("syscall:", "'syscall:'");
-	parse_fails("syscall:open at", "tracepoints take no fetch-args");
 	parse_fails("tp:irq:softirq_entry", "tp:SYSTEM:ENTRY,SYSTEM:EXIT");
 	parse_fails("tp:irq,irq:softirq_exit", "SYSTEM:EVENT");
 	parse_fails("r0:vfs_read", "maxactive");
@@ -276,13 +291,15 @@ START_TEST(test_table_reaper_kinds)
 {
 	ck_assert_uint_eq(kpt_probe_dynevent_types(),
 			  TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
-			  TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE);
+			  TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE |
+			  TRACEFS_DYNEVENT_EPROBE);
 	ck_assert_uint_eq(kpt_probe_kprobe.dynevents,
 			  TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE);
 	ck_assert_uint_eq(kpt_probe_uprobe.dynevents,
 			  TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE);
-	ck_assert_uint_eq(kpt_probe_syscall.dynevents, 0);
-	ck_assert_uint_eq(kpt_probe_tracepoint.dynevents, 0);
+	/* the event probes of tracepoint pairs with fetch-args */
+	ck_assert_uint_eq(kpt_probe_syscall.dynevents, TRACEFS_DYNEVENT_EPROBE);
+	ck_assert_uint_eq(kpt_probe_tracepoint.dynevents, TRACEFS_DYNEVENT_EPROBE);
 	ck_assert_uint_eq(kpt_probe_raw.dynevents,
 			  kpt_probe_kprobe.dynevents | kpt_probe_uprobe.dynevents);
 	/* libtracefs cannot list fprobes: the reaper reads dynamic_events for them */

@@ -48,7 +48,7 @@ watchdog_of() {	# the watchdog kptrace PID forked
 	done
 }
 leftovers() {	# what kptrace left in tracefs, if anything
-	grep -E '^[fpr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
+	grep -E '^[efpr][0-9]*:kptrace_[0-9]+/' $T/dynamic_events
 	grep -E '^kptrace_[0-9]+_' $T/synthetic_events
 	ls $T/instances | grep -E '^kptrace_[0-9]+$'
 }
@@ -195,25 +195,29 @@ step nt_ret_argn $KPT trace --json 'do_sys_openat2 %return d=$arg1:s32' -- $LOAD
 # The raw f: syntax: an fprobe pair, or a clear refusal.
 step nt_raw_f $KPT latency --json 'f:do_sys_openat2 dfd=$arg1:s32' \
 	'f:do_sys_openat2%return r=$retval:s32' -- $LOAD -o 20
+# An event probe on a syscall's entry tracepoint fetches the string its pointer field names.
+has 'e[:[<group>/][<event>]] <attached-group>' >$R/nt_has_eprobe
+step nt_eprobe $KPT trace --json 'syscall:openat path=+0($filename):ustring' -- $LOAD -o 3 -f /kpt-eprobe
+EPROBE=; [ "$(cat $R/nt_has_eprobe)" = 1 ] && EPROBE='syscall:openat p=+0($filename):ustring'
 leftovers >$R/nt_after_steps.left
 grep -cE '^f:kptrace_' $T/dynamic_events >$R/nt_f_after_steps.count
 # SIGKILL: the watchdog removes the fprobes too.
-$KPT latency do_sys_openat2 >/dev/null 2>$R/nt_watchdog.err &
+$KPT latency do_sys_openat2 $EPROBE >/dev/null 2>$R/nt_watchdog.err &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
-grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_watchdog.count
+grep -cE "^[efpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_watchdog.count
 kill -KILL $pid; wait $pid
 sleep 1
-grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_watchdog.count
+grep -cE "^[efpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_watchdog.count
 # SIGKILL of both: 'kptrace cleanup' lists and removes what is left.
-$KPT latency do_sys_openat2 >/dev/null 2>&1 &
+$KPT latency do_sys_openat2 $EPROBE >/dev/null 2>&1 &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
 kill -KILL $(watchdog_of $pid) $pid; wait $pid
-grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_cleanup.count
+grep -cE "^[efpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_cleanup.count
 echo "kptrace_$pid" >$R/nt_cleanup.group
 step nt_cleanup $KPT cleanup
-grep -cE "^[fpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_cleanup.count
+grep -cE "^[efpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_cleanup.count
 # ---- END newer probe types ----
 
 cd $R && for f in *; do kpt_vm_export $R/$f; done
@@ -498,11 +502,21 @@ else
 	assert_eq "raw f: refused" "$(status_of nt_raw_f)" 1
 	assert_contains "raw f: message" "$OUT/nt_raw_f.err" "this kernel has no fprobe events (f:"
 fi
+# Event probes: the file name each open() passed, fetched by the kernel, on kernels with e:.
+nt_eprobe=$(cat "$OUT/nt_has_eprobe")
+if [ "$nt_eprobe" = 1 ]; then
+	assert_eq "event probe: exit" "$(status_of nt_eprobe)" 0
+	assert_eq "event probe: path" "$(nt_count nt_eprobe '.role == "entry" and .fields.path == "/kpt-eprobe"')" 3
+	assert_eq "event probe: returns" "$(nt_count nt_eprobe '.role == "exit" and .fields.ret == -2')" 3
+else
+	assert_eq "event probe refused: exit" "$(status_of nt_eprobe)" 1
+	assert_contains "event probe refused" "$OUT/nt_eprobe.err" "event probe (e:"
+fi
 assert_eq "newer types: nothing left" "$(cat "$OUT/nt_after_steps.left")" ""
 assert_eq "newer types: no f: left" "$(cat "$OUT/nt_f_after_steps.count")" 0
-assert_eq "watchdog: probes while running" "$(cat "$OUT/nt_before_watchdog.count")" 2
+assert_eq "watchdog: probes while running" "$(cat "$OUT/nt_before_watchdog.count")" $((2 + nt_eprobe))
 assert_eq "watchdog: removed ($nt_kind)" "$(cat "$OUT/nt_after_watchdog.count")" 0
-assert_eq "cleanup: probes left by a killed run" "$(cat "$OUT/nt_before_cleanup.count")" 2
+assert_eq "cleanup: probes left by a killed run" "$(cat "$OUT/nt_before_cleanup.count")" $((2 + nt_eprobe))
 assert_contains "cleanup lists them" "$OUT/nt_cleanup.err" "removed probe $(cat "$OUT/nt_cleanup.group")/p0_do_sys_openat2"
 assert_eq "cleanup: removed" "$(cat "$OUT/nt_after_cleanup.count")" 0
 # ---- END newer probe types ----
