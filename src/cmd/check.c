@@ -170,8 +170,8 @@ int kpt_cmd_check(int argc, char **argv)
 		  "present, but --kprobes makes kernel functions kprobes" :
 		  "kernel functions (SYMBOL) are fprobes (f:): ftrace's hooks, no kretprobe "
 		  "misses; --kprobes for kprobes",
-		  "kernel functions (SYMBOL) are kprobes (fprobe events need Linux 6.5+ with "
-		  "CONFIG_FPROBE_EVENTS); f: probes are refused" },
+		  "kernel functions (SYMBOL) are kprobes where kprobe_events exists (fprobe "
+		  "events need Linux 6.5+ with CONFIG_FPROBE_EVENTS); f: probes are refused" },
 		{ "btf", btf, "/sys/kernel/btf/vmlinux: argument names (vfs_read count) can be "
 		  "resolved", "no /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF off): fetch "
 		  "arguments with $argN or registers" },

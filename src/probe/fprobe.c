@@ -123,9 +123,12 @@ int kpt_fprobe_create(struct kpt_session *session, struct kpt_probe *probe)
 		free(errmsg);
 		return -1;
 	}
-	if (kpt_session_args_by_name(probe, &probe->entry, false) < 0 ||
-	    kpt_session_args_by_name(probe, &probe->exit, true) < 0 ||
-	    kpt_session_fix_fetchargs(probe, &probe->entry) < 0 ||
+	/* a SYMBOL probe's names were fitted in kprobe.c already */
+	if (probe->type == &kpt_probe_fprobe &&
+	    (kpt_session_args_by_name(probe, &probe->entry, false) < 0 ||
+	     kpt_session_args_by_name(probe, &probe->exit, true) < 0))
+		return -1;
+	if (kpt_session_fix_fetchargs(probe, &probe->entry) < 0 ||
 	    kpt_session_fix_fetchargs(probe, &probe->exit) < 0)
 		return -1;
 	probe->kfunc = KPT_KFUNC_FPROBE;
