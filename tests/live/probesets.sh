@@ -72,7 +72,7 @@ rm "$USERSETS/syscalls.events"
 assert_eq "missing set: exit status" $? 1
 assert_contains "missing set: message" "$WORK/missing.err" \
 	"no probe set '@nosuchset': no nosuchset.events in $USERSETS or $KPTRACE_EVENTS_DIR"
-printf 'probe syscall:read\nprobe syscall:write extra\n' >"$USERSETS/bad.events"
+printf 'probe syscall:read\nprobe tp:sched\n' >"$USERSETS/bad.events"
 "$KPTRACE" count @bad -- true 2>"$WORK/bad.err"
 assert_eq "bad set: exit status" $? 1
 assert_contains "bad set: file and line" "$WORK/bad.err" "$USERSETS/bad.events:2: "
