@@ -9,7 +9,10 @@
 # foreign probe left alone, 'kptrace check' differing from the host's where the kernels
 # differ, a kptrace record file of kprobe pairs copied out and reported on the host, and the
 # kernel stacks of a kprobe (--stack: openat(2)'s path to do_sys_openat2, live and from a file
-# recorded in the guest and analysed on the host with the guest's own kallsyms).
+# recorded in the guest and analysed on the host with the guest's own kallsyms). A delimited
+# block checks the newer probe types as each kernel has them: fprobes by default and kprobes
+# with --kprobes, argument names (passed on, or translated from BTF), the entry's arguments on
+# return probes, raw f:, event probes on a syscall's entry, and their clean-up.
 . "$(dirname "$0")/../live/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install qemu and build the initramfs)"
 command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
