@@ -205,7 +205,7 @@ EPROBE=; [ "$(cat $R/nt_has_eprobe)" = 1 ] && EPROBE='syscall:openat p=+0($filen
 leftovers >$R/nt_after_steps.left
 grep -cE '^f:kptrace_' $T/dynamic_events >$R/nt_f_after_steps.count
 # SIGKILL: the watchdog removes the fprobes too.
-$KPT latency do_sys_openat2 $EPROBE >/dev/null 2>$R/nt_watchdog.err &
+$KPT latency do_sys_openat2 ${EPROBE:+"$EPROBE"} >/dev/null 2>$R/nt_watchdog.err &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
 grep -cE "^[efpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_before_watchdog.count
@@ -213,7 +213,7 @@ kill -KILL $pid; wait $pid
 sleep 1
 grep -cE "^[efpr][0-9]*:kptrace_$pid/" $T/dynamic_events >$R/nt_after_watchdog.count
 # SIGKILL of both: 'kptrace cleanup' lists and removes what is left.
-$KPT latency do_sys_openat2 $EPROBE >/dev/null 2>&1 &
+$KPT latency do_sys_openat2 ${EPROBE:+"$EPROBE"} >/dev/null 2>&1 &
 pid=$!
 i=0; while [ $i -lt 200 ] && ! live $pid; do sleep 0.05; i=$((i + 1)); done
 kill -KILL $(watchdog_of $pid) $pid; wait $pid
