@@ -48,12 +48,40 @@ struct kpt_stacks *kpt_stacks_alloc(const struct kpt_host *host, bool hist)
 	return stacks;
 }
 
+/*
+ * The frames an fprobe adds above the probed function: ftrace's hook and
+ * the fprobe event's handlers (a kprobe's stack starts at the function, the
+ * kernel skips its handlers). The innermost frames with these names are
+ * dropped, so that a stack is the same whether the probe was an fprobe or a
+ * kprobe.
+ */
+static const char *const probe_machinery[] = {
+	"ftrace_call", "ftrace_caller", "ftrace_regs_call", "ftrace_regs_caller",
+	"ftrace_ops_list_func", "arch_ftrace_ops_list_func", "__ftrace_ops_list_func",
+	"ftrace_ops_assist_func", "fprobe_handler", "fprobe_ftrace_entry", "fprobe_entry",
+	"__fprobe_handler", "fprobe_fgraph_entry", "fentry_dispatcher", "fentry_trace_func",
+	"fexit_dispatcher", "fexit_trace_func",
+};
+
+static bool is_probe_machinery(const char *frame)
+{
+	size_t len = strcspn(frame, "+ ["), i;
+
+	for (i = 0; i < sizeof(probe_machinery) / sizeof(probe_machinery[0]); i++) {
+		if (strlen(probe_machinery[i]) == len &&
+		    strncmp(frame, probe_machinery[i], len) == 0)
+			return true;
+	}
+	return false;
+}
+
 /**
  * kpt_stacks_frames - the names of an event's frames, root first
  * @host: names them (kpt_host.frame_name)
  * @ev: an event, or a span's entry, with its stacks
  * @frames: where the names go: the user stack's, outermost first, then the
- *	kernel stack's; KPT_NO_STACK alone when the event has neither
+ *	kernel stack's, less an fprobe's own frames at its inner end;
+ *	KPT_NO_STACK alone when the event has neither
  * @max: room in @frames
  *
  * A helper for any analyser that prints or groups stacks. Returns the
@@ -71,6 +99,8 @@ int kpt_stacks_frames(const struct kpt_host *host, const struct kpt_event *ev,
 	stack = ev->kstack;
 	for (i = stack ? stack->nr - 1 : -1; i >= 0 && n < max; i--)
 		frames[n++] = host->frame_name(host, stack, false, i);
+	while (stack && n > 0 && is_probe_machinery(frames[n - 1]))
+		n--;
 	if (!n && max > 0)
 		frames[n++] = KPT_NO_STACK;
 	return n;

@@ -149,6 +149,12 @@ static int create_probes(struct kpt_session *session, struct kpt_probe *probe, c
 					   "kretprobe", probe);
 }
 
+/* Does a fetch-arg name a register? fprobes see ftrace's saved arguments, not pt_regs. */
+static bool fetches_registers(const char *fetchargs)
+{
+	return fetchargs && strchr(fetchargs, '%');
+}
+
 /*
  * An fprobe for a SYMBOL probe where the kernel has them, and ftrace can
  * hook the function; raw p: and r: probes stay kprobes.
@@ -162,6 +168,11 @@ static bool use_fprobe(const struct kpt_session *session, const struct kpt_probe
 	if (strpbrk(probe->symbol, "+:")) {
 		kpt_info("probe '%s': fprobes go on the entry of a function of the kernel "
 			 "proper; this one is a kprobe", probe->name);
+		return false;
+	}
+	if (fetches_registers(probe->entry.fetchargs) || fetches_registers(probe->exit.fetchargs)) {
+		kpt_info("probe '%s': fprobes cannot fetch registers (%%REG), so this one is a "
+			 "kprobe; $argN or argument names make it an fprobe", probe->name);
 		return false;
 	}
 	if (!kpt_kernel_function_traceable(probe->symbol)) {
