@@ -169,6 +169,40 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* An fprobe's stack as 6.12 writes it: the probe's own frames above the function. */
+static const char *const fprobe_frames[] = {
+	"fentry_trace_func", "fentry_dispatcher", "fprobe_handler", "ftrace_ops_list_func",
+	"ftrace_regs_call", "do_sys_openat2", "__x64_sys_openat", "do_syscall_64",
+};
+
+static const char *fprobe_frame_name(const struct kpt_host *host, const struct kpt_stack *stack,
+				     bool user, int i)
+{
+	(void)host;
+	(void)user;
+	return fprobe_frames[stack->ips[i]];
+}
+
+START_TEST(test_fprobe_frames_dropped)
+{
+	static const uint64_t k[] = { 0, 1, 2, 3, 4, 5, 6, 7 }, only[] = { 0, 4 };
+	const struct kpt_host host = {
+		.abi_major = KPT_ABI_MAJOR,
+		.abi_minor = KPT_ABI_MINOR,
+		.frame_name = fprobe_frame_name,
+	};
+	struct kpt_stack ks = { 8, 0, k }, ko = { 2, 0, only };
+	struct kpt_event ev = { .kstack = &ks }, ev_only = { .kstack = &ko };
+	char buf[128];
+
+	kpt_stacks_format(&host, &ev, true, ";", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "do_syscall_64;__x64_sys_openat;do_sys_openat2");
+	/* nothing but the probe's frames: no stack */
+	kpt_stacks_format(&host, &ev_only, true, ";", buf, sizeof(buf));
+	ck_assert_str_eq(buf, KPT_NO_STACK);
+}
+END_TEST
+
 START_TEST(test_fold_hist)
 {
 	static const uint64_t k1[] = { 3, 2, 1 };
@@ -477,6 +511,7 @@ Suite *stacks_suite(void)
 	tcase_add_test(tc, test_fold);
 	tcase_add_test(tc, test_fold_hist);
 	tcase_add_test(tc, test_format);
+	tcase_add_test(tc, test_fprobe_frames_dropped);
 	tcase_add_test(tc, test_join_kernel);
 	tcase_add_test(tc, test_join_user);
 	suite_add_tcase(s, tc);
