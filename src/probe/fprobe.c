@@ -98,6 +98,31 @@ static int create_point(struct kpt_session *session, struct kpt_probe *probe,
 	return ret;
 }
 
+/*
+ * A kernel that types fetch-args from BTF (6.12) refuses $retval at the exit
+ * of a void function, where a kretprobe reads a meaningless register: a
+ * SYMBOL probe's own "ret=$retval" is dropped there.
+ */
+static int drop_void_retval(struct kpt_probe *probe)
+{
+	const char *fetchargs = probe->exit.fetchargs;
+	const char *rest;
+	char *kept;
+
+	if (probe->type != &kpt_probe_kprobe || !fetchargs ||
+	    strncmp(fetchargs, KPT_KPROBE_RETVAL, strlen(KPT_KPROBE_RETVAL)) ||
+	    !kpt_features_readme()->btf_args || kpt_session_returns_void(probe->symbol) != 1)
+		return 0;
+	rest = fetchargs + strlen(KPT_KPROBE_RETVAL);
+	rest += strspn(rest, " \t");
+	kept = *rest ? strdup(rest) : NULL;
+	if (*rest && !kept)
+		return -1;
+	free(probe->exit.fetchargs);
+	probe->exit.fetchargs = kept;
+	return 0;
+}
+
 /**
  * kpt_fprobe_create - make a kernel-function probe's events as an fprobe and its exit
  * @session: the session, which removes them at the end
@@ -128,7 +153,8 @@ int kpt_fprobe_create(struct kpt_session *session, struct kpt_probe *probe)
 	    (kpt_session_args_by_name(probe, &probe->entry, false) < 0 ||
 	     kpt_session_args_by_name(probe, &probe->exit, true) < 0))
 		return -1;
-	if (kpt_session_fix_fetchargs(probe, &probe->entry) < 0 ||
+	if (drop_void_retval(probe) < 0 ||
+	    kpt_session_fix_fetchargs(probe, &probe->entry) < 0 ||
 	    kpt_session_fix_fetchargs(probe, &probe->exit) < 0)
 		return -1;
 	probe->kfunc = KPT_KFUNC_FPROBE;

@@ -98,7 +98,7 @@ static int kprobe_parse(const char *head, char *args, struct kpt_probe *probe, c
 		return -1;
 	}
 	probe->name = strdup(head);
-	probe->exit.fetchargs = kpt_asprintf("ret=$retval%s%s", retargs ? " " : "",
+	probe->exit.fetchargs = kpt_asprintf(KPT_KPROBE_RETVAL "%s%s", retargs ? " " : "",
 					     retargs ? retargs : "");
 	if (args && !*args) {
 		free(args);

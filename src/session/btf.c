@@ -404,6 +404,25 @@ int kpt_btf_func_params(const struct kpt_btf *btf, const char *function, unsigne
 }
 
 /**
+ * kpt_btf_func_returns_void - whether a kernel function returns nothing
+ * @btf: the type information
+ * @function: the function's name
+ *
+ * Returns 1 for void, 0 for a value, -1 (errno ENOENT) when BTF describes
+ * no such function.
+ */
+int kpt_btf_func_returns_void(const struct kpt_btf *btf, const char *function)
+{
+	const uint8_t *proto = find_proto(btf, function);
+
+	if (!proto) {
+		errno = ENOENT;
+		return -1;
+	}
+	return get_u32(proto + 8) == 0;	/* type id 0 is void */
+}
+
+/**
  * kpt_btf_free - release the handle and its data (NULL is fine)
  * @btf: the handle
  */

@@ -30,6 +30,7 @@ struct kpt_btf *kpt_btf_load(const char *path, char **errmsg);
 struct kpt_btf *kpt_btf_parse(void *data, size_t size, char **errmsg);
 int kpt_btf_func_params(const struct kpt_btf *btf, const char *function, unsigned int word_size,
 			struct kpt_btf_param **params);
+int kpt_btf_func_returns_void(const struct kpt_btf *btf, const char *function);
 void kpt_btf_free(struct kpt_btf *btf);
 
 #endif

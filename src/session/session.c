@@ -415,6 +415,35 @@ static char *probe_function(const struct kpt_probe *probe)
 	return strndup(name, strcspn(name, "+%"));
 }
 
+/* The kernel's BTF, read once for every probe of the run (NULL: none). */
+static struct kpt_btf *vmlinux_btf;
+static bool vmlinux_btf_tried;
+
+static const struct kpt_btf *session_btf(void)
+{
+	char *errmsg = NULL;
+
+	if (!vmlinux_btf_tried) {
+		vmlinux_btf = kpt_btf_load(KPT_BTF_VMLINUX, &errmsg);
+		free(errmsg);
+		vmlinux_btf_tried = true;
+	}
+	return vmlinux_btf;
+}
+
+/**
+ * kpt_session_returns_void - whether the kernel's BTF says @function returns nothing
+ * @function: a kernel function
+ *
+ * Returns 1 if it does, 0 if it returns a value, -1 when BTF cannot tell.
+ */
+int kpt_session_returns_void(const char *function)
+{
+	const struct kpt_btf *btf = session_btf();
+
+	return btf ? kpt_btf_func_returns_void(btf, function) : -1;
+}
+
 /**
  * kpt_session_args_by_name - fit a kernel probe's argument names to this kernel
  * @probe: a kernel-function probe, for its function and messages
@@ -430,7 +459,7 @@ int kpt_session_args_by_name(struct kpt_probe *probe, struct kpt_probe_point *po
 {
 	const struct kpt_features *features = kpt_features_readme();
 	char *errmsg = NULL, *rewritten, *function;
-	struct kpt_btf *btf = NULL;
+	const struct kpt_btf *btf = NULL;
 
 	if (!point->fetchargs || (!kpt_features_args_named(point->fetchargs) &&
 				  !(exit && strstr(point->fetchargs, "$arg"))))
@@ -438,14 +467,10 @@ int kpt_session_args_by_name(struct kpt_probe *probe, struct kpt_probe_point *po
 	function = probe_function(probe);
 	if (!function)
 		return -1;
-	if (kpt_features_args_named(point->fetchargs)) {
-		btf = kpt_btf_load(KPT_BTF_VMLINUX, &errmsg);
-		free(errmsg);
-		errmsg = NULL;
-	}
+	if (kpt_features_args_named(point->fetchargs))
+		btf = session_btf();
 	rewritten = kpt_features_args_by_name(point->fetchargs, function, exit, features,
 					      kpt_arch_get(NULL), btf, &errmsg);
-	kpt_btf_free(btf);
 	free(function);
 	if (!rewritten) {
 		kpt_err("probe '%s': %s", probe->name, errmsg ? errmsg : "out of memory");
@@ -906,6 +931,9 @@ void kpt_session_free(struct kpt_session *session)
 	free(session->named);
 	kpt_kfilter_free(session);
 	tep_free(session->tep);
+	kpt_btf_free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_tried = false;
 	free(session->name);
 	free(session);
 }

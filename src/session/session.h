@@ -63,6 +63,7 @@ void kpt_session_watch_dynevent(struct kpt_session *session, enum tracefs_dyneve
 				const char *system, const char *event);
 int kpt_session_fix_fetchargs(struct kpt_probe *probe, struct kpt_probe_point *point);
 int kpt_session_args_by_name(struct kpt_probe *probe, struct kpt_probe_point *point, bool exit);
+int kpt_session_returns_void(const char *function);
 int kpt_session_add_event(struct kpt_session *session, const char *system, const char *event);
 int kpt_session_add_stacks(struct kpt_session *session, bool kernel, bool user);
 int kpt_session_load_formats(struct kpt_session *session);

@@ -178,6 +178,8 @@ START_TEST(test_btf_params)
 
 	ck_assert_int_eq(kpt_btf_func_params(btf, "nosuch", 8, &params), -1);
 	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(kpt_btf_func_returns_void(btf, "my_read"), 0);
+	ck_assert_int_eq(kpt_btf_func_returns_void(btf, "nosuch"), -1);
 	kpt_btf_free(btf);
 }
 END_TEST
@@ -233,6 +235,9 @@ START_TEST(test_btf_vmlinux)
 	ck_assert_str_eq(params[2].type, sizeof(long) == 8 ? "u64" : "u32");
 	ck_assert_str_eq(params[3].name, "pos");
 	free(params);
+	/* schedule() returns nothing: an fprobe exit on 6.12 refuses its $retval */
+	ck_assert_int_eq(kpt_btf_func_returns_void(btf, "schedule"), 1);
+	ck_assert_int_eq(kpt_btf_func_returns_void(btf, "vfs_read"), 0);
 	kpt_btf_free(btf);
 }
 END_TEST

@@ -202,6 +202,8 @@ step nt_raw_f $KPT latency --json 'f:do_sys_openat2 dfd=$arg1:s32' \
 has 'e[:[<group>/][<event>]] <attached-group>' >$R/nt_has_eprobe
 step nt_eprobe $KPT trace --json 'syscall:openat path=+0($filename):ustring' -- $LOAD -o 3 -f /kpt-eprobe
 EPROBE=; [ "$(cat $R/nt_has_eprobe)" = 1 ] && EPROBE='syscall:openat p=+0($filename):ustring'
+# A void function: an fprobe exit on a BTF-typed kernel takes no $retval, a kretprobe does.
+step nt_void $KPT latency --json schedule -- $LOAD -n 10 -s 20000
 leftovers >$R/nt_after_steps.left
 grep -cE '^f:kptrace_' $T/dynamic_events >$R/nt_f_after_steps.count
 # SIGKILL: the watchdog removes the fprobes too.
@@ -515,6 +517,8 @@ else
 	assert_eq "event probe refused: exit" "$(status_of nt_eprobe)" 1
 	assert_contains "event probe refused" "$OUT/nt_eprobe.err" "event probe (e:"
 fi
+assert_eq "void function: exit" "$(status_of nt_void)" 0
+assert_between "void function: schedule() calls of 10 sleeps" "$(jq -r '.probes[0].count' "$OUT/nt_void.out")" 10 12
 assert_eq "newer types: nothing left" "$(cat "$OUT/nt_after_steps.left")" ""
 assert_eq "newer types: no f: left" "$(cat "$OUT/nt_f_after_steps.count")" 0
 assert_eq "watchdog: probes while running" "$(cat "$OUT/nt_before_watchdog.count")" $((2 + nt_eprobe))
