@@ -92,6 +92,9 @@ struct kpt_probe {
 /* Longest event name the kernel accepts (MAX_EVENT_NAME_LEN less the NUL). */
 #define KPT_EVENT_NAME_MAX	63
 
+/* The return probe's fetch-args of SYMBOL and OBJECT:SYMBOL probes, added by kptrace. */
+#define KPT_DEFAULT_RETURN_FETCHARGS	"ret=$retval"
+
 int kpt_probe_parse(const char *spec, struct kpt_probe *probe, char **errmsg);
 int kpt_probe_merge_raw(struct kpt_probe *into, struct kpt_probe *from);
 int kpt_probe_resolve(struct kpt_probe *probe, int pid, char **errmsg);
