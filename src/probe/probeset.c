@@ -7,7 +7,7 @@
  *
  *   description TEXT
  *   variant [arch=ARCH[,ARCH...]]
- *   requires function NAME | tracepoint SYSTEM:EVENT | readme TEXT
+ *   requires function NAME | tracepoint SYSTEM:EVENT | readme TEXT | kernel VERSION
  *   probe SPEC
  *
  * "requires" and "probe" lines belong to the variant above them (to an
@@ -171,6 +171,49 @@ static int parse_variant(struct kpt_probeset_variant *v, char *rest, char **why)
 	return 0;
 }
 
+/* Read "MAJOR.MINOR[.PATCH]" at the start of @text into @v; the rest must be empty if @whole. */
+static int parse_release(const char *text, int v[3], bool whole)
+{
+	int i;
+
+	v[0] = v[1] = v[2] = 0;
+	for (i = 0; i < 3; i++) {
+		char *end;
+
+		if (!isdigit((unsigned char)*text))
+			return -1;
+		v[i] = strtol(text, &end, 10);
+		text = end;
+		if (*text != '.' || i == 2)
+			break;
+		text++;
+	}
+	if (i == 0 || (whole && *text))
+		return -1;
+	return 0;
+}
+
+/**
+ * kpt_kernel_release_at_least - is a kernel release that version or newer?
+ * @release: a release as uname -r gives it ("6.12.117+deb13-cloud-amd64")
+ * @version: MAJOR.MINOR or MAJOR.MINOR.PATCH
+ *
+ * Returns 1 if @release is @version or newer, 0 if older, -1 if either
+ * cannot be read.
+ */
+int kpt_kernel_release_at_least(const char *release, const char *version)
+{
+	int have[3], want[3], i;
+
+	if (parse_release(release, have, false) < 0 || parse_release(version, want, true) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (have[i] != want[i])
+			return have[i] > want[i];
+	}
+	return 1;
+}
+
 static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char **why)
 {
 	static const struct {
@@ -180,6 +223,7 @@ static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char
 		{ "function", KPT_REQUIRE_FUNCTION },
 		{ "tracepoint", KPT_REQUIRE_TRACEPOINT },
 		{ "readme", KPT_REQUIRE_README },
+		{ "kernel", KPT_REQUIRE_KERNEL },
 	};
 	size_t len = strcspn(rest, " \t"), i;
 	const char *what = rest + len;
@@ -191,8 +235,8 @@ static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char
 			break;
 	}
 	if (i == ARRAY_SIZE(kinds)) {
-		*why = kpt_asprintf("unknown requirement '%.*s' (expected function, tracepoint or readme)",
-				    (int)len, rest);
+		*why = kpt_asprintf("unknown requirement '%.*s' (expected function, tracepoint, readme "
+				    "or kernel)", (int)len, rest);
 		return -1;
 	}
 	if (!*what) {
@@ -205,6 +249,11 @@ static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char
 	}
 	if (kinds[i].kind == KPT_REQUIRE_TRACEPOINT && !strchr(what, ':')) {
 		*why = kpt_asprintf("'requires tracepoint %s': write SYSTEM:EVENT", what);
+		return -1;
+	}
+	if (kinds[i].kind == KPT_REQUIRE_KERNEL && kpt_kernel_release_at_least("0.0", what) < 0) {
+		*why = kpt_asprintf("'requires kernel %s': write a release as MAJOR.MINOR or "
+				    "MAJOR.MINOR.PATCH, such as 6.6", what);
 		return -1;
 	}
 	grown = realloc(v->requires, (v->nr_requires + 1) * sizeof(*grown));
@@ -479,6 +528,8 @@ static const char *require_word(enum kpt_require_kind kind)
 		return "function";
 	case KPT_REQUIRE_TRACEPOINT:
 		return "tracepoint";
+	case KPT_REQUIRE_KERNEL:
+		return "kernel";
 	default:
 		return "readme";
 	}
@@ -505,7 +556,10 @@ static char *misfit(const struct kpt_probeset_variant *v, const struct kpt_kerne
 	}
 	for (i = 0; i < v->nr_requires; i++) {
 		if (!kernel->has(&v->requires[i], kernel->data)) {
-			char *why = kpt_asprintf("this kernel lacks %s '%s'",
+			char *why = v->requires[i].kind == KPT_REQUIRE_KERNEL ?
+				    kpt_asprintf("this kernel is older than %s",
+						 v->requires[i].what) :
+				    kpt_asprintf("this kernel lacks %s '%s'",
 						 require_word(v->requires[i].kind),
 						 v->requires[i].what);
 
@@ -556,6 +610,7 @@ const struct kpt_probeset_variant *kpt_probeset_choose(const struct kpt_probeset
 /* The running kernel, for kpt_kernel_probe_host(). */
 struct host_kernel {
 	char arch[65];
+	char release[65];
 	char *functions;	/* available_filter_functions, "\n"-led, or NULL until read */
 	char *readme;
 	bool functions_read, readme_read;
@@ -612,6 +667,8 @@ static bool host_has(const struct kpt_require *req, void *data)
 		ret = tracefs_event_file_exists(NULL, path, colon + 1, "format");
 		free(path);
 		return ret;
+	case KPT_REQUIRE_KERNEL:
+		return kpt_kernel_release_at_least(host->release, req->what) == 1;
 	default:
 		if (!host->readme_read) {
 			host->readme = read_tracefs("README");
@@ -639,6 +696,7 @@ void kpt_kernel_probe_host(struct kpt_kernel_probe *kernel)
 	if (!host || uname(&uts) < 0)
 		return;
 	snprintf(host->arch, sizeof(host->arch), "%s", uts.machine);
+	snprintf(host->release, sizeof(host->release), "%s", uts.release);
 	kernel->arch = host->arch;
 }
 
