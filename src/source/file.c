@@ -180,6 +180,12 @@ static int add_explicit(struct kpt_file_source *run, const char *text)
 			entry ? pair.entry_event : pair.exit_event, path);
 		goto out;
 	}
+	if (pair.key.nr &&
+	    kpt_pair_key_check(&pair.key,
+			       tep_find_event_by_name(run->tep, pair.entry_system, pair.entry_event),
+			       tep_find_event_by_name(run->tep, pair.exit_system, pair.exit_event),
+			       pair.name) < 0)
+		goto out;
 	taken = event_taken(run, pair.entry_system, pair.entry_event);
 	if (!taken)
 		taken = event_taken(run, pair.exit_system, pair.exit_event);
@@ -675,6 +681,16 @@ int kpt_file_nr_probes(const struct kpt_file_source *src)
 int kpt_file_probes_per_buffer(const struct kpt_file_source *src)
 {
 	return src->nr_probes;
+}
+
+/**
+ * kpt_file_probe_key - the fields a probe pairs by (--pair '... key='), or a key of none
+ * @src: the source
+ * @probe: the probe's index within a buffer
+ */
+const struct kpt_pair_key *kpt_file_probe_key(const struct kpt_file_source *src, int probe)
+{
+	return &src->probes[probe].pair.key;
 }
 
 /**
