@@ -205,7 +205,7 @@ static int split_event(const char *text, size_t len, char **system, char **event
 }
 
 /**
- * kpt_pair_parse - parse an explicit pair, "SYSTEM:ENTRY,SYSTEM:EXIT"
+ * kpt_pair_parse - parse an explicit pair, "[tp:]SYSTEM:ENTRY,SYSTEM:EXIT[ key=FIELD,...]"
  * @text: the text, which also becomes the pair's name
  * @pair: filled in; release with kpt_pair_release() whatever the result
  * @errmsg: on failure, a malloc'd message naming @text
@@ -214,9 +214,16 @@ static int split_event(const char *text, size_t len, char **system, char **event
  */
 int kpt_pair_parse(const char *text, struct kpt_pair *pair, char **errmsg)
 {
-	size_t len = strcspn(text, " \t");
-	const char *comma = memchr(text, ',', len), *args = text + len;
+	size_t len = strcspn(text, " \t"), name_len = len;
+	const char *name = text, *comma, *args = text + len;
 	char *keymsg;
+
+	/* a tp: probe's specification: the pair keeps its name */
+	if (strncmp(text, "tp:", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	comma = memchr(text, ',', len);
 
 	memset(pair, 0, sizeof(*pair));
 	*errmsg = NULL;
@@ -240,7 +247,7 @@ int kpt_pair_parse(const char *text, struct kpt_pair *pair, char **errmsg)
 		free(keymsg);
 		return -1;
 	}
-	pair->name = strndup(text, len);
+	pair->name = strndup(name, name_len);
 	return pair->name ? 0 : -1;
 }
 

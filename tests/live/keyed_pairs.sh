@@ -4,7 +4,7 @@
 # host kernel. @sched pairs each wake-up of a sleeping load with the switch that runs it;
 # @block pairs block_rq_issue with block_rq_complete by device and sector, system-wide, on
 # a loop device that only this test writes (exact request counts); a recorded file gives
-# the same count through report --pair ... key=; a key naming a field the event does not
+# the same count through report --pair ... key= and through --input FILE @block; a key naming a field the event does not
 # have is refused with the event's fields; nothing is left in tracefs.
 . "$(dirname "$0")/lib.sh"
 require_root_tracefs
@@ -68,6 +68,19 @@ assert_eq "record: exit status" $? 0
 assert_eq "report --pair key: exit status" $? 0
 assert_eq "report --pair key: requests on $LOOP" \
 	"$(jq --arg d "$DEV" '.probes[] | select(.key == $d) | .count' "$WORK/report.json")" 50
+# The set names the pair in the file too, key and all (every variant's probes, those it has).
+"$KPTRACE" latency --json --input "$WORK/block.dat" --by arg:dev @block >"$WORK/input.json" \
+	2>"$WORK/input.err"
+assert_eq "--input @block: exit status" $? 0
+assert_eq "--input @block: requests on $LOOP" \
+	"$(jq --arg d "$DEV" '.probes[] | select(.key == $d) | .count' "$WORK/input.json")" 50
+"$KPTRACE" report --json -e @block "$WORK/block.dat" >"$WORK/report_set.json" 2>&1
+assert_eq "report -e @block: the pair" "$(jq -r '.probes[0].name' "$WORK/report_set.json")" \
+	"tp:block:block_rq_issue,block:block_rq_complete"
+"$KPTRACE" latency --input "$WORK/block.dat" @vfs >/dev/null 2>"$WORK/input_vfs.err"
+assert_eq "--input @vfs, which the file lacks: exit status" $? 1
+assert_contains "--input @vfs: message" "$WORK/input_vfs.err" \
+	"block.dat has none of the probes of @vfs"
 assert_clean "record"
 
 # With -- CMD the completions, written in the loop device's worker, are filtered out: said.
