@@ -93,23 +93,6 @@ void kpt_probeset_free(struct kpt_probeset *set)
 	free(set);
 }
 
-/* Append @s (now owned by the array) to *@arr; returns -1 (and frees @s) on failure. */
-static int push_str(char ***arr, int *nr, char *s)
-{
-	char **grown;
-
-	if (!s)
-		return -1;
-	grown = realloc(*arr, (*nr + 1) * sizeof(**arr));
-	if (!grown) {
-		free(s);
-		return -1;
-	}
-	grown[(*nr)++] = s;
-	*arr = grown;
-	return 0;
-}
-
 static struct kpt_probeset_variant *new_variant(struct kpt_probeset *set, int line)
 {
 	struct kpt_probeset_variant *grown;
@@ -138,7 +121,7 @@ static int parse_arches(struct kpt_probeset_variant *v, const char *list, char *
 			ret = -1;
 			break;
 		}
-		if (push_str(&v->arches, &v->nr_arches, strdup(arch)) < 0) {
+		if (kpt_strv_push(&v->arches, &v->nr_arches, strdup(arch)) < 0) {
 			ret = -1;
 			break;
 		}
@@ -235,7 +218,7 @@ static int parse_probe_line(struct kpt_probeset_variant *v, const char *spec, ch
 		*why = errmsg;
 		return -1;
 	}
-	return push_str(&v->probes, &v->nr_probes, strdup(spec));
+	return kpt_strv_push(&v->probes, &v->nr_probes, strdup(spec));
 }
 
 /* Parse one line (comment and trailing blanks gone); *why is set on a syntax error. */
@@ -668,7 +651,7 @@ static int push_unique(char ***out, bool **from_set, int *nr_out, const char *sp
 		if (strcmp((*out)[i], spec) == 0)
 			return 0;
 	}
-	if (push_str(out, nr_out, strdup(spec)) < 0)
+	if (kpt_strv_push(out, nr_out, strdup(spec)) < 0)
 		return -1;
 	if (!from_set)
 		return 0;
