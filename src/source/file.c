@@ -498,7 +498,7 @@ static int take_record(void *ctx, const struct kpt_tracedat_record *tr)
 		return 0;
 	}
 	count->counts[id]++;
-	if (run->engine && kpt_decoder_decode(run->decoder, rec, &ev))
+	if (run->engine && kpt_decoder_decode_type(run->decoder, rec, id, &ev))
 		kpt_engine_event(run->engine, &ev, tr->buffer);
 	return 0;
 }
