@@ -3,8 +3,9 @@
 # The whole test suite, as CI runs it: build with warnings as errors and run 'make check'
 # and the unit tests under valgrind, then 'make check' again with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Run as root on Debian 12:
-# the live tests create probes on the host kernel and the VM tests boot a kernel in qemu
-# (x86-64 in both passes; arm64 and armhf, cross-built, in the first only).
+# the live tests create probes on the host kernel and the VM tests boot kernels in qemu
+# (Debian's x86-64 5.10, 6.1 and 6.12 in both passes; arm64 and armhf, cross-built, in the
+# first only).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 

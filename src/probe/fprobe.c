@@ -110,10 +110,10 @@ static int drop_void_retval(struct kpt_probe *probe)
 	char *kept;
 
 	if (probe->type != &kpt_probe_kprobe || !fetchargs ||
-	    strncmp(fetchargs, KPT_KPROBE_RETVAL, strlen(KPT_KPROBE_RETVAL)) ||
+	    strncmp(fetchargs, KPT_DEFAULT_RETURN_FETCHARGS, strlen(KPT_DEFAULT_RETURN_FETCHARGS)) ||
 	    !kpt_features_readme()->btf_args || kpt_session_returns_void(probe->symbol) != 1)
 		return 0;
-	rest = fetchargs + strlen(KPT_KPROBE_RETVAL);
+	rest = fetchargs + strlen(KPT_DEFAULT_RETURN_FETCHARGS);
 	rest += strspn(rest, " \t");
 	kept = *rest ? strdup(rest) : NULL;
 	if (*rest && !kept)

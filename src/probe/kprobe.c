@@ -98,7 +98,7 @@ static int kprobe_parse(const char *head, char *args, struct kpt_probe *probe, c
 		return -1;
 	}
 	probe->name = strdup(head);
-	probe->exit.fetchargs = kpt_asprintf(KPT_KPROBE_RETVAL "%s%s", retargs ? " " : "",
+	probe->exit.fetchargs = kpt_asprintf(KPT_DEFAULT_RETURN_FETCHARGS "%s%s", retargs ? " " : "",
 					     retargs ? retargs : "");
 	if (args && !*args) {
 		free(args);
@@ -131,22 +131,26 @@ static int create_probes(struct kpt_session *session, struct kpt_probe *probe, c
 	if (kpt_session_fix_fetchargs(probe, &probe->entry) < 0 ||
 	    kpt_session_fix_fetchargs(probe, &probe->exit) < 0)
 		return -1;
-	if (kpt_session_create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system,
-								      probe->entry.event, entry,
-								      probe->entry.fetchargs),
-					"kprobe", probe) < 0)
-		return -1;
+	/*
+	 * The kretprobe first. The kernel runs the handlers of probes on one address
+	 * newest first, and the kretprobe's replaces the return address with its
+	 * trampoline: created after it, the kprobe sees the caller's address. Kernels
+	 * before 5.14 cannot unwind through the trampoline, so there the entry's kernel
+	 * stack (--stack) would stop at it.
+	 */
 	if (probe->maxactive) {
 		kpt_session_watch_dynevent(session, TRACEFS_DYNEVENT_KRETPROBE, probe->exit.system,
 					   probe->exit.event);
-		return kpt_session_keep_dynevent(session,
-						 kpt_compat_kretprobe_maxactive(probe, exit));
+		if (kpt_session_keep_dynevent(session,
+					      kpt_compat_kretprobe_maxactive(probe, exit)) < 0)
+			return -1;
+	} else if (kpt_session_create_kretprobe(session, probe, exit) < 0) {
+		return -1;
 	}
-	return kpt_session_create_dynevent(session, tracefs_kretprobe_alloc(probe->exit.system,
-									    probe->exit.event, exit,
-									    probe->exit.fetchargs,
-									    0),
-					   "kretprobe", probe);
+	return kpt_session_create_dynevent(session, tracefs_kprobe_alloc(probe->entry.system,
+									 probe->entry.event, entry,
+									 probe->entry.fetchargs),
+					   "kprobe", probe);
 }
 
 /* Does a fetch-arg name a register? fprobes see ftrace's saved arguments, not pt_regs. */

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pipeline/pair.h"
+
 struct kpt_probe;
 struct kpt_session;
 struct kpt_discover;
@@ -87,6 +89,7 @@ struct kpt_probe {
 	int kfunc;		/* kernel: how it was made, an enum kpt_kfunc_kind (0 before) */
 	struct kpt_probe_point entry;
 	struct kpt_probe_point exit;
+	struct kpt_pair_key key;	/* tracepoints: pair by these fields (key=); nr 0: per thread */
 };
 
 #define KPT_RAW_ENTRY	0x1
@@ -94,6 +97,9 @@ struct kpt_probe {
 
 /* Longest event name the kernel accepts (MAX_EVENT_NAME_LEN less the NUL). */
 #define KPT_EVENT_NAME_MAX	63
+
+/* The return probe's fetch-args of SYMBOL and OBJECT:SYMBOL probes, added by kptrace. */
+#define KPT_DEFAULT_RETURN_FETCHARGS	"ret=$retval"
 
 int kpt_probe_parse(const char *spec, struct kpt_probe *probe, char **errmsg);
 int kpt_probe_merge_raw(struct kpt_probe *into, struct kpt_probe *from);

@@ -7,7 +7,7 @@
  *
  *   description TEXT
  *   variant [arch=ARCH[,ARCH...]]
- *   requires function NAME | tracepoint SYSTEM:EVENT | readme TEXT
+ *   requires function NAME | tracepoint SYSTEM:EVENT | readme TEXT | kernel VERSION
  *   probe SPEC
  *
  * "requires" and "probe" lines belong to the variant above them (to an
@@ -93,23 +93,6 @@ void kpt_probeset_free(struct kpt_probeset *set)
 	free(set);
 }
 
-/* Append @s (now owned by the array) to *@arr; returns -1 (and frees @s) on failure. */
-static int push_str(char ***arr, int *nr, char *s)
-{
-	char **grown;
-
-	if (!s)
-		return -1;
-	grown = realloc(*arr, (*nr + 1) * sizeof(**arr));
-	if (!grown) {
-		free(s);
-		return -1;
-	}
-	grown[(*nr)++] = s;
-	*arr = grown;
-	return 0;
-}
-
 static struct kpt_probeset_variant *new_variant(struct kpt_probeset *set, int line)
 {
 	struct kpt_probeset_variant *grown;
@@ -138,7 +121,7 @@ static int parse_arches(struct kpt_probeset_variant *v, const char *list, char *
 			ret = -1;
 			break;
 		}
-		if (push_str(&v->arches, &v->nr_arches, strdup(arch)) < 0) {
+		if (kpt_strv_push(&v->arches, &v->nr_arches, strdup(arch)) < 0) {
 			ret = -1;
 			break;
 		}
@@ -171,6 +154,49 @@ static int parse_variant(struct kpt_probeset_variant *v, char *rest, char **why)
 	return 0;
 }
 
+/* Read "MAJOR.MINOR[.PATCH]" at the start of @text into @v; the rest must be empty if @whole. */
+static int parse_release(const char *text, int v[3], bool whole)
+{
+	int i;
+
+	v[0] = v[1] = v[2] = 0;
+	for (i = 0; i < 3; i++) {
+		char *end;
+
+		if (!isdigit((unsigned char)*text))
+			return -1;
+		v[i] = strtol(text, &end, 10);
+		text = end;
+		if (*text != '.' || i == 2)
+			break;
+		text++;
+	}
+	if (i == 0 || (whole && *text))
+		return -1;
+	return 0;
+}
+
+/**
+ * kpt_kernel_release_at_least - is a kernel release that version or newer?
+ * @release: a release as uname -r gives it ("6.12.117+deb13-cloud-amd64")
+ * @version: MAJOR.MINOR or MAJOR.MINOR.PATCH
+ *
+ * Returns 1 if @release is @version or newer, 0 if older, -1 if either
+ * cannot be read.
+ */
+int kpt_kernel_release_at_least(const char *release, const char *version)
+{
+	int have[3], want[3], i;
+
+	if (parse_release(release, have, false) < 0 || parse_release(version, want, true) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (have[i] != want[i])
+			return have[i] > want[i];
+	}
+	return 1;
+}
+
 static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char **why)
 {
 	static const struct {
@@ -180,6 +206,7 @@ static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char
 		{ "function", KPT_REQUIRE_FUNCTION },
 		{ "tracepoint", KPT_REQUIRE_TRACEPOINT },
 		{ "readme", KPT_REQUIRE_README },
+		{ "kernel", KPT_REQUIRE_KERNEL },
 	};
 	size_t len = strcspn(rest, " \t"), i;
 	const char *what = rest + len;
@@ -191,8 +218,8 @@ static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char
 			break;
 	}
 	if (i == ARRAY_SIZE(kinds)) {
-		*why = kpt_asprintf("unknown requirement '%.*s' (expected function, tracepoint or readme)",
-				    (int)len, rest);
+		*why = kpt_asprintf("unknown requirement '%.*s' (expected function, tracepoint, readme "
+				    "or kernel)", (int)len, rest);
 		return -1;
 	}
 	if (!*what) {
@@ -205,6 +232,11 @@ static int parse_requires(struct kpt_probeset_variant *v, const char *rest, char
 	}
 	if (kinds[i].kind == KPT_REQUIRE_TRACEPOINT && !strchr(what, ':')) {
 		*why = kpt_asprintf("'requires tracepoint %s': write SYSTEM:EVENT", what);
+		return -1;
+	}
+	if (kinds[i].kind == KPT_REQUIRE_KERNEL && kpt_kernel_release_at_least("0.0", what) < 0) {
+		*why = kpt_asprintf("'requires kernel %s': write a release as MAJOR.MINOR or "
+				    "MAJOR.MINOR.PATCH, such as 6.6", what);
 		return -1;
 	}
 	grown = realloc(v->requires, (v->nr_requires + 1) * sizeof(*grown));
@@ -235,7 +267,7 @@ static int parse_probe_line(struct kpt_probeset_variant *v, const char *spec, ch
 		*why = errmsg;
 		return -1;
 	}
-	return push_str(&v->probes, &v->nr_probes, strdup(spec));
+	return kpt_strv_push(&v->probes, &v->nr_probes, strdup(spec));
 }
 
 /* Parse one line (comment and trailing blanks gone); *why is set on a syntax error. */
@@ -479,6 +511,8 @@ static const char *require_word(enum kpt_require_kind kind)
 		return "function";
 	case KPT_REQUIRE_TRACEPOINT:
 		return "tracepoint";
+	case KPT_REQUIRE_KERNEL:
+		return "kernel";
 	default:
 		return "readme";
 	}
@@ -505,7 +539,10 @@ static char *misfit(const struct kpt_probeset_variant *v, const struct kpt_kerne
 	}
 	for (i = 0; i < v->nr_requires; i++) {
 		if (!kernel->has(&v->requires[i], kernel->data)) {
-			char *why = kpt_asprintf("this kernel lacks %s '%s'",
+			char *why = v->requires[i].kind == KPT_REQUIRE_KERNEL ?
+				    kpt_asprintf("this kernel is older than %s",
+						 v->requires[i].what) :
+				    kpt_asprintf("this kernel lacks %s '%s'",
 						 require_word(v->requires[i].kind),
 						 v->requires[i].what);
 
@@ -556,6 +593,7 @@ const struct kpt_probeset_variant *kpt_probeset_choose(const struct kpt_probeset
 /* The running kernel, for kpt_kernel_probe_host(). */
 struct host_kernel {
 	char arch[65];
+	char release[65];
 	char *functions;	/* available_filter_functions, "\n"-led, or NULL until read */
 	char *readme;
 	bool functions_read, readme_read;
@@ -612,6 +650,8 @@ static bool host_has(const struct kpt_require *req, void *data)
 		ret = tracefs_event_file_exists(NULL, path, colon + 1, "format");
 		free(path);
 		return ret;
+	case KPT_REQUIRE_KERNEL:
+		return kpt_kernel_release_at_least(host->release, req->what) == 1;
 	default:
 		if (!host->readme_read) {
 			host->readme = read_tracefs("README");
@@ -639,6 +679,7 @@ void kpt_kernel_probe_host(struct kpt_kernel_probe *kernel)
 	if (!host || uname(&uts) < 0)
 		return;
 	snprintf(host->arch, sizeof(host->arch), "%s", uts.machine);
+	snprintf(host->release, sizeof(host->release), "%s", uts.release);
 	kernel->arch = host->arch;
 }
 
@@ -658,6 +699,69 @@ void kpt_kernel_probe_host_release(struct kpt_kernel_probe *kernel)
 	kernel->data = NULL;
 }
 
+/* Append @spec unless @out has it already; *@from_set (if any) says whether a set gave it. */
+static int push_unique(char ***out, bool **from_set, int *nr_out, const char *spec, bool set)
+{
+	bool *grown;
+	int i;
+
+	for (i = 0; from_set && i < *nr_out; i++) {
+		if (strcmp((*out)[i], spec) == 0)
+			return 0;
+	}
+	if (kpt_strv_push(out, nr_out, strdup(spec)) < 0)
+		return -1;
+	if (!from_set)
+		return 0;
+	grown = realloc(*from_set, *nr_out * sizeof(**from_set));
+	if (!grown)
+		return -1;
+	grown[*nr_out - 1] = set;
+	*from_set = grown;
+	return 0;
+}
+
+/*
+ * Expand every @NAME of @specs: into the probes of its first variant that fits
+ * @kernel, or with @kernel NULL into the probes of all its variants, each once
+ * (@from_set then says which came from a set).
+ */
+static int expand(char *const *specs, int nr, const struct kpt_kernel_probe *kernel,
+		  char ***out, bool **from_set, int *nr_out, char **errmsg)
+{
+	int i, j, k;
+
+	for (i = 0; i < nr; i++) {
+		const struct kpt_probeset_variant *v;
+		struct kpt_probeset *set;
+		int ret = 0;
+
+		if (specs[i][0] != '@') {
+			if (push_unique(out, from_set, nr_out, specs[i], false) < 0)
+				return -1;
+			continue;
+		}
+		set = kpt_probeset_load(specs[i] + 1, errmsg);
+		if (!set)
+			return -1;
+		if (kernel) {
+			v = kpt_probeset_choose(set, kernel, errmsg);
+			for (j = 0; v && j < v->nr_probes && ret == 0; j++)
+				ret = push_unique(out, NULL, nr_out, v->probes[j], true);
+			ret = v ? ret : -1;
+		}
+		for (k = 0; !kernel && k < set->nr_variants && ret == 0; k++) {
+			v = &set->variants[k];
+			for (j = 0; j < v->nr_probes && ret == 0; j++)
+				ret = push_unique(out, from_set, nr_out, v->probes[j], true);
+		}
+		kpt_probeset_free(set);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /**
  * kpt_probeset_expand - replace every @NAME among probe specifications by its set's probes
  * @specs: the specifications, as given
@@ -672,47 +776,50 @@ void kpt_kernel_probe_host_release(struct kpt_kernel_probe *kernel)
 int kpt_probeset_expand(char *const *specs, int nr, char ***out, int *nr_out, char **errmsg)
 {
 	struct kpt_kernel_probe kernel = { 0 };
-	bool have_kernel = false;
-	int i, j, ret = -1;
+	int ret;
 
 	*out = NULL;
 	*nr_out = 0;
 	*errmsg = NULL;
-	for (i = 0; i < nr; i++) {
-		const struct kpt_probeset_variant *v;
-		struct kpt_probeset *set;
-
-		if (specs[i][0] != '@') {
-			if (push_str(out, nr_out, strdup(specs[i])) < 0)
-				goto out;
-			continue;
-		}
-		set = kpt_probeset_load(specs[i] + 1, errmsg);
-		if (!set)
-			goto out;
-		if (!have_kernel) {
-			kpt_kernel_probe_host(&kernel);
-			have_kernel = true;
-		}
-		v = kpt_probeset_choose(set, &kernel, errmsg);
-		for (j = 0; v && j < v->nr_probes; j++) {
-			if (push_str(out, nr_out, strdup(v->probes[j])) < 0)
-				v = NULL;
-		}
-		kpt_probeset_free(set);
-		if (!v)
-			goto out;
-	}
-	ret = 0;
-out:
-	if (have_kernel)
-		kpt_kernel_probe_host_release(&kernel);
+	kpt_kernel_probe_host(&kernel);
+	ret = expand(specs, nr, &kernel, out, NULL, nr_out, errmsg);
+	kpt_kernel_probe_host_release(&kernel);
 	if (ret < 0) {
 		kpt_probeset_specs_free(*out, *nr_out);
 		*out = NULL;
 		*nr_out = 0;
 	}
 	return ret;
+}
+
+/**
+ * kpt_probeset_expand_recorded - expand @NAMEs for a recorded file, whatever its kernel
+ * @specs: the specifications, as given
+ * @nr: how many
+ * @out: as kpt_probeset_expand()'s
+ * @from_set: set to a malloc'd array, in step with @out: whether a set gave the
+ *	specification (then the file may lack it) rather than the user
+ * @nr_out: set to the length of both
+ * @errmsg: on failure, a malloc'd message (NULL when out of memory)
+ *
+ * The file was recorded on some kernel, not necessarily this one, so a set
+ * gives the probes of all its variants, each once. Returns 0, or -1.
+ */
+int kpt_probeset_expand_recorded(char *const *specs, int nr, char ***out, bool **from_set,
+				 int *nr_out, char **errmsg)
+{
+	*out = NULL;
+	*from_set = NULL;
+	*nr_out = 0;
+	*errmsg = NULL;
+	if (expand(specs, nr, NULL, out, from_set, nr_out, errmsg) == 0)
+		return 0;
+	kpt_probeset_specs_free(*out, *nr_out);
+	free(*from_set);
+	*out = NULL;
+	*from_set = NULL;
+	*nr_out = 0;
+	return -1;
 }
 
 /**

@@ -14,6 +14,7 @@ enum kpt_require_kind {
 	KPT_REQUIRE_FUNCTION,	/* a kernel function in available_filter_functions */
 	KPT_REQUIRE_TRACEPOINT,	/* a tracepoint SYSTEM:EVENT in events/ */
 	KPT_REQUIRE_README,	/* a text in tracefs' README (a probe syntax) */
+	KPT_REQUIRE_KERNEL,	/* a kernel release at least MAJOR.MINOR[.PATCH] */
 };
 
 struct kpt_require {
@@ -59,8 +60,11 @@ const struct kpt_probeset_variant *kpt_probeset_choose(const struct kpt_probeset
 							const struct kpt_kernel_probe *kernel,
 							char **errmsg);
 bool kpt_probeset_arch_matches(const char *pattern, const char *arch);
+int kpt_kernel_release_at_least(const char *release, const char *version);
 void kpt_probeset_free(struct kpt_probeset *set);
 int kpt_probeset_expand(char *const *specs, int nr, char ***out, int *nr_out, char **errmsg);
+int kpt_probeset_expand_recorded(char *const *specs, int nr, char ***out, bool **from_set,
+				 int *nr_out, char **errmsg);
 void kpt_probeset_specs_free(char **specs, int nr);
 
 char *kpt_probeset_user_dir(void);

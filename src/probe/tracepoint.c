@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Any two tracepoints: tp:SYSTEM:ENTRY,SYSTEM:EXIT [ARGS], paired per
- * thread. The events exist already, so nothing is created, and their fields
- * are recorded already; ARGS, when given, fetch more at the entry (a string
- * a field points to, say) through an event probe on the entry tracepoint
- * (e:, Linux 5.15+), which then stands for it (kpt_tracepoint_eprobe(), for
- * syscall:NAME ARGS too).
+ * Any two tracepoints: tp:SYSTEM:ENTRY,SYSTEM:EXIT, paired per thread, or by
+ * the values of key fields (key=FIELD,...) when the two ends happen on
+ * different threads. The events exist already, so nothing is created; their
+ * fields are recorded already, so they take no fetch-args.
+ *
+ * Also here, for syscall:NAME ARGS: fetch-args at a tracepoint pair's entry
+ * through an event probe on the entry tracepoint (e:, Linux 5.15+), which
+ * then stands for it (kpt_tracepoint_eprobe()).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -36,6 +38,26 @@ static int parse_point(const char *text, struct kpt_probe_point *point, const ch
 	return point->system && point->event ? 0 : -1;
 }
 
+/* The only argument a tracepoint pair takes: key=FIELD[,FIELD]... */
+static int parse_key(const char *args, struct kpt_probe *probe, const char *spec, char **errmsg)
+{
+	char *keymsg;
+	int ret = 0;
+
+	if (strncmp(args, "key=", 4) != 0 || strpbrk(args, " \t"))
+		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': tracepoints take no "
+							   "fetch-args (their fields are recorded "
+							   "already), only key=FIELD[,FIELD]... to "
+							   "pair by fields, e.g. key=dev,sector",
+							   spec));
+	if (kpt_pair_key_parse(args + 4, &probe->key, &keymsg) < 0) {
+		ret = keymsg ? kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': %s", spec, keymsg)) :
+			       -1;
+		free(keymsg);
+	}
+	return ret;
+}
+
 static int tracepoint_parse(const char *head, char *args, struct kpt_probe *probe,
 			    const char *spec, char **errmsg)
 {
@@ -45,7 +67,12 @@ static int tracepoint_parse(const char *head, char *args, struct kpt_probe *prob
 	int ret;
 
 	probe->type = &kpt_probe_tracepoint;
-	probe->entry.fetchargs = args;
+	if (args) {
+		ret = parse_key(args, probe, spec, errmsg);
+		free(args);
+		if (ret < 0)
+			return ret;
+	}
 	probe->name = strdup(head);
 	if (!comma)
 		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': expected "
@@ -154,15 +181,14 @@ static int tracepoint_create(struct kpt_session *session, struct kpt_probe *prob
 	if (kpt_tracepoint_check(probe, &probe->entry) < 0 ||
 	    kpt_tracepoint_check(probe, &probe->exit) < 0)
 		return -1;
-	return kpt_tracepoint_eprobe(session, probe);
+	return 0;
 }
 
 const struct kpt_probe_type kpt_probe_tracepoint = {
 	.name = "tracepoint",
-	.usage = "  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread\n",
+	.usage = "  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread; with\n"
+		 "                           ' key=FIELD,...' paired by those fields' values\n",
 	.match = tracepoint_match,
 	.parse = tracepoint_parse,
-	.name_events = kpt_tracepoint_name_eprobe,
 	.create = tracepoint_create,
-	.dynevents = TRACEFS_DYNEVENT_EPROBE,
 };

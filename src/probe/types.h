@@ -31,9 +31,6 @@ int kpt_kprobe_parse_target(const char *target, struct kpt_probe *probe, const c
 int kpt_uprobe_parse_target(const char *target, struct kpt_probe *probe, const char *spec,
 			    char **errmsg);
 
-/* kprobe.c: what a SYMBOL probe's return fetches first */
-#define KPT_KPROBE_RETVAL	"ret=$retval"
-
 /* fprobe.c: make a kernel-function probe as an fprobe and its exit */
 int kpt_fprobe_create(struct kpt_session *session, struct kpt_probe *probe);
 

@@ -72,7 +72,7 @@ static int uprobe_parse(const char *head, char *args, struct kpt_probe *probe, c
 	}
 	probe->name = strdup(head);
 	probe->entry.fetchargs = args;
-	probe->exit.fetchargs = strdup("ret=$retval");
+	probe->exit.fetchargs = strdup(KPT_DEFAULT_RETURN_FETCHARGS);
 	return probe->name && probe->exit.fetchargs ? 0 : -1;
 }
 

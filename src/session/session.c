@@ -219,6 +219,51 @@ static void watch_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 	free(event);
 }
 
+/*
+ * Create @dynevent and keep it for removal; @watch: name it to the watchdog first
+ * (not again for a second try under the same name). On failure, returns -1 with
+ * *@err the errno and *@kernel_says the kernel's error_log line (malloc'd, or NULL),
+ * and frees @dynevent.
+ */
+static int create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
+			   bool watch, int *err, char **kernel_says)
+{
+	struct tracefs_dynevent **list;
+	char *before;
+
+	*err = 0;
+	*kernel_says = NULL;
+	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
+	if (!list) {
+		*err = ENOMEM;
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	session->dynevents = list;
+	if (watch)
+		watch_dynevent(session, dynevent);
+	before = tracefs_error_all(NULL);
+	if (tracefs_dynevent_create(dynevent) < 0) {
+		*err = errno;
+		*kernel_says = new_kernel_error(before);
+		free(before);
+		tracefs_dynevent_free(dynevent);
+		return -1;
+	}
+	free(before);
+	list[session->nr_dynevents++] = dynevent;
+	return 0;
+}
+
+static void report_create_error(const struct kpt_probe *probe, const char *what, int err,
+				const char *kernel_says)
+{
+	if (kernel_says)
+		kpt_err("probe '%s': the kernel rejected the %s: %s", probe->name, what, kernel_says);
+	else
+		kpt_err("probe '%s': cannot create the %s: %s", probe->name, what, strerror(err));
+}
+
 /**
  * kpt_session_create_dynevent - create a dynamic event and keep it for removal
  * @session: the session
@@ -233,8 +278,7 @@ static void watch_dynevent(struct kpt_session *session, struct tracefs_dynevent 
 int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
 				const char *what, const struct kpt_probe *probe)
 {
-	struct tracefs_dynevent **list;
-	char *before, *kernel_says;
+	char *kernel_says;
 	int err;
 
 	if (!dynevent) {
@@ -242,30 +286,60 @@ int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dyne
 			strerror(errno));
 		return -1;
 	}
-	list = realloc(session->dynevents, (session->nr_dynevents + 1) * sizeof(*list));
-	if (!list) {
-		tracefs_dynevent_free(dynevent);
-		return -1;
-	}
-	session->dynevents = list;
-	watch_dynevent(session, dynevent);
-	before = tracefs_error_all(NULL);
-	if (tracefs_dynevent_create(dynevent) < 0) {
-		err = errno;
-		kernel_says = new_kernel_error(before);
-		if (kernel_says)
-			kpt_err("probe '%s': the kernel rejected the %s: %s", probe->name, what,
-				kernel_says);
-		else
-			kpt_err("probe '%s': cannot create the %s: %s", probe->name, what,
-				strerror(err));
+	if (create_dynevent(session, dynevent, true, &err, &kernel_says) < 0) {
+		report_create_error(probe, what, err, kernel_says);
 		free(kernel_says);
-		free(before);
-		tracefs_dynevent_free(dynevent);
 		return -1;
 	}
-	free(before);
-	list[session->nr_dynevents++] = dynevent;
+	return 0;
+}
+
+/**
+ * kpt_session_create_kretprobe - create a kernel function's return probe
+ * @session: the session
+ * @probe: the probe; its exit fetch-args are dropped if the function returns void
+ * @target: the function
+ *
+ * Kernels that know functions' types from BTF (6.12 does) refuse $retval on a
+ * function that returns void ("This function returns 'void' type"). The
+ * ret=$retval kptrace adds itself is then left out, and the return probe made
+ * without it, with a note. Returns 0, or -1 after printing why.
+ */
+int kpt_session_create_kretprobe(struct kpt_session *session, struct kpt_probe *probe,
+				 const char *target)
+{
+	struct tracefs_dynevent *dynevent;
+	char *kernel_says;
+	int err;
+
+	dynevent = tracefs_kretprobe_alloc(probe->exit.system, probe->exit.event, target,
+					   probe->exit.fetchargs, 0);
+	if (!dynevent) {
+		kpt_err("probe '%s': cannot describe the kretprobe: %s", probe->name,
+			strerror(errno));
+		return -1;
+	}
+	if (create_dynevent(session, dynevent, true, &err, &kernel_says) == 0)
+		return 0;
+	if (!kernel_says || !strstr(kernel_says, "returns 'void'") || !probe->exit.fetchargs ||
+	    strcmp(probe->exit.fetchargs, KPT_DEFAULT_RETURN_FETCHARGS) != 0) {
+		report_create_error(probe, "kretprobe", err, kernel_says);
+		free(kernel_says);
+		return -1;
+	}
+	free(kernel_says);
+	kernel_says = NULL;
+	kpt_info("probe '%s': the function returns void: its return has no value to fetch",
+		 probe->name);
+	free(probe->exit.fetchargs);
+	probe->exit.fetchargs = NULL;
+	dynevent = tracefs_kretprobe_alloc(probe->exit.system, probe->exit.event, target, NULL, 0);
+	if (!dynevent || create_dynevent(session, dynevent, false, &err, &kernel_says) < 0) {
+		report_create_error(probe, "kretprobe", dynevent ? err : errno,
+				    dynevent ? kernel_says : NULL);
+		free(kernel_says);
+		return -1;
+	}
 	return 0;
 }
 

@@ -55,6 +55,8 @@ int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb);
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index);
 int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
 				const char *what, const struct kpt_probe *probe);
+int kpt_session_create_kretprobe(struct kpt_session *session, struct kpt_probe *probe,
+				 const char *target);
 int kpt_session_keep_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent);
 int kpt_session_create_named(struct kpt_session *session, const char *definition,
 			     const char *what, const struct kpt_probe *probe);

@@ -105,7 +105,11 @@ START_TEST(test_errors)
 	parse_fails("variant kernel=6.1\n",
 		    "t.events:1: unknown variant condition 'kernel=6.1' (expected arch=ARCH[,ARCH])");
 	parse_fails("requires btf\n",
-		    "t.events:1: unknown requirement 'btf' (expected function, tracepoint or readme)");
+		    "t.events:1: unknown requirement 'btf' (expected function, tracepoint, readme or kernel)");
+	parse_fails("requires kernel 6\n", "t.events:1: 'requires kernel 6': write a release as "
+		    "MAJOR.MINOR or MAJOR.MINOR.PATCH, such as 6.6");
+	parse_fails("requires kernel 6.6-rc1\n", "t.events:1: 'requires kernel 6.6-rc1': write a "
+		    "release as MAJOR.MINOR or MAJOR.MINOR.PATCH, such as 6.6");
 	parse_fails("requires function\n", "t.events:1: 'requires function' names nothing");
 	parse_fails("requires function a b\n",
 		    "t.events:1: 'requires function' takes one name, not 'a b'");
@@ -133,11 +137,16 @@ START_TEST(test_arch_names)
 }
 END_TEST
 
-/* A made-up kernel: it has every function but "gone", and a README with "$arg<N>" or not. */
+/*
+ * A made-up kernel: release 6.1.100, every function but "gone", and a README with
+ * "$arg<N>" or not.
+ */
 static bool fake_has(const struct kpt_require *req, void *data)
 {
 	const bool *args = data;
 
+	if (req->kind == KPT_REQUIRE_KERNEL)
+		return kpt_kernel_release_at_least("6.1.100-cloud-amd64", req->what) == 1;
 	if (req->kind == KPT_REQUIRE_README)
 		return *args && strcmp(req->what, "$arg<N>") == 0;
 	return strcmp(req->what, "gone") != 0;
@@ -154,7 +163,10 @@ START_TEST(test_choose)
 		"probe vfs_read n=%x2\n"
 		"variant arch=x86_64\n"
 		"requires function gone\n"
-		"probe gone\n";
+		"probe gone\n"
+		"variant\n"
+		"requires kernel 6.6\n"
+		"probe vfs_read\n";
 	bool args = true;
 	struct kpt_kernel_probe kernel = { .arch = "aarch64", .has = fake_has, .data = &args };
 	char *errmsg = NULL;
@@ -172,9 +184,27 @@ START_TEST(test_choose)
 	ck_assert_ptr_null(v);
 	ck_assert_str_eq(errmsg, "probe set '@t' (t.events) has no variant for this kernel: "
 			 "line 1: this kernel lacks readme '$arg<N>'; line 4: not for x86_64; "
-			 "line 7: this kernel lacks function 'gone'");
+			 "line 7: this kernel lacks function 'gone'; "
+			 "line 10: this kernel is older than 6.6");
 	free(errmsg);
 	kpt_probeset_free(set);
+}
+END_TEST
+
+/* Kernel releases as uname -r writes them, against MAJOR.MINOR[.PATCH]. */
+START_TEST(test_release)
+{
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.12.117+deb13-cloud-amd64", "6.6"), 1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.1.0-57-cloud-amd64", "6.6"), 0);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.1.0-57-cloud-amd64", "6.1"), 1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.1.0-57-cloud-amd64", "6.1.1"), 0);
+	ck_assert_int_eq(kpt_kernel_release_at_least("5.10.0-32-cloud-amd64", "5.9.20"), 1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.18", "6.6"), 1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.6.0", "6.6"), 1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("10.0", "9.99"), 1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("x.1", "6.6"), -1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.1", "6"), -1);
+	ck_assert_int_eq(kpt_kernel_release_at_least("6.1", "6.1 "), -1);
 }
 END_TEST
 
@@ -270,6 +300,51 @@ START_TEST(test_search)
 }
 END_TEST
 
+/* For a recorded file: every variant's probes, each once, flagged as a set's; others as given. */
+START_TEST(test_expand_recorded)
+{
+	char dir[] = "/tmp/kpt_probeset_XXXXXX", path[600], *errmsg = NULL, **out;
+	char *specs[] = { "syscall:getppid", "@two", "tp:a:b,a:c" };
+	bool *from_set;
+	int nr;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("KPTRACE_EVENTS_DIR", dir, 1);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	snprintf(path, sizeof(path), "%s/two.events", dir);
+	write_file(path, "variant arch=x86_64\nprobe vfs_read count=%dx\n"
+			 "probe tp:sched:sched_wakeup,sched:sched_switch key=pid:next_pid\n"
+			 "variant arch=aarch64\nprobe vfs_read count=%x2\n"
+			 "probe tp:sched:sched_wakeup,sched:sched_switch key=pid:next_pid\n"
+			 "variant\nprobe syscall:getppid\n");
+	ck_assert_int_eq(kpt_probeset_expand_recorded(specs, 3, &out, &from_set, &nr, &errmsg), 0);
+	ck_assert_int_eq(nr, 5);
+	ck_assert_str_eq(out[0], "syscall:getppid");
+	ck_assert(!from_set[0]);
+	ck_assert_str_eq(out[1], "vfs_read count=%dx");
+	ck_assert(from_set[1]);
+	ck_assert_str_eq(out[2], "tp:sched:sched_wakeup,sched:sched_switch key=pid:next_pid");
+	ck_assert(from_set[2]);
+	ck_assert_str_eq(out[3], "vfs_read count=%x2");
+	ck_assert(from_set[3]);
+	ck_assert_str_eq(out[4], "tp:a:b,a:c");
+	ck_assert(!from_set[4]);
+	kpt_probeset_specs_free(out, nr);
+	free(from_set);
+
+	specs[1] = "@none";
+	ck_assert_int_eq(kpt_probeset_expand_recorded(specs, 3, &out, &from_set, &nr, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "no probe set '@none'"));
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_null(from_set);
+	free(errmsg);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("KPTRACE_EVENTS_DIR");
+	unsetenv("XDG_CONFIG_HOME");
+}
+END_TEST
+
 Suite *probeset_suite(void)
 {
 	Suite *suite = suite_create("probeset");
@@ -280,8 +355,10 @@ Suite *probeset_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_arch_names);
 	tcase_add_test(tc, test_choose);
+	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_shipped_sets);
 	tcase_add_test(tc, test_search);
+	tcase_add_test(tc, test_expand_recorded);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

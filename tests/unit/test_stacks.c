@@ -66,6 +66,26 @@ START_TEST(test_kallsyms)
 }
 END_TEST
 
+/*
+ * Only @len bytes are read, each line on its own: the text need not end in a newline
+ * or a NUL, and a line cut short keeps what it has.
+ */
+START_TEST(test_kallsyms_bounds)
+{
+	static const char text[] = "ffffffff81000000 T first\n"
+				   "zz T not_an_address\n"
+				   "ffffffff81000100 T\n"
+				   "ffffffff81001000\tT\tsecond_cut_here";
+	struct kpt_symbols *syms = kpt_symbols_alloc();
+
+	ck_assert_ptr_nonnull(syms);
+	ck_assert_int_eq(kpt_symbols_load_kallsyms(syms, text, strlen(text) - 8), 2);
+	ck_assert_str_eq(kpt_symbols_kernel(syms, 0xffffffff81000010), "first");
+	ck_assert_str_eq(kpt_symbols_kernel(syms, 0xffffffff81001010), "second_");
+	kpt_symbols_free(syms);
+}
+END_TEST
+
 /* A host that names canned frames: address N is "fN" (user) or "kN" (kernel). */
 static char frame_names[2][16][8];
 
@@ -508,6 +528,7 @@ Suite *stacks_suite(void)
 	TCase *tc = tcase_create("stacks");
 
 	tcase_add_test(tc, test_kallsyms);
+	tcase_add_test(tc, test_kallsyms_bounds);
 	tcase_add_test(tc, test_fold);
 	tcase_add_test(tc, test_fold_hist);
 	tcase_add_test(tc, test_format);
