@@ -113,6 +113,8 @@ static int drop_void_retval(struct kpt_probe *probe)
 	    strncmp(fetchargs, KPT_DEFAULT_RETURN_FETCHARGS, strlen(KPT_DEFAULT_RETURN_FETCHARGS)) ||
 	    !kpt_features_readme()->btf_args || kpt_session_returns_void(probe->symbol) != 1)
 		return 0;
+	kpt_info("probe '%s': the function returns void: its return has no value to fetch",
+		 probe->name);
 	rest = fetchargs + strlen(KPT_DEFAULT_RETURN_FETCHARGS);
 	rest += strspn(rest, " \t");
 	kept = *rest ? strdup(rest) : NULL;
