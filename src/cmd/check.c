@@ -179,9 +179,11 @@ int kpt_cmd_check(int argc, char **argv)
 		  "written", btf ? "kptrace turns argument names into $argN or registers, with "
 		  "the type BTF gives; no ->fields" : "argument names cannot be used: fetch "
 		  "arguments with $argN or registers" },
-		{ "return_probe_args", f.return_argn, "return probes fetch the entry's arguments: "
+		{ "return_probe_args", f.return_argn && (f.kprobe_events || f.fprobe_events),
+		  "return probes fetch the entry's arguments: "
 		  "SYMBOL [ARGS] %return $argN or names",
-		  "return probes cannot fetch the entry's arguments: fetch them at the entry" },
+		  "return probes of kernel functions cannot fetch the entry's arguments (or there "
+		  "are none): fetch them at the entry" },
 		{ "kretprobe_%return", f.kretprobe_suffix, "SYMBOL%return is understood",
 		  "nothing lost: kptrace defines return probes with r:" },
 		{ "kretprobe_maxactive", f.maxactive, "rN: raises the calls in flight a kretprobe "
