@@ -3,7 +3,9 @@
 # Run every libFuzzer harness of tests/fuzz: first replay its seed corpus and
 # the regression inputs (tests/data/malformed), then fuzz for FUZZ_SECONDS
 # (default 60) each, one harness at a time, niced. Fails on any crash, leak,
-# undefined behaviour, timeout (over 5 s an input) or memory use over 2 GB, and
+# undefined behaviour, hang (an input over FUZZ_TIMEOUT, 60 s of wall time: the
+# inputs take well under a second of CPU, but a loaded machine stretches wall
+# time many times over) or memory use over 2 GB, and
 # then prints the sanitizer's report and the input (base64 when under 4 KB), so
 # that a CI log alone reproduces the finding. New inputs go to
 # BUILDDIR/tests/fuzz/work, crashes to BUILDDIR/tests/fuzz/crash-*.
@@ -15,6 +17,7 @@ set -u
 src=${KPT_SRCDIR:?KPT_SRCDIR is the source tree}
 bld=${KPT_BUILDDIR:?KPT_BUILDDIR is the build tree}
 secs=${FUZZ_SECONDS:-60}
+timeout=${FUZZ_TIMEOUT:-60}
 out=$bld/tests/fuzz
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -43,6 +46,13 @@ show_input() {
 	fi
 }
 
+# cpu_time BIN INPUT: how long one run of INPUT takes, wall and CPU.
+cpu_time() {
+	local TIMEFORMAT="%R s of wall time, %U s user and %S s system CPU"
+
+	{ time timeout -s KILL 600 "$1" "$2" >/dev/null 2>&1; } 2>&1
+}
+
 # report LOG: the sanitizer's or libFuzzer's report, its first 60 lines without ASan's
 # shadow byte map.
 report() {
@@ -66,7 +76,7 @@ for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
 	seeds=$src/tests/fuzz/corpus/$h
 	work=$out/work/$h
 	dict=$src/tests/fuzz/$h.dict
-	args=(-timeout=5 -rss_limit_mb=2048 -close_fd_mask=3 "-artifact_prefix=$out/crash-$h-")
+	args=(-timeout="$timeout" -rss_limit_mb=2048 -close_fd_mask=3 "-artifact_prefix=$out/crash-$h-")
 	[ -f "$dict" ] && args+=("-dict=$dict")
 	mkdir -p "$work"
 	# The regression inputs: every file that once broke this parser.
@@ -116,6 +126,10 @@ for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
 		if [ -n "$crash" ] && [ -f "$crash" ]; then
 			show_input "$h" "$crash"
 			echo "reproduce: $bin $crash"
+			if grep -q 'ERROR: libFuzzer: timeout' "$log"; then
+				echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+				echo "the input alone, again: $(cpu_time "$bin" "$crash")"
+			fi
 		fi
 		status=1
 	fi
