@@ -22,6 +22,7 @@ out=$bld/tests/fuzz
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
+begin=$(date +%s)
 
 # The fixed seeds of make check: any number, but always the same one.
 fixed_seed() {
@@ -134,4 +135,5 @@ for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
 		status=1
 	fi
 done
+echo "run.sh: $(( $(date +%s) - begin )) s in all"
 exit $status
