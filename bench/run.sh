@@ -16,6 +16,9 @@
 #   --pin       pin every load to CPU 0 and every tracer to CPU 1 (taskset), so
 #               that the tracer never takes the load's CPU; the default leaves
 #               both to the scheduler, as a user runs them
+#   --compete N run N CPU-bound processes (busy loops) during every W1/W2 row,
+#               untraced and floor included: the tracer then competes for the
+#               CPUs, as on a busy host (the loss target must hold there too)
 #
 # Needs root (tracefs, perf, BPF). Installs its Debian peers (linux-perf,
 # trace-cmd, bpftrace, libtracecmd-dev) if missing, builds kptrace if needed,
@@ -32,6 +35,7 @@ BUILD=${KPT_BUILDDIR:-$TOP/build}
 ROUNDS=5 SECS=3 QUICK=0 ONLY="W1,W2,W3,FLAT"
 BASELINE="" ROWS=""
 PIN_LOAD=() PIN_TRACER=()		# --pin: taskset prefixes (they exec: pids are kept)
+COMPETE=0 COMPETITORS=()			# --compete N: busy loops during each row
 W3_CALLS=3000000			# W3: 6 M records
 FLAT_SMALL=500000 FLAT_BIG=10000000	# getppid calls: 1 M and 20 M events
 usage() { sed -n '3,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--baseline) BASELINE=$2; shift ;;
 	--rows) ROWS=$2; shift ;;
 	--pin) PIN_LOAD=(taskset -c 0) PIN_TRACER=(taskset -c 1) ;;
+	--compete) COMPETE=$2; shift ;;
 	-h|--help) usage 0 ;;
 	*) log "bench: unknown argument '$1'"; usage 2 ;;
 	esac
@@ -112,13 +117,29 @@ header() {
 	echo "tools:   kptrace $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?'), $(perf --version),"\
 	     "trace-cmd $(trace-cmd --version 2>&1 | awk '/version/ { print $3; exit }'), $(bpftrace --version)"
 	echo "run:     $ROUNDS round(s), W1/W2 loads of $SECS s, rows alternating; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "cpus:    $( [ ${#PIN_LOAD[@]} -gt 0 ] && echo "pinned: loads on CPU 0, tracers on CPU 1" || echo "not pinned: the scheduler places loads and tracers")"
+	echo "cpus:    $( [ ${#PIN_LOAD[@]} -gt 0 ] && echo "pinned: loads on CPU 0, tracers on CPU 1" || echo "not pinned: the scheduler places loads and tracers")$( [ "$COMPETE" -gt 0 ] && echo "; $COMPETE CPU-bound processes compete during every row")"
 	echo "kptrace: record $( [ $HAVE_RECORD = 1 ] && echo yes || echo no), report $( [ $HAVE_REPORT = 1 ] && echo yes || echo no),"\
 	     "--backend perf $( [ $HAVE_PERF_BACKEND = 1 ] && echo yes || echo no); BPF $( [ $HAVE_BPF = 1 ] && echo works || echo "does NOT work here: $BPF_WHY")"
 	echo
 }
 
 # ---------------------------------------------------------------- W1 / W2 rows
+
+# --compete N: N busy loops for the length of a row.
+start_competitors() {
+	local i
+	COMPETITORS=()
+	for (( i = 0; i < COMPETE; i++ )); do
+		bash -c 'while :; do :; done' &
+		COMPETITORS+=($!)
+	done
+}
+stop_competitors() {
+	[ ${#COMPETITORS[@]} -gt 0 ] || return 0
+	kill "${COMPETITORS[@]}" 2>/dev/null
+	wait "${COMPETITORS[@]}" 2>/dev/null
+	COMPETITORS=()
+}
 
 # set_workload W1|W2: the load, kptrace's probe, the events and the bpftrace program.
 set_workload() {
@@ -301,7 +322,9 @@ run_round() {
 		pfx=$RES/logs/$W.$id.$round
 		run_reset
 		lock_tracing
+		start_competitors
 		"row_$id" "$pfx"
+		stop_competitors
 		unlock_tracing
 		nsev=""
 		if [ -n "$R_CPU_NS" ] && [ -n "$R_CALLS" ] && [ "$R_CALLS" -gt 0 ]; then
@@ -564,7 +587,7 @@ mkdir -p "$RES/logs" || die "cannot create $RES"
 SCRATCH=$(mktemp -d /tmp/kptbench.XXXXXX)
 RAW=$RES/raw.tsv
 printf 'workload\trow\tround\trate\tcalls\tns_per_event\tlost\trss_kb\tcaptured\tnote\n' >"$RAW"
-trap 'cleanup_all' EXIT
+trap 'stop_competitors; cleanup_all' EXIT
 trap 'log "bench: interrupted"; exit 130' INT TERM
 
 if [ ! -e "$TRACEFS/README" ]; then

@@ -226,3 +226,27 @@ uint64_t kpt_monotonic_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
+
+/**
+ * kpt_strv_push - append a malloc'd string to a malloc'd array of them
+ * @arr: the array, grown
+ * @nr: its length, incremented
+ * @s: the string, owned by the array from here; NULL (a failed allocation) fails
+ *
+ * Returns 0, or -1 (and frees @s) when out of memory.
+ */
+int kpt_strv_push(char ***arr, int *nr, char *s)
+{
+	char **grown;
+
+	if (!s)
+		return -1;
+	grown = realloc(*arr, (*nr + 1) * sizeof(**arr));
+	if (!grown) {
+		free(s);
+		return -1;
+	}
+	grown[(*nr)++] = s;
+	*arr = grown;
+	return 0;
+}

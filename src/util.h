@@ -21,6 +21,7 @@ void kpt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kpt_set_quiet(bool quiet);
 
 char *kpt_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kpt_strv_push(char ***arr, int *nr, char *s);
 
 /* The longest duration or time offset accepted: a year, in seconds. */
 #define KPT_MAX_SECONDS	(366.0 * 24 * 3600)

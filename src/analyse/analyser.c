@@ -358,3 +358,34 @@ void kpt_analysers_free(struct kpt_analysers *set)
 	free(set->opens);
 	free(set);
 }
+
+static void add_u64s(uint64_t *total, const uint64_t *part, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		total[i] += part[i];
+}
+
+/**
+ * kpt_report_accumulate - add an interval's counts to a run's totals
+ * @pairs: the totals per probe, @nr_probes of them
+ * @loss: the total loss
+ * @nr_probes: how many probes
+ * @report: the interval's report; its pair counts and loss may be NULL
+ *
+ * For analysers whose report at each -i interval covers the whole run so far.
+ */
+void kpt_report_accumulate(struct kpt_pair_counts *pairs, struct kpt_loss *loss, int nr_probes,
+			   const struct kpt_report_params *report)
+{
+	int i;
+
+	/* both structures are made of uint64_t counters only */
+	for (i = 0; report->pairs && i < nr_probes; i++)
+		add_u64s((uint64_t *)&pairs[i], (const uint64_t *)&report->pairs[i],
+			 sizeof(pairs[i]) / sizeof(uint64_t));
+	if (report->loss)
+		add_u64s((uint64_t *)loss, (const uint64_t *)report->loss,
+			 sizeof(*loss) / sizeof(uint64_t));
+}

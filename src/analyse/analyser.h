@@ -62,6 +62,10 @@ struct kpt_run_params {
 int kpt_picture_options(const struct kpt_analyser_params *params, const char *name,
 			const char **path, uint64_t *width_ns, char *err, size_t errsize);
 
+/* Add an interval's pair counts and losses to a run's totals (html, listen). */
+void kpt_report_accumulate(struct kpt_pair_counts *pairs, struct kpt_loss *loss, int nr_probes,
+			   const struct kpt_report_params *report);
+
 struct kpt_analysers;
 
 struct kpt_analysers *kpt_analysers_alloc(void);

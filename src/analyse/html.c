@@ -311,27 +311,14 @@ static void write_page(struct html *html, FILE *out)
 	fputs("</body></html>\n", out);
 }
 
-static void add_u64s(void *total, const void *part, size_t size)
-{
-	const uint64_t *p = part;
-	uint64_t *t = total;
-	size_t i;
-
-	for (i = 0; i < size / sizeof(uint64_t); i++)
-		t[i] += p[i];
-}
 
 static int html_report(void *state, const struct kpt_report_params *report)
 {
 	struct html *html = state;
 	char *tmp = kpt_asprintf("%s.tmp.%d", html->path, (int)getpid());
 	FILE *out;
-	int i;
 
-	for (i = 0; report->pairs && i < html->run->params.nr_probes; i++)
-		add_u64s(&html->pairs[i], &report->pairs[i], sizeof(*html->pairs));
-	if (report->loss)
-		add_u64s(&html->loss, report->loss, sizeof(html->loss));
+	kpt_report_accumulate(html->pairs, &html->loss, html->run->params.nr_probes, report);
 	html->elapsed += report->elapsed;
 	out = tmp ? fopen(tmp, "w") : NULL;
 	if (!out)

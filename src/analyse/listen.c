@@ -210,25 +210,11 @@ static int publish(struct listen *ls)
 	return 0;
 }
 
-static void add_u64s(void *total, const void *part, size_t size)
-{
-	const uint64_t *p = part;
-	uint64_t *t = total;
-	size_t i;
-
-	for (i = 0; i < size / sizeof(uint64_t); i++)
-		t[i] += p[i];
-}
-
 static int listen_report(void *state, const struct kpt_report_params *report)
 {
 	struct listen *ls = state;
-	int i;
 
-	for (i = 0; report->pairs && i < ls->nr_probes; i++)
-		add_u64s(&ls->pairs[i], &report->pairs[i], sizeof(*ls->pairs));
-	if (report->loss)
-		add_u64s(&ls->loss, report->loss, sizeof(ls->loss));
+	kpt_report_accumulate(ls->pairs, &ls->loss, ls->nr_probes, report);
 	return publish(ls);
 }
 

@@ -99,6 +99,32 @@ static int add_decoded(struct kpt_live *live, const struct kpt_probe_point *poin
 	return -1;
 }
 
+/* A probe paired by key= fields: both events must have them, as integers. */
+static int check_key(struct kpt_live *live, const struct kpt_probe *probe)
+{
+	struct tep_handle *tep = live->session->tep;
+
+	if (!probe->key.nr)
+		return 0;
+	/*
+	 * The pid filter (set_event_pid) keeps only what traced threads write, and
+	 * the scheduler's wake-ups and switches of traced threads; a completion in
+	 * an interrupt or a kernel thread is not kept.
+	 */
+	if ((live->opts->pid || live->opts->command) &&
+	    (strcmp(probe->entry.system, "sched") != 0 || strcmp(probe->exit.system, "sched") != 0))
+		kpt_warn("probe '%s' pairs by fields: with -p or -- CMD the kernel keeps only the "
+			 "events the traced threads write, so ends written elsewhere (interrupts, "
+			 "kernel threads: block I/O completions) are missed and stay open. Trace the "
+			 "whole system (-d SECONDS) and select with --by arg:FIELD or --filter",
+			 probe->name);
+	return kpt_pair_key_check(&probe->key,
+				  tep_find_event_by_name(tep, probe->entry.system,
+							 probe->entry.event),
+				  tep_find_event_by_name(tep, probe->exit.system, probe->exit.event),
+				  probe->name);
+}
+
 static int setup_decoder(struct kpt_live *live)
 {
 	int i;
@@ -116,7 +142,8 @@ static int setup_decoder(struct kpt_live *live)
 			continue;
 		}
 		if (add_decoded(live, &live->probes[i].entry, i, KPT_ROLE_ENTRY) < 0 ||
-		    add_decoded(live, &live->probes[i].exit, i, KPT_ROLE_EXIT) < 0)
+		    add_decoded(live, &live->probes[i].exit, i, KPT_ROLE_EXIT) < 0 ||
+		    check_key(live, &live->probes[i]) < 0)
 			return -1;
 	}
 	if ((live->session->kernel_stacks || live->session->user_stacks) &&

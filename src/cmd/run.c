@@ -234,6 +234,21 @@ static int create_analysers(struct kpt_run *run)
 	return 0;
 }
 
+/* Probes paired by key= fields rather than per thread. */
+static int set_keys(struct kpt_run *run)
+{
+	int i, nr = run->file ? kpt_file_probes_per_buffer(run->file) : run->live.nr_probes;
+
+	for (i = 0; i < nr; i++) {
+		const struct kpt_pair_key *key = run->file ? kpt_file_probe_key(run->file, i) :
+						 &run->live.probes[i].key;
+
+		if (key->nr && kpt_engine_set_key(run->engine, i, key) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int start(struct kpt_run *run)
 {
 	const struct kpt_run_args *args = run->args;
@@ -250,7 +265,7 @@ static int start(struct kpt_run *run)
 					       kpt_file_nr_buffers(run->file), run->set);
 	else
 		run->engine = kpt_engine_alloc(run->live.decoder, run->live.nr_probes, 1, run->set);
-	if (!run->engine)
+	if (!run->engine || set_keys(run) < 0)
 		return -1;
 	if (run->live.span_maker)
 		kpt_engine_set_span_maker(run->engine, run->live.span_maker,

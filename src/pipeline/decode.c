@@ -29,6 +29,12 @@ struct kpt_decoder {
 	struct tep_format_field *type_field;	/* common_type */
 	struct tep_format_field *pid_field;	/* common_pid: the thread id */
 	bool native;				/* records in this host's byte order */
+	/*
+	 * Native records with the kernel's usual header (common_type, two bytes
+	 * at 0; common_pid, four at 4), read without looking at the fields.
+	 */
+	bool usual;
+	int min_size;				/* a record shorter has no common_pid */
 	struct decoded_type *types;		/* indexed by event id */
 	int nr_types;
 	/* stack records: ftrace:kernel_stack's size, and both events' caller arrays */
@@ -79,6 +85,12 @@ static int find_common_fields(struct kpt_decoder *decoder, struct tep_event *for
 		decoder->type_field = decoder->pid_field = NULL;
 		return -1;
 	}
+	decoder->min_size = decoder->pid_field->offset + decoder->pid_field->size;
+	if (decoder->type_field->offset + decoder->type_field->size > decoder->min_size)
+		decoder->min_size = decoder->type_field->offset + decoder->type_field->size;
+	decoder->usual = decoder->native && decoder->type_field->offset == 0 &&
+			 decoder->type_field->size == 2 && decoder->pid_field->offset == 4 &&
+			 decoder->pid_field->size == 4;
 	return 0;
 }
 
@@ -260,10 +272,54 @@ int kpt_decoder_return_address(const struct kpt_decoder *decoder, const struct k
 int kpt_decoder_type(const struct kpt_decoder *decoder, const struct kpt_record *rec)
 {
 	const struct tep_format_field *type = decoder->type_field;
+	uint16_t id;
 
-	if (!type || rec->size < type->offset + type->size)
+	if (!type || rec->size < decoder->min_size)
 		return -1;
+	if (decoder->usual) {
+		memcpy(&id, rec->data, sizeof(id));
+		return id;
+	}
 	return (int)read_field(decoder, rec->data, type);
+}
+
+/**
+ * kpt_decoder_decode_type - classify one record whose event id is known
+ * @decoder: the decoder
+ * @rec: the raw record, at least as long as its common fields
+ *	(kpt_decoder_type() gave @id)
+ * @id: its event id, as kpt_decoder_type() gave it
+ * @ev: filled in when the record is one of the added events
+ *
+ * Returns 1 if @ev was filled, 0 if the record is of no interest.
+ */
+int kpt_decoder_decode_type(const struct kpt_decoder *decoder, const struct kpt_record *rec,
+			    int id, struct kpt_event *ev)
+{
+	const struct decoded_type *dt;
+	int32_t tid;
+
+	if (id < 0 || id >= decoder->nr_types)
+		return 0;
+	dt = &decoder->types[id];
+	if (!dt->format)
+		return 0;
+	ev->ts = rec->ts;
+	ev->cpu = rec->cpu;
+	if (decoder->usual) {
+		memcpy(&tid, (const char *)rec->data + 4, sizeof(tid));
+		ev->tid = tid;
+	} else {
+		ev->tid = (int)read_field(decoder, rec->data, decoder->pid_field);
+	}
+	ev->probe = dt->probe;
+	ev->role = dt->role;
+	ev->format = dt->format;
+	ev->data = rec->data;
+	ev->size = rec->size;
+	ev->kstack = NULL;
+	ev->ustack = NULL;
+	return 1;
 }
 
 /**
@@ -277,29 +333,7 @@ int kpt_decoder_type(const struct kpt_decoder *decoder, const struct kpt_record 
 int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_record *rec,
 		       struct kpt_event *ev)
 {
-	const struct tep_format_field *type = decoder->type_field;
-	const struct decoded_type *dt;
-	unsigned long long id;
-
-	if (!type || rec->size < decoder->pid_field->offset + decoder->pid_field->size)
-		return 0;
-	id = read_field(decoder, rec->data, type);
-	if (id >= (unsigned long long)decoder->nr_types)
-		return 0;
-	dt = &decoder->types[id];
-	if (!dt->format)
-		return 0;
-	ev->ts = rec->ts;
-	ev->cpu = rec->cpu;
-	ev->tid = (int)read_field(decoder, rec->data, decoder->pid_field);
-	ev->probe = dt->probe;
-	ev->role = dt->role;
-	ev->format = dt->format;
-	ev->data = rec->data;
-	ev->size = rec->size;
-	ev->kstack = NULL;
-	ev->ustack = NULL;
-	return 1;
+	return kpt_decoder_decode_type(decoder, rec, kpt_decoder_type(decoder, rec), ev);
 }
 
 /**

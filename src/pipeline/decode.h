@@ -45,6 +45,8 @@ int kpt_decoder_add(struct kpt_decoder *decoder, const char *system, const char 
 int kpt_decoder_type(const struct kpt_decoder *decoder, const struct kpt_record *rec);
 int kpt_decoder_decode(const struct kpt_decoder *decoder, const struct kpt_record *rec,
 		       struct kpt_event *ev);
+int kpt_decoder_decode_type(const struct kpt_decoder *decoder, const struct kpt_record *rec,
+			    int id, struct kpt_event *ev);
 int kpt_decoder_add_stacks(struct kpt_decoder *decoder, const char *system, bool kernel,
 			   bool user);
 int kpt_decoder_stack(const struct kpt_decoder *decoder, const struct kpt_event *ev,

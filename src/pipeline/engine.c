@@ -366,6 +366,26 @@ void kpt_engine_set_span_maker(struct kpt_engine *engine, kpt_span_maker_fn fn, 
 }
 
 /**
+ * kpt_engine_set_key - pair a probe by key fields instead of per thread
+ * @engine: the engine, before its first record
+ * @probe: the probe's index within a buffer
+ * @key: the key (kpt_pairer_set_key()); copied
+ *
+ * Returns 0, or -1 on allocation failure.
+ */
+int kpt_engine_set_key(struct kpt_engine *engine, int probe, const struct kpt_pair_key *key)
+{
+	int i;
+
+	for (i = 0; i < engine->nr_buffers; i++) {
+		if (engine->buffers[i].pairer &&
+		    kpt_pairer_set_key(engine->buffers[i].pairer, probe, key) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/**
  * kpt_engine_record - decode the next record and take it, in timestamp order
  * @engine: the engine
  * @rec: the raw record, valid during the call

@@ -24,6 +24,7 @@ struct kpt_engine;
 struct kpt_engine *kpt_engine_alloc(const struct kpt_decoder *decoder, int nr_probes,
 				    int nr_buffers, struct kpt_analysers *set);
 void kpt_engine_stacks(struct kpt_engine *engine, bool kernel, bool user);
+int kpt_engine_set_key(struct kpt_engine *engine, int probe, const struct kpt_pair_key *key);
 void kpt_engine_set_span_maker(struct kpt_engine *engine, kpt_span_maker_fn fn, void *ctx);
 void kpt_engine_record(struct kpt_engine *engine, const struct kpt_record *rec);
 void kpt_engine_event(struct kpt_engine *engine, const struct kpt_event *ev, int buffer);

@@ -16,12 +16,22 @@
  *
  * With kpt_pairer_keep_stacks(), the entry's stacks (struct kpt_stack) are
  * kept the same way, on the same byte stack.
+ *
+ * A probe with a key (kpt_pairer_set_key()) pairs outside the threads' stacks:
+ * its open entries live in a second open-addressing hash, keyed by the probe
+ * and the values of its key fields, read from the entry's and the exit's
+ * payload. An entry whose key is open already replaces it (the earlier one
+ * lost its exit); keyed spans have no depth and keep no stacks.
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <event-parse.h>
+
 #include "pipeline/pair.h"
+#include "util.h"
 
 #define INITIAL_THREADS	256	/* hash slots; a power of two */
 #define INITIAL_DEPTH	8
@@ -54,6 +64,29 @@ struct thread {
 	unsigned int payload_size;
 };
 
+/* A keyed probe's fields, found in its entry's ([0]) and exit's ([1]) formats. */
+struct keyed {
+	struct kpt_pair_key key;
+	struct tep_event *formats[2];	/* the formats the fields were found in */
+	struct tep_format_field *fields[2][KPT_PAIR_KEY_MAX];
+};
+
+/* An entry of a keyed probe waiting for its exit; used == false: a free slot. */
+struct keyed_open {
+	bool used;
+	int probe;
+	int cpu;
+	int tid;
+	uint64_t start;
+	uint64_t hash;
+	uint64_t values[KPT_PAIR_KEY_MAX];
+	/* with kpt_pairer_keep_entries() only: */
+	struct tep_event *format;
+	char *payload;			/* malloc'd, reused by the next entry in this slot */
+	int size;			/* -1: not kept */
+	int capacity;
+};
+
 struct kpt_pairer {
 	kpt_span_fn span_fn;
 	void *ctx;
@@ -68,6 +101,10 @@ struct kpt_pairer {
 	uint64_t last_ts;	/* the latest event's time */
 	kpt_span_maker_fn span_maker;	/* KPT_ROLE_SPAN events into spans */
 	void *span_maker_ctx;
+	struct keyed **keyed;		/* [probe]: NULL for a probe paired per thread */
+	struct keyed_open *opens;	/* keyed probes' open entries */
+	unsigned int nr_open_slots;	/* 0, or a power of two */
+	unsigned int nr_opens;
 };
 
 /**
@@ -369,6 +406,418 @@ static void made_span(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	pairer->span_fn(pairer->ctx, &span);
 }
 
+/* Find the key's fields in @format, the entry's (@side 0) or the exit's (1). */
+static int keyed_resolve(struct keyed *keyed, int side, struct tep_event *format)
+{
+	const char *const *names = side ? (const char *const *)keyed->key.exit :
+				   (const char *const *)keyed->key.entry;
+	int i;
+
+	keyed->formats[side] = NULL;
+	for (i = 0; i < keyed->key.nr; i++) {
+		keyed->fields[side][i] = tep_find_any_field(format, names[i]);
+		if (!keyed->fields[side][i])
+			return -1;
+	}
+	keyed->formats[side] = format;
+	return 0;
+}
+
+/* The values of the key's fields in @ev, and their hash. Returns -1 if it has none. */
+static int keyed_values(struct keyed *keyed, int side, const struct kpt_event *ev,
+			uint64_t *values, uint64_t *hash)
+{
+	uint64_t h = (uint64_t)ev->probe * 0x9e3779b97f4a7c15ull;
+	int i;
+
+	if (!ev->format || !ev->data)
+		return -1;
+	if (ev->format != keyed->formats[side] && keyed_resolve(keyed, side, ev->format) < 0)
+		return -1;
+	for (i = 0; i < keyed->key.nr; i++) {
+		const struct tep_format_field *field = keyed->fields[side][i];
+
+		if (field->offset < 0 || field->offset + field->size > ev->size)
+			return -1;
+		values[i] = tep_read_number(ev->format->tep, (const char *)ev->data + field->offset,
+					    field->size);
+		h = (h ^ values[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 33;
+	}
+	*hash = h;
+	return 0;
+}
+
+static unsigned int open_home(const struct kpt_pairer *pairer, uint64_t hash)
+{
+	return (unsigned int)hash & (pairer->nr_open_slots - 1);
+}
+
+static struct keyed_open *find_open(struct kpt_pairer *pairer, int probe, int nr,
+				    const uint64_t *values, uint64_t hash)
+{
+	unsigned int i;
+
+	if (!pairer->nr_open_slots)
+		return NULL;
+	for (i = open_home(pairer, hash); pairer->opens[i].used;
+	     i = (i + 1) & (pairer->nr_open_slots - 1)) {
+		struct keyed_open *open = &pairer->opens[i];
+
+		if (open->hash == hash && open->probe == probe &&
+		    memcmp(open->values, values, nr * sizeof(*values)) == 0)
+			return open;
+	}
+	return NULL;
+}
+
+/* A free slot for @hash, growing the table at half load; NULL on allocation failure. */
+static struct keyed_open *new_open(struct kpt_pairer *pairer, uint64_t hash)
+{
+	unsigned int i;
+
+	if ((pairer->nr_opens + 1) * 2 > pairer->nr_open_slots) {
+		unsigned int nr_slots = pairer->nr_open_slots ? pairer->nr_open_slots * 2 :
+					INITIAL_THREADS;
+		struct keyed_open *opens = calloc(nr_slots, sizeof(*opens));
+
+		if (!opens)
+			return NULL;
+		for (i = 0; i < pairer->nr_open_slots; i++) {
+			unsigned int j = (unsigned int)pairer->opens[i].hash & (nr_slots - 1);
+
+			if (!pairer->opens[i].used) {
+				free(pairer->opens[i].payload);	/* a free slot's spare buffer */
+				continue;
+			}
+			while (opens[j].used)
+				j = (j + 1) & (nr_slots - 1);
+			opens[j] = pairer->opens[i];
+		}
+		free(pairer->opens);
+		pairer->opens = opens;
+		pairer->nr_open_slots = nr_slots;
+	}
+	for (i = open_home(pairer, hash); pairer->opens[i].used;
+	     i = (i + 1) & (pairer->nr_open_slots - 1))
+		;
+	pairer->nr_opens++;
+	return &pairer->opens[i];
+}
+
+/* Free @open's slot, shifting back the entries that probed past it (as remove_thread()). */
+static void remove_open(struct kpt_pairer *pairer, struct keyed_open *open)
+{
+	unsigned int mask = pairer->nr_open_slots - 1;
+	unsigned int hole = open - pairer->opens, i = hole;
+	char *payload = open->payload;
+	int capacity = open->capacity;
+
+	memset(open, 0, sizeof(*open));
+	pairer->nr_opens--;
+	for (;;) {
+		unsigned int home;
+
+		i = (i + 1) & mask;
+		if (!pairer->opens[i].used)
+			break;
+		home = open_home(pairer, pairer->opens[i].hash);
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			pairer->opens[hole] = pairer->opens[i];
+			memset(&pairer->opens[i], 0, sizeof(pairer->opens[i]));
+			hole = i;
+		}
+	}
+	/* the payload buffer stays with the slot that is free now, for the next entry */
+	pairer->opens[hole].payload = payload;
+	pairer->opens[hole].capacity = capacity;
+}
+
+static void keep_open_payload(struct keyed_open *open, const struct kpt_event *ev)
+{
+	open->size = -1;
+	if (!ev->data || ev->size < 0 || ev->size > MAX_KEPT_PAYLOAD)
+		return;
+	if (ev->size > open->capacity) {
+		char *grown = realloc(open->payload, ev->size);
+
+		if (!grown)
+			return;
+		open->payload = grown;
+		open->capacity = ev->size;
+	}
+	memcpy(open->payload, ev->data, ev->size);
+	open->format = ev->format;
+	open->size = ev->size;
+}
+
+static void keyed_entry(struct kpt_pairer *pairer, struct keyed *keyed,
+			const struct kpt_event *ev)
+{
+	uint64_t values[KPT_PAIR_KEY_MAX], hash;
+	struct keyed_open *open;
+
+	if (keyed_values(keyed, 0, ev, values, &hash) < 0)
+		return;
+	open = find_open(pairer, ev->probe, keyed->key.nr, values, hash);
+	if (open) {
+		/* the same key again before its exit: the earlier entry lost it */
+		pairer->counts[ev->probe].lost_exits++;
+	} else {
+		open = new_open(pairer, hash);
+		if (!open)
+			return;
+		open->used = true;
+		open->probe = ev->probe;
+		open->hash = hash;
+		memcpy(open->values, values, keyed->key.nr * sizeof(*values));
+	}
+	open->cpu = ev->cpu;
+	open->tid = ev->tid;
+	open->start = ev->ts;
+	open->size = -1;
+	if (pairer->keep_entries)
+		keep_open_payload(open, ev);
+}
+
+/* The span of an open keyed entry; @exit NULL: still open, ending at the last event. */
+static void keyed_span(struct kpt_pairer *pairer, const struct keyed_open *open,
+		       const struct kpt_event *exit, kpt_span_fn fn, void *ctx)
+{
+	struct kpt_event entry = {
+		.ts = open->start,
+		.cpu = open->cpu,
+		.tid = open->tid,
+		.probe = open->probe,
+		.role = KPT_ROLE_ENTRY,
+	};
+	struct kpt_span span = {
+		.probe = open->probe,
+		.tid = open->tid,
+		.cpu = open->cpu,
+		.start = open->start,
+		.end = exit ? exit->ts : pairer->last_ts > open->start ? pairer->last_ts :
+		       open->start,
+		.entry = &entry,
+		.exit = exit,
+	};
+
+	if (open->size >= 0) {
+		entry.format = open->format;
+		entry.data = open->payload;
+		entry.size = open->size;
+	}
+	fn(ctx, &span);
+}
+
+static void keyed_exit(struct kpt_pairer *pairer, struct keyed *keyed, const struct kpt_event *ev)
+{
+	uint64_t values[KPT_PAIR_KEY_MAX], hash;
+	struct keyed_open *open;
+
+	if (keyed_values(keyed, 1, ev, values, &hash) < 0)
+		return;
+	open = find_open(pairer, ev->probe, keyed->key.nr, values, hash);
+	if (!open) {
+		pairer->counts[ev->probe].orphan_exits++;
+		return;
+	}
+	pairer->counts[ev->probe].spans++;
+	keyed_span(pairer, open, ev, pairer->span_fn, pairer->ctx);
+	remove_open(pairer, open);
+}
+
+/* Hand on (with @open_fn) and count the keyed entries still open, and forget them. */
+static void keyed_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < pairer->nr_open_slots; i++) {
+		struct keyed_open *open = &pairer->opens[i];
+
+		if (!open->used)
+			continue;
+		if (open_fn)
+			keyed_span(pairer, open, NULL, open_fn, ctx);
+		pairer->counts[open->probe].open_at_end++;
+		open->used = false;
+	}
+	pairer->nr_opens = 0;
+}
+
+/**
+ * kpt_pairer_set_key - pair a probe by the values of fields instead of per thread
+ * @pairer: the pairer, before its first event
+ * @probe: the probe's index
+ * @key: its key (copied); checked against the events' formats already
+ *	(kpt_pair_key_check())
+ *
+ * An entry and an exit of @probe then pair when the entry's key fields equal
+ * the exit's, whatever threads wrote them; the span's thread is the entry's.
+ * Returns 0, or -1 on allocation failure.
+ */
+int kpt_pairer_set_key(struct kpt_pairer *pairer, int probe, const struct kpt_pair_key *key)
+{
+	struct keyed *keyed;
+	int i;
+
+	if (!key->nr)
+		return 0;
+	if (!pairer->keyed) {
+		pairer->keyed = calloc(pairer->nr_probes, sizeof(*pairer->keyed));
+		if (!pairer->keyed)
+			return -1;
+	}
+	keyed = calloc(1, sizeof(*keyed));
+	if (!keyed)
+		return -1;
+	pairer->keyed[probe] = keyed;
+	keyed->key.nr = key->nr;
+	for (i = 0; i < key->nr; i++) {
+		keyed->key.entry[i] = strdup(key->entry[i]);
+		keyed->key.exit[i] = strdup(key->exit[i]);
+		if (!keyed->key.entry[i] || !keyed->key.exit[i])
+			return -1;
+	}
+	return 0;
+}
+
+static bool is_field_name(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+		return false;
+	for (i = 1; i < len; i++) {
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return false;
+	}
+	return true;
+}
+
+/**
+ * kpt_pair_key_parse - parse a key: "FIELD[,FIELD]..." where each FIELD may be
+ *	"ENTRY_FIELD:EXIT_FIELD" when the two events name it differently
+ * @text: the text after "key="
+ * @key: filled in; release with kpt_pair_key_release() whatever the result
+ * @errmsg: on failure, a malloc'd message naming @text
+ *
+ * Examples: "dev,sector" (block_rq_issue .. block_rq_complete), "pid:next_pid"
+ * (sched_wakeup .. sched_switch). Returns 0, or -1 on error.
+ */
+int kpt_pair_key_parse(const char *text, struct kpt_pair_key *key, char **errmsg)
+{
+	const char *p = text;
+
+	memset(key, 0, sizeof(*key));
+	*errmsg = NULL;
+	while (*p) {
+		size_t len = strcspn(p, ","), first = strcspn(p, ":,");
+		const char *second = p + first + 1;
+		size_t second_len = p[first] == ':' ? len - first - 1 : first;
+
+		if (key->nr == KPT_PAIR_KEY_MAX) {
+			*errmsg = kpt_asprintf("key '%s': at most %d fields", text,
+					       KPT_PAIR_KEY_MAX);
+			return -1;
+		}
+		if (p[first] != ':')
+			second = p;
+		if (!is_field_name(p, first) || !is_field_name(second, second_len)) {
+			*errmsg = kpt_asprintf("key '%s': '%.*s' is not FIELD or ENTRY_FIELD:"
+					       "EXIT_FIELD (field names of the events' formats, "
+					       "e.g. key=dev,sector or key=pid:next_pid)", text,
+					       (int)len, p);
+			return -1;
+		}
+		key->entry[key->nr] = strndup(p, first);
+		key->exit[key->nr] = strndup(second, second_len);
+		if (!key->entry[key->nr] || !key->exit[key->nr++])
+			return -1;
+		p += len;
+		if (*p == ',' && !*++p) {
+			*errmsg = kpt_asprintf("key '%s': a field name must follow ','", text);
+			return -1;
+		}
+	}
+	if (!key->nr) {
+		*errmsg = kpt_asprintf("key '': name the fields to pair on, e.g. key=dev,sector");
+		return -1;
+	}
+	return 0;
+}
+
+/* Is @name an integer field of @event? Prints why not, naming @probe. */
+static int check_key_field(struct tep_event *event, const char *name, const char *probe)
+{
+	struct tep_format_field *field = tep_find_any_field(event, name);
+	struct tep_format_field **fields;
+	char *list = NULL, *grown;
+	int i;
+
+	if (field && !(field->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC |
+				      TEP_FIELD_IS_STRING)) &&
+	    (field->size == 1 || field->size == 2 || field->size == 4 || field->size == 8))
+		return 0;
+	if (field) {
+		kpt_err("probe '%s': field '%s' of %s:%s is not an integer: a key pairs on "
+			"integer fields", probe, name, event->system, event->name);
+		return -1;
+	}
+	fields = tep_event_fields(event);
+	for (i = 0; fields && fields[i]; i++) {
+		grown = kpt_asprintf("%s%s%s", list ? list : "", list ? ", " : "",
+				     fields[i]->name);
+		free(list);
+		list = grown;
+		if (!list)
+			break;
+	}
+	kpt_err("probe '%s': event %s:%s has no field '%s' to pair on (its fields: %s)", probe,
+		event->system, event->name, name, list ? list : "none");
+	free(list);
+	free(fields);
+	return -1;
+}
+
+/**
+ * kpt_pair_key_check - whether a key's fields are integer fields of both events
+ * @key: the key
+ * @entry: the entry event's format
+ * @exit: the exit event's format
+ * @probe: the probe's name, for messages
+ *
+ * Returns 0, or -1 after printing which field is missing or unusable, and the
+ * fields the event has.
+ */
+int kpt_pair_key_check(const struct kpt_pair_key *key, struct tep_event *entry,
+		       struct tep_event *exit, const char *probe)
+{
+	int i;
+
+	for (i = 0; i < key->nr; i++) {
+		if (check_key_field(entry, key->entry[i], probe) < 0 ||
+		    check_key_field(exit, key->exit[i], probe) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/**
+ * kpt_pair_key_release - free a key's names
+ * @key: the key
+ */
+void kpt_pair_key_release(struct kpt_pair_key *key)
+{
+	int i;
+
+	for (i = 0; i < KPT_PAIR_KEY_MAX; i++) {
+		free(key->entry[i]);
+		free(key->exit[i]);
+	}
+	memset(key, 0, sizeof(*key));
+}
+
 /**
  * kpt_pairer_set_span_maker - how to make KPT_ROLE_SPAN events into spans
  * @pairer: the pairer
@@ -417,10 +866,16 @@ void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 	pairer->last_ts = ev->ts;
 	switch (ev->role) {
 	case KPT_ROLE_ENTRY:
-		push(pairer, ev);
+		if (pairer->keyed && pairer->keyed[ev->probe])
+			keyed_entry(pairer, pairer->keyed[ev->probe], ev);
+		else
+			push(pairer, ev);
 		break;
 	case KPT_ROLE_EXIT:
-		pop(pairer, ev);
+		if (pairer->keyed && pairer->keyed[ev->probe])
+			keyed_exit(pairer, pairer->keyed[ev->probe], ev);
+		else
+			pop(pairer, ev);
 		break;
 	case KPT_ROLE_TASK_EXIT:
 		task_exit(pairer, ev);
@@ -485,6 +940,7 @@ void kpt_pairer_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx
 		memset(thread, 0, sizeof(*thread));
 	}
 	pairer->nr_threads = 0;
+	keyed_finish(pairer, open_fn, ctx);
 }
 
 /**
@@ -520,6 +976,15 @@ void kpt_pairer_free(struct kpt_pairer *pairer)
 		free(pairer->threads[i].frames);
 		free(pairer->threads[i].payload);
 	}
+	for (i = 0; pairer->opens && i < pairer->nr_open_slots; i++)
+		free(pairer->opens[i].payload);
+	for (i = 0; pairer->keyed && i < (unsigned int)pairer->nr_probes; i++) {
+		if (pairer->keyed[i])
+			kpt_pair_key_release(&pairer->keyed[i]->key);
+		free(pairer->keyed[i]);
+	}
+	free(pairer->keyed);
+	free(pairer->opens);
 	free(pairer->threads);
 	free(pairer->counts);
 	free(pairer);

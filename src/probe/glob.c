@@ -126,22 +126,6 @@ fail:
 	return -1;
 }
 
-static int push(char ***arr, int *nr, char *s)
-{
-	char **grown;
-
-	if (!s)
-		return -1;
-	grown = realloc(*arr, (*nr + 1) * sizeof(**arr));
-	if (!grown) {
-		free(s);
-		return -1;
-	}
-	grown[(*nr)++] = s;
-	*arr = grown;
-	return 0;
-}
-
 /**
  * kpt_glob_read_blacklist - the kprobe blacklist's text (debugfs), or NULL if unreadable
  *
@@ -190,7 +174,7 @@ static int expand_one(const char *spec, const char *functions, const char *black
 		goto out;
 	}
 	for (i = 0; i < nr; i++) {
-		if (push(out, nr_out, kpt_asprintf("%s%s", names[i], spec + len)) < 0)
+		if (kpt_strv_push(out, nr_out, kpt_asprintf("%s%s", names[i], spec + len)) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -229,7 +213,7 @@ int kpt_glob_expand_specs(char **specs, int nr, int max, char ***out, int *nr_ou
 
 		if (ret < 0 || !type || strcmp(type->name, "kprobe") ||
 		    !kpt_glob_is_pattern(specs[i])) {
-			if (ret == 0 && push(out, nr_out, specs[i]) < 0)
+			if (ret == 0 && kpt_strv_push(out, nr_out, specs[i]) < 0)
 				ret = -1;
 			else if (ret < 0)
 				free(specs[i]);

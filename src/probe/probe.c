@@ -409,5 +409,6 @@ void kpt_probe_release(struct kpt_probe *probe)
 	free(probe->path);
 	release_point(&probe->entry);
 	release_point(&probe->exit);
+	kpt_pair_key_release(&probe->key);
 	memset(probe, 0, sizeof(*probe));
 }

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pipeline/pair.h"
+
 struct kpt_probe;
 struct kpt_session;
 struct kpt_discover;
@@ -84,6 +86,7 @@ struct kpt_probe {
 	int raw_sides;		/* raw syntax: which of KPT_RAW_ENTRY/KPT_RAW_EXIT were given */
 	struct kpt_probe_point entry;
 	struct kpt_probe_point exit;
+	struct kpt_pair_key key;	/* tracepoints: pair by these fields (key=); nr 0: per thread */
 };
 
 #define KPT_RAW_ENTRY	0x1

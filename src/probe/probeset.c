@@ -93,23 +93,6 @@ void kpt_probeset_free(struct kpt_probeset *set)
 	free(set);
 }
 
-/* Append @s (now owned by the array) to *@arr; returns -1 (and frees @s) on failure. */
-static int push_str(char ***arr, int *nr, char *s)
-{
-	char **grown;
-
-	if (!s)
-		return -1;
-	grown = realloc(*arr, (*nr + 1) * sizeof(**arr));
-	if (!grown) {
-		free(s);
-		return -1;
-	}
-	grown[(*nr)++] = s;
-	*arr = grown;
-	return 0;
-}
-
 static struct kpt_probeset_variant *new_variant(struct kpt_probeset *set, int line)
 {
 	struct kpt_probeset_variant *grown;
@@ -138,7 +121,7 @@ static int parse_arches(struct kpt_probeset_variant *v, const char *list, char *
 			ret = -1;
 			break;
 		}
-		if (push_str(&v->arches, &v->nr_arches, strdup(arch)) < 0) {
+		if (kpt_strv_push(&v->arches, &v->nr_arches, strdup(arch)) < 0) {
 			ret = -1;
 			break;
 		}
@@ -235,7 +218,7 @@ static int parse_probe_line(struct kpt_probeset_variant *v, const char *spec, ch
 		*why = errmsg;
 		return -1;
 	}
-	return push_str(&v->probes, &v->nr_probes, strdup(spec));
+	return kpt_strv_push(&v->probes, &v->nr_probes, strdup(spec));
 }
 
 /* Parse one line (comment and trailing blanks gone); *why is set on a syntax error. */
@@ -658,6 +641,69 @@ void kpt_kernel_probe_host_release(struct kpt_kernel_probe *kernel)
 	kernel->data = NULL;
 }
 
+/* Append @spec unless @out has it already; *@from_set (if any) says whether a set gave it. */
+static int push_unique(char ***out, bool **from_set, int *nr_out, const char *spec, bool set)
+{
+	bool *grown;
+	int i;
+
+	for (i = 0; from_set && i < *nr_out; i++) {
+		if (strcmp((*out)[i], spec) == 0)
+			return 0;
+	}
+	if (kpt_strv_push(out, nr_out, strdup(spec)) < 0)
+		return -1;
+	if (!from_set)
+		return 0;
+	grown = realloc(*from_set, *nr_out * sizeof(**from_set));
+	if (!grown)
+		return -1;
+	grown[*nr_out - 1] = set;
+	*from_set = grown;
+	return 0;
+}
+
+/*
+ * Expand every @NAME of @specs: into the probes of its first variant that fits
+ * @kernel, or with @kernel NULL into the probes of all its variants, each once
+ * (@from_set then says which came from a set).
+ */
+static int expand(char *const *specs, int nr, const struct kpt_kernel_probe *kernel,
+		  char ***out, bool **from_set, int *nr_out, char **errmsg)
+{
+	int i, j, k;
+
+	for (i = 0; i < nr; i++) {
+		const struct kpt_probeset_variant *v;
+		struct kpt_probeset *set;
+		int ret = 0;
+
+		if (specs[i][0] != '@') {
+			if (push_unique(out, from_set, nr_out, specs[i], false) < 0)
+				return -1;
+			continue;
+		}
+		set = kpt_probeset_load(specs[i] + 1, errmsg);
+		if (!set)
+			return -1;
+		if (kernel) {
+			v = kpt_probeset_choose(set, kernel, errmsg);
+			for (j = 0; v && j < v->nr_probes && ret == 0; j++)
+				ret = push_unique(out, NULL, nr_out, v->probes[j], true);
+			ret = v ? ret : -1;
+		}
+		for (k = 0; !kernel && k < set->nr_variants && ret == 0; k++) {
+			v = &set->variants[k];
+			for (j = 0; j < v->nr_probes && ret == 0; j++)
+				ret = push_unique(out, from_set, nr_out, v->probes[j], true);
+		}
+		kpt_probeset_free(set);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /**
  * kpt_probeset_expand - replace every @NAME among probe specifications by its set's probes
  * @specs: the specifications, as given
@@ -672,47 +718,50 @@ void kpt_kernel_probe_host_release(struct kpt_kernel_probe *kernel)
 int kpt_probeset_expand(char *const *specs, int nr, char ***out, int *nr_out, char **errmsg)
 {
 	struct kpt_kernel_probe kernel = { 0 };
-	bool have_kernel = false;
-	int i, j, ret = -1;
+	int ret;
 
 	*out = NULL;
 	*nr_out = 0;
 	*errmsg = NULL;
-	for (i = 0; i < nr; i++) {
-		const struct kpt_probeset_variant *v;
-		struct kpt_probeset *set;
-
-		if (specs[i][0] != '@') {
-			if (push_str(out, nr_out, strdup(specs[i])) < 0)
-				goto out;
-			continue;
-		}
-		set = kpt_probeset_load(specs[i] + 1, errmsg);
-		if (!set)
-			goto out;
-		if (!have_kernel) {
-			kpt_kernel_probe_host(&kernel);
-			have_kernel = true;
-		}
-		v = kpt_probeset_choose(set, &kernel, errmsg);
-		for (j = 0; v && j < v->nr_probes; j++) {
-			if (push_str(out, nr_out, strdup(v->probes[j])) < 0)
-				v = NULL;
-		}
-		kpt_probeset_free(set);
-		if (!v)
-			goto out;
-	}
-	ret = 0;
-out:
-	if (have_kernel)
-		kpt_kernel_probe_host_release(&kernel);
+	kpt_kernel_probe_host(&kernel);
+	ret = expand(specs, nr, &kernel, out, NULL, nr_out, errmsg);
+	kpt_kernel_probe_host_release(&kernel);
 	if (ret < 0) {
 		kpt_probeset_specs_free(*out, *nr_out);
 		*out = NULL;
 		*nr_out = 0;
 	}
 	return ret;
+}
+
+/**
+ * kpt_probeset_expand_recorded - expand @NAMEs for a recorded file, whatever its kernel
+ * @specs: the specifications, as given
+ * @nr: how many
+ * @out: as kpt_probeset_expand()'s
+ * @from_set: set to a malloc'd array, in step with @out: whether a set gave the
+ *	specification (then the file may lack it) rather than the user
+ * @nr_out: set to the length of both
+ * @errmsg: on failure, a malloc'd message (NULL when out of memory)
+ *
+ * The file was recorded on some kernel, not necessarily this one, so a set
+ * gives the probes of all its variants, each once. Returns 0, or -1.
+ */
+int kpt_probeset_expand_recorded(char *const *specs, int nr, char ***out, bool **from_set,
+				 int *nr_out, char **errmsg)
+{
+	*out = NULL;
+	*from_set = NULL;
+	*nr_out = 0;
+	*errmsg = NULL;
+	if (expand(specs, nr, NULL, out, from_set, nr_out, errmsg) == 0)
+		return 0;
+	kpt_probeset_specs_free(*out, *nr_out);
+	free(*from_set);
+	*out = NULL;
+	*from_set = NULL;
+	*nr_out = 0;
+	return -1;
 }
 
 /**

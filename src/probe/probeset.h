@@ -61,6 +61,8 @@ const struct kpt_probeset_variant *kpt_probeset_choose(const struct kpt_probeset
 bool kpt_probeset_arch_matches(const char *pattern, const char *arch);
 void kpt_probeset_free(struct kpt_probeset *set);
 int kpt_probeset_expand(char *const *specs, int nr, char ***out, int *nr_out, char **errmsg);
+int kpt_probeset_expand_recorded(char *const *specs, int nr, char ***out, bool **from_set,
+				 int *nr_out, char **errmsg);
 void kpt_probeset_specs_free(char **specs, int nr);
 
 char *kpt_probeset_user_dir(void);

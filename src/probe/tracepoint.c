@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Any two tracepoints: tp:SYSTEM:ENTRY,SYSTEM:EXIT, paired per thread. The
- * events exist already, so nothing is created; their fields are recorded
- * already, so they take no fetch-args.
+ * Any two tracepoints: tp:SYSTEM:ENTRY,SYSTEM:EXIT, paired per thread, or by
+ * the values of key fields (key=FIELD,...) when the two ends happen on
+ * different threads. The events exist already, so nothing is created; their
+ * fields are recorded already, so they take no fetch-args.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,26 @@ static int parse_point(const char *text, struct kpt_probe_point *point, const ch
 	return point->system && point->event ? 0 : -1;
 }
 
+/* The only argument a tracepoint pair takes: key=FIELD[,FIELD]... */
+static int parse_key(const char *args, struct kpt_probe *probe, const char *spec, char **errmsg)
+{
+	char *keymsg;
+	int ret = 0;
+
+	if (strncmp(args, "key=", 4) != 0 || strpbrk(args, " \t"))
+		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': tracepoints take no "
+							   "fetch-args (their fields are recorded "
+							   "already), only key=FIELD[,FIELD]... to "
+							   "pair by fields, e.g. key=dev,sector",
+							   spec));
+	if (kpt_pair_key_parse(args + 4, &probe->key, &keymsg) < 0) {
+		ret = keymsg ? kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': %s", spec, keymsg)) :
+			       -1;
+		free(keymsg);
+	}
+	return ret;
+}
+
 static int tracepoint_parse(const char *head, char *args, struct kpt_probe *probe,
 			    const char *spec, char **errmsg)
 {
@@ -41,10 +62,10 @@ static int tracepoint_parse(const char *head, char *args, struct kpt_probe *prob
 
 	probe->type = &kpt_probe_tracepoint;
 	if (args) {
+		ret = parse_key(args, probe, spec, errmsg);
 		free(args);
-		return kpt_probe_fail(errmsg, kpt_asprintf("probe '%s': tracepoints take no "
-							   "fetch-args; their fields are recorded "
-							   "already", spec));
+		if (ret < 0)
+			return ret;
 	}
 	probe->name = strdup(head);
 	if (!comma)
@@ -96,7 +117,8 @@ static int tracepoint_create(struct kpt_session *session, struct kpt_probe *prob
 
 const struct kpt_probe_type kpt_probe_tracepoint = {
 	.name = "tracepoint",
-	.usage = "  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread\n",
+	.usage = "  tp:SYS:ENTRY,SYS:EXIT    any two tracepoints, paired per thread; with\n"
+		 "                           ' key=FIELD,...' paired by those fields' values\n",
 	.match = tracepoint_match,
 	.parse = tracepoint_parse,
 	.create = tracepoint_create,

@@ -152,21 +152,42 @@ static bool carried(const struct tep_format_field *field, const struct tep_forma
 	       !(ret && strcmp(field->name, ret->name) == 0);
 }
 
+/* The hist keys of one end: the key's fields (key=), or the thread. */
+static char *hist_keys(const struct kpt_pair_key *key, bool exit)
+{
+	char *keys = strdup(key->nr ? "" : "common_pid"), *more;
+	int i;
+
+	for (i = 0; i < key->nr; i++) {
+		keys = append(keys, more = kpt_asprintf("%s%s", i ? "," : "",
+							exit ? key->exit[i] : key->entry[i]));
+		free(more);
+	}
+	return keys;
+}
+
 /*
  * The synthetic event's definition and the two triggers: the entry's keeps
- * its time stamp and numeric arguments per thread in variables kpt<N>_ts and
- * kpt<N>_a_<name>, the exit's fires the event with the duration, those
- * arguments and the return value.
+ * its time stamp and numeric arguments per thread (or per value of the
+ * probe's key fields) in variables kpt<N>_ts and kpt<N>_a_<name>, the exit's
+ * fires the event with the duration, those arguments and the return value.
  */
-static int build(struct kfilter *f, const char *probe_name, struct tep_event *entry,
+static int build(struct kfilter *f, const struct kpt_probe *probe, struct tep_event *entry,
 		 struct tep_event *exit, int index)
 {
 	struct tep_format_field *field, *ret = return_field(exit);
+	const char *probe_name = probe->name;
 	char *def, *vars, *params, *names, *more;
+	char *entry_keys = hist_keys(&probe->key, false), *exit_keys = hist_keys(&probe->key, true);
 	int n = 0;
 
+	if (!entry_keys || !exit_keys) {
+		free(entry_keys);
+		free(exit_keys);
+		return -1;
+	}
 	def = kpt_asprintf("%s u64 delta", f->synth);
-	vars = kpt_asprintf("hist:keys=common_pid:kpt%d_ts=common_timestamp", index);
+	vars = kpt_asprintf("hist:keys=%s:kpt%d_ts=common_timestamp", entry_keys, index);
 	params = kpt_asprintf("$kpt%d_lat", index);
 	names = strdup("");
 	for (field = entry->format.fields; field; field = field->next) {
@@ -198,11 +219,13 @@ static int build(struct kfilter *f, const char *probe_name, struct tep_event *en
 	f->entry_fields = names;
 	f->ret_field = ret ? strdup(ret->name) : NULL;
 	f->entry_trigger = vars;
-	f->exit_trigger = params ? kpt_asprintf("hist:keys=common_pid:kpt%d_lat=common_timestamp-"
-						"$kpt%d_ts:onmatch(%s.%s).trace(%s,%s)", index,
-						index, f->entry_system, f->entry_event, f->synth,
-						params) : NULL;
+	f->exit_trigger = params && exit_keys ?
+			  kpt_asprintf("hist:keys=%s:kpt%d_lat=common_timestamp-$kpt%d_ts:"
+				       "onmatch(%s.%s).trace(%s,%s)", exit_keys, index, index,
+				       f->entry_system, f->entry_event, f->synth, params) : NULL;
 	free(params);
+	free(entry_keys);
+	free(exit_keys);
 	if (!def || !f->entry_trigger || !f->exit_trigger || !names || (ret && !f->ret_field)) {
 		free(def);
 		return -1;
@@ -298,7 +321,7 @@ int kpt_kfilter_add(struct kpt_session *session, const struct kpt_probe *probe, 
 		goto out;
 	entry = read_format(tep, f->entry_system, f->entry_event);
 	exit = read_format(tep, f->exit_system, f->exit_event);
-	if (!entry || !exit || build(f, probe->name, entry, exit, index) < 0 ||
+	if (!entry || !exit || build(f, probe, entry, exit, index) < 0 ||
 	    set_triggers(session, f) < 0)
 		goto out;
 	unqueue(session, f->entry_system, f->entry_event);

@@ -12,6 +12,7 @@
 #include <event-parse.h>
 #include <json.h>
 
+#include "probe/probeset.h"
 #include "source/file.h"
 #include "tracedat/discover.h"
 #include "tracedat/read.h"
@@ -180,6 +181,12 @@ static int add_explicit(struct kpt_file_source *run, const char *text)
 			entry ? pair.entry_event : pair.exit_event, path);
 		goto out;
 	}
+	if (pair.key.nr &&
+	    kpt_pair_key_check(&pair.key,
+			       tep_find_event_by_name(run->tep, pair.entry_system, pair.entry_event),
+			       tep_find_event_by_name(run->tep, pair.exit_system, pair.exit_event),
+			       pair.name) < 0)
+		goto out;
 	taken = event_taken(run, pair.entry_system, pair.entry_event);
 	if (!taken)
 		taken = event_taken(run, pair.exit_system, pair.exit_event);
@@ -194,61 +201,172 @@ out:
 	return ret;
 }
 
+/*
+ * What the user named, as the file is searched for it: @NAME expanded into the
+ * probes of every variant of the set (the file's kernel is not this one's),
+ * names and globs of the file's pairs, and pairs of events (--pair, and the
+ * tp:ENTRY,EXIT probes, which a file does not name). What a set gave may be
+ * missing from the file.
+ */
+struct selection {
+	char **specs;			/* expanded */
+	bool *from_set;
+	int nr_specs;
+	const char **names;		/* into specs, or the --pair texts */
+	bool *names_optional;
+	int nr_names;
+	const char **pairs;
+	bool *pairs_optional;
+	int nr_pairs;
+	char **owned;			/* names cut out of a spec */
+	int nr_owned;
+};
+
+static void selection_free(struct selection *sel)
+{
+	kpt_probeset_specs_free(sel->specs, sel->nr_specs);
+	kpt_probeset_specs_free(sel->owned, sel->nr_owned);
+	free(sel->from_set);
+	free(sel->names);
+	free(sel->names_optional);
+	free(sel->pairs);
+	free(sel->pairs_optional);
+}
+
+static int selection_make(const struct kpt_file_opts *opts, struct selection *sel)
+{
+	char *errmsg;
+	int i, nr = opts->nr_probes + opts->nr_pairs;
+
+	memset(sel, 0, sizeof(*sel));
+	if (kpt_probeset_expand_recorded((char *const *)opts->probes, opts->nr_probes,
+					 &sel->specs, &sel->from_set, &sel->nr_specs,
+					 &errmsg) < 0) {
+		kpt_err("%s", errmsg ? errmsg : "out of memory");
+		free(errmsg);
+		return -1;
+	}
+	nr += sel->nr_specs;
+	sel->names = calloc(nr, sizeof(*sel->names));
+	sel->names_optional = calloc(nr, sizeof(*sel->names_optional));
+	sel->pairs = calloc(nr, sizeof(*sel->pairs));
+	sel->pairs_optional = calloc(nr, sizeof(*sel->pairs_optional));
+	sel->owned = calloc(nr, sizeof(*sel->owned));
+	if (!sel->names || !sel->names_optional || !sel->pairs || !sel->pairs_optional ||
+	    !sel->owned)
+		return -1;
+	for (i = 0; i < sel->nr_specs; i++) {
+		const char *spec = sel->specs[i];
+		size_t len = strcspn(spec, " \t");
+
+		if (strncmp(spec, "tp:", 3) == 0) {
+			sel->pairs_optional[sel->nr_pairs] = sel->from_set[i];
+			sel->pairs[sel->nr_pairs++] = spec;
+			continue;
+		}
+		sel->names_optional[sel->nr_names] = sel->from_set[i];
+		if (!spec[len]) {
+			sel->names[sel->nr_names++] = spec;
+			continue;
+		}
+		/* a probe with fetch-args: its pair is named without them */
+		sel->owned[sel->nr_owned] = strndup(spec, len);
+		if (!sel->owned[sel->nr_owned])
+			return -1;
+		sel->names[sel->nr_names++] = sel->owned[sel->nr_owned++];
+	}
+	for (i = 0; i < opts->nr_pairs; i++)
+		sel->pairs[sel->nr_pairs++] = opts->pairs[i];
+	return 0;
+}
+
+static bool pair_events_exist(struct kpt_file_source *run, const char *text)
+{
+	struct kpt_pair pair;
+	char *errmsg;
+	bool exist;
+
+	if (kpt_pair_parse(text, &pair, &errmsg) < 0) {
+		free(errmsg);
+		kpt_pair_release(&pair);
+		return true;	/* add_explicit() says what is wrong */
+	}
+	exist = tep_find_event_by_name(run->tep, pair.entry_system, pair.entry_event) &&
+		tep_find_event_by_name(run->tep, pair.exit_system, pair.exit_event);
+	kpt_pair_release(&pair);
+	return exist;
+}
+
 /* The probes to report: -e selections of the discovered pairs, then --pair ones. */
 static int choose_probes(struct kpt_file_source *run)
 {
 	const struct kpt_file_opts *opts = run->opts;
 	struct kpt_event_name *events;
 	struct kpt_pair *found = NULL;
-	int nr_events, nr_found, i, j, ret = -1;
+	struct selection sel;
+	int nr_events, nr_found = 0, i, j, ret = -1;
 	bool *matched = NULL;
 
+	if (selection_make(opts, &sel) < 0)
+		goto out;
 	events = file_events(run->tep, &nr_events, &run->max_id);
 	if (!events)
-		return -1;
+		goto out;
 	/* Looked up once here, not with tep_find_event() per record. */
 	run->known = calloc(run->max_id + 1, sizeof(*run->known));
 	if (!run->known) {
 		free(events);
-		return -1;
+		goto out;
 	}
 	for (i = 0; i < nr_events; i++)
 		run->known[tep_get_event(run->tep, i)->id] = true;
 	nr_found = kpt_discover_pairs(events, nr_events, &found);
 	free(events);
-	if (nr_found < 0)
-		return -1;
-	matched = calloc(opts->nr_probes ? opts->nr_probes : 1, sizeof(*matched));
+	if (nr_found < 0) {
+		nr_found = 0;
+		goto out;
+	}
+	matched = calloc(sel.nr_names ? sel.nr_names : 1, sizeof(*matched));
 	if (!matched)
 		goto out;
 	for (i = 0; i < nr_found; i++) {
-		bool take = !opts->nr_probes && !opts->nr_pairs, forced = false;
+		bool take = !sel.nr_names && !sel.nr_pairs, forced = false;
 
-		for (j = 0; j < opts->nr_probes; j++) {
-			if (kpt_pair_matches(&found[i], opts->probes[j])) {
+		for (j = 0; j < sel.nr_names; j++) {
+			if (kpt_pair_matches(&found[i], sel.names[j])) {
 				take = true;
 				matched[j] = true;
-				forced |= !has_glob(opts->probes[j]);
+				forced |= !has_glob(sel.names[j]) && !sel.names_optional[j];
 			}
 		}
 		if (take && add_probe(run, &found[i], forced) < 0)
 			goto out;
 	}
-	for (j = 0; j < opts->nr_probes; j++) {
-		if (!matched[j]) {
+	for (j = 0; j < sel.nr_names; j++) {
+		if (!matched[j] && !sel.names_optional[j]) {
 			kpt_err("%s '%s': %s has no probe of that name ('kptrace report --list %s' "
-				"shows its probes)", opts->probe_option, opts->probes[j], opts->path, opts->path);
+				"shows its probes)", opts->probe_option, sel.names[j], opts->path,
+				opts->path);
 			goto out;
 		}
 	}
-	for (j = 0; j < opts->nr_pairs; j++) {
-		if (add_explicit(run, opts->pairs[j]) < 0)
+	for (j = 0; j < sel.nr_pairs; j++) {
+		if (sel.pairs_optional[j] && !pair_events_exist(run, sel.pairs[j]))
+			continue;
+		if (add_explicit(run, sel.pairs[j]) < 0)
 			goto out;
+	}
+	if (!run->nr_probes && sel.nr_specs) {
+		kpt_err("%s has none of the probes of %s%s ('kptrace report --list %s' shows its "
+			"probes)", opts->path, opts->probes[0], opts->nr_probes > 1 ? " ..." : "",
+			opts->path);
+		goto out;
 	}
 	ret = 0;
 out:
 	free(matched);
 	kpt_pairs_free(found, nr_found);
+	selection_free(&sel);
 	return ret;
 }
 
@@ -380,7 +498,7 @@ static int take_record(void *ctx, const struct kpt_tracedat_record *tr)
 		return 0;
 	}
 	count->counts[id]++;
-	if (run->engine && kpt_decoder_decode(run->decoder, rec, &ev))
+	if (run->engine && kpt_decoder_decode_type(run->decoder, rec, id, &ev))
 		kpt_engine_event(run->engine, &ev, tr->buffer);
 	return 0;
 }
@@ -675,6 +793,16 @@ int kpt_file_nr_probes(const struct kpt_file_source *src)
 int kpt_file_probes_per_buffer(const struct kpt_file_source *src)
 {
 	return src->nr_probes;
+}
+
+/**
+ * kpt_file_probe_key - the fields a probe pairs by (--pair '... key='), or a key of none
+ * @src: the source
+ * @probe: the probe's index within a buffer
+ */
+const struct kpt_pair_key *kpt_file_probe_key(const struct kpt_file_source *src, int probe)
+{
+	return &src->probes[probe].pair.key;
 }
 
 /**

@@ -55,6 +55,7 @@ struct kpt_file_source;
 int kpt_file_open(const struct kpt_file_opts *opts, struct kpt_file_source **src);
 int kpt_file_nr_probes(const struct kpt_file_source *src);
 int kpt_file_probes_per_buffer(const struct kpt_file_source *src);
+const struct kpt_pair_key *kpt_file_probe_key(const struct kpt_file_source *src, int probe);
 int kpt_file_nr_buffers(const struct kpt_file_source *src);
 const char *const *kpt_file_probe_names(const struct kpt_file_source *src);
 const bool *kpt_file_shown(const struct kpt_file_source *src);

@@ -205,7 +205,7 @@ static int split_event(const char *text, size_t len, char **system, char **event
 }
 
 /**
- * kpt_pair_parse - parse an explicit pair, "SYSTEM:ENTRY,SYSTEM:EXIT"
+ * kpt_pair_parse - parse an explicit pair, "[tp:]SYSTEM:ENTRY,SYSTEM:EXIT[ key=FIELD,...]"
  * @text: the text, which also becomes the pair's name
  * @pair: filled in; release with kpt_pair_release() whatever the result
  * @errmsg: on failure, a malloc'd message naming @text
@@ -214,19 +214,40 @@ static int split_event(const char *text, size_t len, char **system, char **event
  */
 int kpt_pair_parse(const char *text, struct kpt_pair *pair, char **errmsg)
 {
-	const char *comma = strchr(text, ',');
+	size_t len = strcspn(text, " \t"), name_len = len;
+	const char *name = text, *comma, *args = text + len;
+	char *keymsg;
+
+	/* a tp: probe's specification: the pair keeps its name */
+	if (strncmp(text, "tp:", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	comma = memchr(text, ',', len);
 
 	memset(pair, 0, sizeof(*pair));
 	*errmsg = NULL;
 	pair->origin = KPT_PAIR_EXPLICIT;
 	if (!comma || split_event(text, comma - text, &pair->entry_system, &pair->entry_event) ||
-	    split_event(comma + 1, strlen(comma + 1), &pair->exit_system, &pair->exit_event)) {
+	    split_event(comma + 1, len - (comma + 1 - text), &pair->exit_system,
+			&pair->exit_event)) {
 		*errmsg = kpt_asprintf("--pair '%s': expected ENTRY,EXIT with each event as "
 				       "SYSTEM:EVENT, e.g. syscalls:sys_enter_read,"
 				       "syscalls:sys_exit_read", text);
 		return -1;
 	}
-	pair->name = strdup(text);
+	args += strspn(args, " \t");
+	if (*args && (strncmp(args, "key=", 4) != 0 || strpbrk(args, " \t"))) {
+		*errmsg = kpt_asprintf("--pair '%s': after the events, only key=FIELD[,FIELD]... "
+				       "may follow (to pair by fields, e.g. key=dev,sector)", text);
+		return -1;
+	}
+	if (*args && kpt_pair_key_parse(args + 4, &pair->key, &keymsg) < 0) {
+		*errmsg = keymsg ? kpt_asprintf("--pair '%s': %s", text, keymsg) : NULL;
+		free(keymsg);
+		return -1;
+	}
+	pair->name = strndup(name, name_len);
 	return pair->name ? 0 : -1;
 }
 
@@ -251,6 +272,7 @@ void kpt_pair_release(struct kpt_pair *pair)
 	free(pair->entry_event);
 	free(pair->exit_system);
 	free(pair->exit_event);
+	kpt_pair_key_release(&pair->key);
 	memset(pair, 0, sizeof(*pair));
 }
 

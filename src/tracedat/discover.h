@@ -18,6 +18,8 @@
 
 #include <stdbool.h>
 
+#include "pipeline/pair.h"
+
 struct tep_event;
 struct kpt_discover;
 
@@ -50,6 +52,7 @@ struct kpt_pair {
 	char *exit_event;
 	enum kpt_pair_origin origin;
 	int order;		/* kptrace pairs: the probe's index N; otherwise 0 */
+	struct kpt_pair_key key;	/* --pair '... key=F,...': pair by fields */
 };
 
 enum kpt_event_kind kpt_event_kind_of(const struct tep_event *format);

@@ -50,7 +50,7 @@ assert_eq "slow @syscalls: slow calls" "$(jq -s -c '[.[].probe]' "$out")" \
 assert_clean "slow @syscalls"
 
 # A set of kprobes on a kernel without them: the no-kprobes message, nothing left.
-for set in vfs block sched net mem; do
+for set in vfs net mem; do
 	"$KPTRACE" latency @$set -- true >"$WORK/$set.out" 2>"$WORK/$set.err"
 	assert_eq "@$set without kprobes: exit status" $? 1
 	assert_contains "@$set without kprobes: message" "$WORK/$set.err" \

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Pairing from synthetic events: nesting, recursion, orphans, thread exits, migration. */
+/*
+ * Pairing from synthetic events: nesting, recursion, orphans, thread exits, migration;
+ * and pairing by key fields (a wake-up and the switch to the woken task).
+ */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <event-parse.h>
 
 #include "pipeline/merge.h"
 #include "pipeline/pair.h"
@@ -255,6 +261,266 @@ START_TEST(test_made_spans)
 }
 END_TEST
 
+/* Keyed pairing: sched_wakeup (pid) .. sched_switch (next_pid), and block's (dev, sector). */
+#define KEY_COMMON \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n" \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n" \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+static const char wakeup_format[] =
+	"name: sched_wakeup\nID: 801\nformat:\n" KEY_COMMON
+	"\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+	"\tfield:pid_t pid;\toffset:24;\tsize:4;\tsigned:1;\n\n"
+	"print fmt: \"pid=%d\", REC->pid\n";
+static const char switch_format[] =
+	"name: sched_switch\nID: 802\nformat:\n" KEY_COMMON
+	"\tfield:pid_t prev_pid;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:pid_t next_pid;\toffset:12;\tsize:4;\tsigned:1;\n"
+	"\tfield:u64 sector;\toffset:16;\tsize:8;\tsigned:0;\n\n"
+	"print fmt: \"next_pid=%d\", REC->next_pid\n";
+
+struct keyed_fixture {
+	struct tep_handle *tep;
+	struct tep_event *wakeup, *sw;
+	struct kpt_pair_key key;
+};
+
+static void keyed_setup(struct keyed_fixture *f, const char *key)
+{
+	struct tep_event *event;
+	char *errmsg = NULL;
+
+	f->tep = tep_alloc();
+	ck_assert_ptr_nonnull(f->tep);
+	tep_set_file_bigendian(f->tep, tep_is_local_bigendian(f->tep));
+	tep_set_long_size(f->tep, 8);
+	ck_assert_int_eq(tep_parse_format(f->tep, &event, wakeup_format, strlen(wakeup_format),
+					  "sched"), 0);
+	ck_assert_int_eq(tep_parse_format(f->tep, &event, switch_format, strlen(switch_format),
+					  "sched"), 0);
+	f->wakeup = tep_find_event_by_name(f->tep, "sched", "sched_wakeup");
+	f->sw = tep_find_event_by_name(f->tep, "sched", "sched_switch");
+	ck_assert_int_eq(kpt_pair_key_parse(key, &f->key, &errmsg), 0);
+	ck_assert_ptr_null(errmsg);
+}
+
+static void keyed_teardown(struct keyed_fixture *f)
+{
+	kpt_pair_key_release(&f->key);
+	tep_free(f->tep);
+}
+
+/* A wake-up of @pid, written by thread @tid. */
+static void wakeup(struct kpt_pairer *p, struct keyed_fixture *f, uint64_t ts, int tid, int pid)
+{
+	unsigned char data[28] = { 0 };
+	struct kpt_event ev = { .ts = ts, .tid = tid, .probe = 0, .role = KPT_ROLE_ENTRY,
+				.format = f->wakeup, .data = data, .size = sizeof(data) };
+
+	memcpy(data + 4, &tid, 4);
+	memcpy(data + 24, &pid, 4);
+	kpt_pairer_feed(p, &ev);
+}
+
+/* A switch from @prev to @next on a CPU. */
+static void sched_switch(struct kpt_pairer *p, struct keyed_fixture *f, uint64_t ts, int prev,
+			 int next)
+{
+	unsigned char data[24] = { 0 };
+	struct kpt_event ev = { .ts = ts, .tid = prev, .probe = 0, .role = KPT_ROLE_EXIT,
+				.format = f->sw, .data = data, .size = sizeof(data) };
+
+	memcpy(data + 4, &prev, 4);
+	memcpy(data + 8, &prev, 4);
+	memcpy(data + 12, &next, 4);
+	kpt_pairer_feed(p, &ev);
+}
+
+START_TEST(test_key_parse)
+{
+	struct kpt_pair_key key;
+	char *errmsg;
+
+	ck_assert_int_eq(kpt_pair_key_parse("dev,sector", &key, &errmsg), 0);
+	ck_assert_int_eq(key.nr, 2);
+	ck_assert_str_eq(key.entry[0], "dev");
+	ck_assert_str_eq(key.exit[0], "dev");
+	ck_assert_str_eq(key.entry[1], "sector");
+	ck_assert_str_eq(key.exit[1], "sector");
+	kpt_pair_key_release(&key);
+	ck_assert_int_eq(kpt_pair_key_parse("pid:next_pid", &key, &errmsg), 0);
+	ck_assert_int_eq(key.nr, 1);
+	ck_assert_str_eq(key.entry[0], "pid");
+	ck_assert_str_eq(key.exit[0], "next_pid");
+	kpt_pair_key_release(&key);
+
+	ck_assert_int_eq(kpt_pair_key_parse("", &key, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "name the fields"));
+	free(errmsg);
+	kpt_pair_key_release(&key);
+	ck_assert_int_eq(kpt_pair_key_parse("dev,", &key, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "must follow ','"));
+	free(errmsg);
+	kpt_pair_key_release(&key);
+	ck_assert_int_eq(kpt_pair_key_parse("a:b:c", &key, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "'a:b:c' is not FIELD"));
+	free(errmsg);
+	kpt_pair_key_release(&key);
+	ck_assert_int_eq(kpt_pair_key_parse("a,b,c,d,e", &key, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "at most 4 fields"));
+	free(errmsg);
+	kpt_pair_key_release(&key);
+	ck_assert_int_eq(kpt_pair_key_parse("9lives", &key, &errmsg), -1);
+	free(errmsg);
+	kpt_pair_key_release(&key);
+}
+END_TEST
+
+START_TEST(test_key_check)
+{
+	struct keyed_fixture f;
+	struct kpt_pair_key bad;
+	char *errmsg;
+
+	keyed_setup(&f, "pid:next_pid");
+	ck_assert_int_eq(kpt_pair_key_check(&f.key, f.wakeup, f.sw, "tp:w,s"), 0);
+	/* no such field in the exit, and a string field: refused */
+	ck_assert_int_eq(kpt_pair_key_parse("pid", &bad, &errmsg), 0);
+	ck_assert_int_eq(kpt_pair_key_check(&bad, f.wakeup, f.sw, "tp:w,s"), -1);
+	kpt_pair_key_release(&bad);
+	ck_assert_int_eq(kpt_pair_key_parse("comm:prev_pid", &bad, &errmsg), 0);
+	ck_assert_int_eq(kpt_pair_key_check(&bad, f.wakeup, f.sw, "tp:w,s"), -1);
+	kpt_pair_key_release(&bad);
+	keyed_teardown(&f);
+}
+END_TEST
+
+START_TEST(test_keyed_wakeup_to_run)
+{
+	struct kpt_pairer *p = new_pairer(1);
+	struct keyed_fixture f;
+	const struct kpt_pair_counts *c;
+
+	keyed_setup(&f, "pid:next_pid");
+	ck_assert_int_eq(kpt_pairer_set_key(p, 0, &f.key), 0);
+	/* thread 7 wakes 100 and 200; 100 runs first, then 200; 300 runs unwoken (preempted) */
+	wakeup(p, &f, 1000, 7, 100);
+	wakeup(p, &f, 1100, 7, 200);
+	sched_switch(p, &f, 1500, 7, 100);
+	sched_switch(p, &f, 1600, 100, 300);
+	sched_switch(p, &f, 2100, 300, 200);
+	ck_assert_int_eq(nr_spans, 2);
+	assert_span(0, 0, 7, 1000, 1500);	/* the span's thread is the entry's: the waker */
+	assert_span(1, 0, 7, 1100, 2100);
+	/* 100 woken twice before it ran: the first lost its exit */
+	wakeup(p, &f, 3000, 8, 100);
+	wakeup(p, &f, 3200, 9, 100);
+	sched_switch(p, &f, 3300, 0, 100);
+	ck_assert_int_eq(nr_spans, 3);
+	assert_span(2, 0, 9, 3200, 3300);
+	/* one still waiting at the end */
+	wakeup(p, &f, 4000, 7, 400);
+	kpt_pairer_finish(p, NULL, NULL);
+	c = kpt_pairer_counts(p, 0);
+	ck_assert_uint_eq(c->spans, 3);
+	ck_assert_uint_eq(c->orphan_exits, 1);
+	ck_assert_uint_eq(c->lost_exits, 1);
+	ck_assert_uint_eq(c->open_at_end, 1);
+	kpt_pairer_free(p);
+	keyed_teardown(&f);
+}
+END_TEST
+
+static void count_span(void *ctx, const struct kpt_span *span)
+{
+	int *count = ctx;
+
+	/* pid N woke at N and ran at 10000 + N or 20000 + N: only its own wake-up fits */
+	ck_assert(span->end - span->start == 10000 || span->end - span->start == 20000);
+	(*count)++;
+}
+
+/* Many keys open at once: the table grows, and removal keeps every other key findable. */
+START_TEST(test_keyed_many_open)
+{
+	struct kpt_pairer *p;
+	struct keyed_fixture f;
+	int pid, count = 0;
+
+	p = kpt_pairer_alloc(1, count_span, &count);
+
+	keyed_setup(&f, "pid:next_pid");
+	kpt_pairer_keep_entries(p);
+	ck_assert_int_eq(kpt_pairer_set_key(p, 0, &f.key), 0);
+	for (pid = 1; pid <= 1000; pid++)
+		wakeup(p, &f, pid, 1, pid);
+	/* close every third first, then the rest in reverse */
+	for (pid = 3; pid <= 1000; pid += 3)
+		sched_switch(p, &f, 10000 + pid, 0, pid);
+	for (pid = 1000; pid >= 1; pid--) {
+		if (pid % 3)
+			sched_switch(p, &f, 20000 + pid, 0, pid);
+	}
+	kpt_pairer_finish(p, NULL, NULL);
+	ck_assert_int_eq(count, 1000);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 0)->spans, 1000);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 0)->orphan_exits, 0);
+	ck_assert_uint_eq(kpt_pairer_counts(p, 0)->open_at_end, 0);
+	kpt_pairer_free(p);
+	keyed_teardown(&f);
+}
+END_TEST
+
+static int kept_pid;
+
+static void record_kept(void *ctx, const struct kpt_span *span)
+{
+	(void)ctx;
+	ck_assert_ptr_nonnull(span->entry->data);
+	memcpy(&kept_pid, (const char *)span->entry->data + 24, 4);
+	record_span(ctx, span);
+}
+
+/* Entries keep their payload: the span's entry is the wake-up record itself. */
+START_TEST(test_keyed_keeps_entry)
+{
+	struct kpt_pairer *p;
+	struct keyed_fixture f;
+
+	nr_spans = 0;
+	p = kpt_pairer_alloc(1, record_kept, NULL);
+	keyed_setup(&f, "pid:next_pid");
+	kpt_pairer_keep_entries(p);
+	ck_assert_int_eq(kpt_pairer_set_key(p, 0, &f.key), 0);
+	wakeup(p, &f, 10, 5, 4242);
+	sched_switch(p, &f, 20, 5, 4242);
+	ck_assert_int_eq(nr_spans, 1);
+	ck_assert_int_eq(kept_pid, 4242);
+	kpt_pairer_free(p);
+	keyed_teardown(&f);
+}
+END_TEST
+
+/* A keyed probe beside a per-thread one: each pairs its own way. */
+START_TEST(test_keyed_beside_threads)
+{
+	struct kpt_pairer *p = new_pairer(2);
+	struct keyed_fixture f;
+
+	keyed_setup(&f, "pid:next_pid");
+	ck_assert_int_eq(kpt_pairer_set_key(p, 0, &f.key), 0);
+	ENTRY(p, 100, 5, 1);
+	wakeup(p, &f, 110, 5, 6);
+	EXIT(p, 120, 5, 1);
+	sched_switch(p, &f, 130, 5, 6);
+	ck_assert_int_eq(nr_spans, 2);
+	assert_span(0, 1, 5, 100, 120);
+	assert_span(1, 0, 5, 110, 130);
+	kpt_pairer_free(p);
+	keyed_teardown(&f);
+}
+END_TEST
+
 Suite *pair_suite(void)
 {
 	Suite *suite = suite_create("pair");
@@ -269,6 +535,12 @@ Suite *pair_suite(void)
 	tcase_add_test(tc, test_cpu_migration);
 	tcase_add_test(tc, test_open_spans_at_finish);
 	tcase_add_test(tc, test_made_spans);
+	tcase_add_test(tc, test_key_parse);
+	tcase_add_test(tc, test_key_check);
+	tcase_add_test(tc, test_keyed_wakeup_to_run);
+	tcase_add_test(tc, test_keyed_many_open);
+	tcase_add_test(tc, test_keyed_keeps_entry);
+	tcase_add_test(tc, test_keyed_beside_threads);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

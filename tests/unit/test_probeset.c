@@ -270,6 +270,51 @@ START_TEST(test_search)
 }
 END_TEST
 
+/* For a recorded file: every variant's probes, each once, flagged as a set's; others as given. */
+START_TEST(test_expand_recorded)
+{
+	char dir[] = "/tmp/kpt_probeset_XXXXXX", path[600], *errmsg = NULL, **out;
+	char *specs[] = { "syscall:getppid", "@two", "tp:a:b,a:c" };
+	bool *from_set;
+	int nr;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("KPTRACE_EVENTS_DIR", dir, 1);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	snprintf(path, sizeof(path), "%s/two.events", dir);
+	write_file(path, "variant arch=x86_64\nprobe vfs_read count=%dx\n"
+			 "probe tp:sched:sched_wakeup,sched:sched_switch key=pid:next_pid\n"
+			 "variant arch=aarch64\nprobe vfs_read count=%x2\n"
+			 "probe tp:sched:sched_wakeup,sched:sched_switch key=pid:next_pid\n"
+			 "variant\nprobe syscall:getppid\n");
+	ck_assert_int_eq(kpt_probeset_expand_recorded(specs, 3, &out, &from_set, &nr, &errmsg), 0);
+	ck_assert_int_eq(nr, 5);
+	ck_assert_str_eq(out[0], "syscall:getppid");
+	ck_assert(!from_set[0]);
+	ck_assert_str_eq(out[1], "vfs_read count=%dx");
+	ck_assert(from_set[1]);
+	ck_assert_str_eq(out[2], "tp:sched:sched_wakeup,sched:sched_switch key=pid:next_pid");
+	ck_assert(from_set[2]);
+	ck_assert_str_eq(out[3], "vfs_read count=%x2");
+	ck_assert(from_set[3]);
+	ck_assert_str_eq(out[4], "tp:a:b,a:c");
+	ck_assert(!from_set[4]);
+	kpt_probeset_specs_free(out, nr);
+	free(from_set);
+
+	specs[1] = "@none";
+	ck_assert_int_eq(kpt_probeset_expand_recorded(specs, 3, &out, &from_set, &nr, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "no probe set '@none'"));
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_null(from_set);
+	free(errmsg);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("KPTRACE_EVENTS_DIR");
+	unsetenv("XDG_CONFIG_HOME");
+}
+END_TEST
+
 Suite *probeset_suite(void)
 {
 	Suite *suite = suite_create("probeset");
@@ -282,6 +327,7 @@ Suite *probeset_suite(void)
 	tcase_add_test(tc, test_choose);
 	tcase_add_test(tc, test_shipped_sets);
 	tcase_add_test(tc, test_search);
+	tcase_add_test(tc, test_expand_recorded);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

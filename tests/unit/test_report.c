@@ -120,6 +120,21 @@ START_TEST(test_pair_parse)
 		free(errmsg);
 		kpt_pair_release(&pair);
 	}
+	/* a tp: probe's specification, with a key: named without the key, as the probe is */
+	ck_assert_int_eq(kpt_pair_parse("tp:sched:w,sched:s key=pid:next_pid", &pair, &errmsg), 0);
+	assert_pair(&pair, "tp:sched:w,sched:s", "sched", "w", "sched", "s", KPT_PAIR_EXPLICIT);
+	ck_assert_int_eq(pair.key.nr, 1);
+	ck_assert_str_eq(pair.key.entry[0], "pid");
+	ck_assert_str_eq(pair.key.exit[0], "next_pid");
+	kpt_pair_release(&pair);
+	ck_assert_int_eq(kpt_pair_parse("a:b,c:d extra", &pair, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "only key=FIELD[,FIELD]... may follow"));
+	free(errmsg);
+	kpt_pair_release(&pair);
+	ck_assert_int_eq(kpt_pair_parse("a:b,c:d key=x,", &pair, &errmsg), -1);
+	ck_assert_ptr_nonnull(strstr(errmsg, "--pair 'a:b,c:d key=x,': key 'x,'"));
+	free(errmsg);
+	kpt_pair_release(&pair);
 }
 END_TEST
 
