@@ -14,7 +14,13 @@ run_suite() {
 	shift
 	"$top/scripts/bootstrap.sh" --builddir "$builddir" "$@"
 	if ! make -C "$builddir" check; then
-		cat "$builddir"/tests/*/*.log 2>/dev/null | tail -200
+		# test-suite.log holds the whole log of each test that failed (and only
+		# theirs), which is all a CI run leaves to go on.
+		if [ -f "$builddir/test-suite.log" ]; then
+			cat "$builddir/test-suite.log"
+		else
+			cat "$builddir"/tests/*/*.log 2>/dev/null | tail -200
+		fi
 		exit 1
 	fi
 }

@@ -752,6 +752,85 @@ static const char *validate_header_page(const char *text, uint64_t len)
 	return NULL;
 }
 
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/*
+ * Whether the operand left of the '/' or '%' at @op may be a constant: a word
+ * that is not a field (REC->NAME), or something in parentheses.
+ */
+static bool constant_left(const char *start, const char *op)
+{
+	const char *p = op;
+
+	while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	if (p > start && p[-1] == ')')
+		return true;
+	if (p == start || !word_char(p[-1]))
+		return false;
+	while (p > start && word_char(p[-1]))
+		p--;
+	return !(p - start >= 2 && p[-2] == '-' && p[-1] == '>');
+}
+
+/*
+ * Whether the operand right of the '/' or '%' at @op is a word (in parentheses
+ * or not) that libtraceevent reads as the number 0: "0", "0x0" or a name.
+ */
+static bool zero_right(const char *op, const char *end)
+{
+	const char *p = op + 1, *word;
+	char buf[32];
+	size_t len;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '('))
+		p++;
+	for (word = p; p < end && word_char(*p); p++)
+		;
+	if (p == word)
+		return false;
+	len = p - word < (ptrdiff_t)sizeof(buf) ? (size_t)(p - word) : sizeof(buf) - 1;
+	memcpy(buf, word, len);
+	buf[len] = '\0';
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && (*p == '(' || (*p == '-' && p + 1 < end && p[1] == '>')))
+		return false;	/* a function call or REC->field: evaluated per event */
+	return strtoll(buf, NULL, 0) == 0;
+}
+
+/*
+ * The print fmt's arguments: libtraceevent (1.7) evaluates a division or
+ * remainder of constants while it parses the format, and a divisor of 0 (a
+ * number, or a name, which it reads as 0) is a SIGFPE in kptrace and in
+ * libtracecmd. The kernel never writes one. Strings are skipped.
+ */
+static bool print_fmt_divides_by_zero(const char *text, const char *end)
+{
+	const char *p = memmem(text, end - text, "\nprint fmt:", 11), *args;
+
+	if (!p)
+		return false;
+	for (args = p += 11; p < end; p++) {
+		if (*p == '"' || *p == '\'') {
+			char quote = *p;
+
+			for (p++; p < end && *p != quote; p++) {
+				if (*p == '\\')
+					p++;
+			}
+			continue;
+		}
+		if ((*p == '/' || *p == '%') && constant_left(args, p) && zero_right(p, end))
+			return true;
+	}
+	return false;
+}
+
 /*
  * One event format, as libtraceevent parses it: "name: NAME" first, an
  * "ID: N" that fits the ring buffer's 16-bit event type, and whole field
@@ -780,6 +859,8 @@ static const char *validate_format(const char *text, uint64_t len)
 			return "an event format has a field that is not 'field:TYPE NAME; "
 			       "offset:N; size:N; signed:N;'";
 	}
+	if (print_fmt_divides_by_zero(text, end))
+		return "an event format's print fmt divides by a constant 0";
 	return NULL;
 }
 
