@@ -3,9 +3,9 @@
 # The whole test suite, as CI runs it: build with warnings as errors and run 'make check'
 # and the unit tests under valgrind, then 'make check' again with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Run as root on Debian 12:
-# the live tests create probes on the host kernel and the VM tests boot kernels in qemu
-# (Debian's x86-64 5.10, 6.1 and 6.12 in both passes; arm64 and armhf, cross-built, in the
-# first only).
+# the live tests create probes on the host kernel and the VM tests boot kernels in qemu:
+# Debian's x86-64 6.1 in both passes; its 5.10 and 6.12 and the cross-built arm64 and
+# armhf in the first only (KPT_EVERY_VM=1), which keeps the whole run under 30 minutes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -25,9 +25,9 @@ run_suite() {
 	fi
 }
 
-echo "=== test suite: -Werror build, with the arm64 and armhf VM tests ==="
-# The arm builds and boots (tests/vm/arm.sh) run in this pass only.
-KPT_ARM_TESTS=1 run_suite "$top/build"
+echo "=== test suite: -Werror build, with every VM kernel ==="
+# The 5.10, 6.12, arm64 and armhf boots run in this pass only.
+KPT_EVERY_VM=1 run_suite "$top/build"
 echo "=== unit tests under valgrind ==="
 make -C "$top/build" check-valgrind
 echo "=== test suite: ASan + UBSan build ==="

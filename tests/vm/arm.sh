@@ -12,7 +12,7 @@
 # tests run in the guest too, dynamically linked, with the target's libraries.
 #
 # The arm builds and boots add about a minute, so they run once per CI run: only when
-# KPT_ARM_TESTS=1 (scripts/run-tests.sh sets it for its first pass).
+# KPT_EVERY_VM=1 (scripts/run-tests.sh sets it for its first pass).
 . "$(dirname "$0")/../live/lib.sh"
 ARCH=${1:-}
 case $ARCH in
@@ -21,8 +21,8 @@ armhf) TRIPLET=arm-linux-gnueabihf ARM_CFLAGS=-marm REGS="%r0 %r1" ;;
 *) hard_error "usage: $0 arm64|armhf" ;;
 esac
 TEST_NAME=$ARCH
-[ "${KPT_ARM_TESTS:-}" = 1 ] ||
-	skip "the $ARCH VM tests run when KPT_ARM_TESTS=1 (scripts/run-tests.sh sets it once per run)"
+[ "${KPT_EVERY_VM:-}" = 1 ] ||
+	skip "the $ARCH VM tests run when KPT_EVERY_VM=1 (scripts/run-tests.sh sets it for its first pass)"
 [ "$(id -u)" -eq 0 ] || skip "the VM tests need root (to install the cross tools and qemu)"
 command -v jq >/dev/null || hard_error "jq is missing (scripts/install-deps.sh installs it)"
 command -v trace-cmd >/dev/null || hard_error "trace-cmd is missing (scripts/install-deps.sh installs it)"
