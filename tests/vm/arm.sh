@@ -81,9 +81,11 @@ if [ "$ARCH" = arm64 ]; then
 		mkdir -p "$root$(dirname "$so")"
 		cp -L "$so" "$root$so"
 	done
-	# The shipped probe sets the unit tests parse, at their source path.
-	mkdir -p "$root$SRC/events"
+	# The files of the source tree the unit tests read, at their source path: the shipped
+	# probe sets and the tracefs READMEs of other kernels.
+	mkdir -p "$root$SRC/events" "$root$SRC/tests/data/readme"
 	cp "$SRC"/events/*.events "$root$SRC/events/"
+	cp "$SRC"/tests/data/readme/* "$root$SRC/tests/data/readme/"
 	bins+=(--root "$root" --bin "$BUILD/full/tests/unit/check_kptrace"
 		--bin "$BUILD/full/tests/progs/kpt_sleeper" --bin "$BUILD/full/tests/progs/kpt_sleeper_nopie")
 fi
