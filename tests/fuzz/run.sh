@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run every libFuzzer harness of tests/fuzz: first replay its seed corpus and
 # the regression inputs (tests/data/malformed), then fuzz for FUZZ_SECONDS
-# (default 60) each, one harness at a time, niced. Fails on any crash, leak,
+# (default 60) each, as many harnesses at a time as there are CPUs (FUZZ_JOBS), niced:
+# each still fuzzes its FUZZ_SECONDS of wall time. Fails on any crash, leak,
 # undefined behaviour, hang (an input over FUZZ_TIMEOUT, 60 s of wall time: the
 # inputs take well under a second of CPU, but a loaded machine stretches wall
 # time many times over) or memory use over 2 GB, and
@@ -72,7 +73,11 @@ report() {
 	echo "---"
 }
 
-for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
+# run_harness HARNESS: replay its inputs, then fuzz it; returns 1 on any failure.
+run_harness() {
+	local h=$1 bin seeds work dict args extra regress files f log failed seed start rc crash
+	local status=0
+
 	bin=$out/fuzz_$h
 	seeds=$src/tests/fuzz/corpus/$h
 	work=$out/work/$h
@@ -101,8 +106,7 @@ for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
 		echo "fuzz_$h: FAILED replaying the seed or regression input $failed:"
 		report "$log"
 		[ -f "$failed" ] && show_input "$h" "$failed"
-		status=1
-		continue
+		return 1
 	fi
 	echo "fuzz_$h: ${#files[@]} seed and regression inputs replayed cleanly"
 
@@ -134,6 +138,24 @@ for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
 		fi
 		status=1
 	fi
+	return $status
+}
+
+# A harness's lines go to its own file while it runs, and are printed in order after.
+max_jobs=${FUZZ_JOBS:-$(nproc)}
+pids=()
+names=()
+for h in ${FUZZ_HARNESSES:-tracedat probe options elf probeset}; do
+	while [ "$(jobs -rp | wc -l)" -ge "$max_jobs" ]; do
+		wait -n
+	done
+	run_harness "$h" >"$out/run-$h.out" 2>&1 &
+	pids+=($!)
+	names+=("$h")
+done
+for i in "${!pids[@]}"; do
+	wait "${pids[$i]}" || status=1
+	cat "$out/run-${names[$i]}.out"
 done
 echo "run.sh: $(( $(date +%s) - begin )) s in all"
 exit $status
