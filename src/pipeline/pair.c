@@ -96,6 +96,7 @@ struct kpt_pairer {
 	int nr_probes;
 	struct kpt_pair_counts *counts;
 	struct thread *threads;
+	struct thread *last;	/* the thread of the last lookup, or NULL */
 	unsigned int nr_slots;	/* a power of two */
 	unsigned int nr_threads;
 	uint64_t last_ts;	/* the latest event's time */
@@ -141,12 +142,15 @@ static unsigned int slot_of(const struct kpt_pairer *pairer, int key)
 
 static struct thread *find_thread(struct kpt_pairer *pairer, int tid)
 {
-	unsigned int i = slot_of(pairer, tid + 1);
+	unsigned int i;
 
-	while (pairer->threads[i].key) {
+	/* Most records are the same thread's as the one before. */
+	if (pairer->last && pairer->last->key == tid + 1)
+		return pairer->last;
+	for (i = slot_of(pairer, tid + 1); pairer->threads[i].key;
+	     i = (i + 1) & (pairer->nr_slots - 1)) {
 		if (pairer->threads[i].key == tid + 1)
-			return &pairer->threads[i];
-		i = (i + 1) & (pairer->nr_slots - 1);
+			return pairer->last = &pairer->threads[i];
 	}
 	return NULL;
 }
@@ -175,10 +179,11 @@ static int grow_threads(struct kpt_pairer *pairer)
 	free(pairer->threads);
 	pairer->threads = threads;
 	pairer->nr_slots = nr_slots;
+	pairer->last = NULL;
 	return 0;
 }
 
-static struct thread *add_thread(struct kpt_pairer *pairer, int tid)
+static __attribute__((noinline)) struct thread *add_thread(struct kpt_pairer *pairer, int tid)
 {
 	if ((pairer->nr_threads + 1) * 2 > pairer->nr_slots && grow_threads(pairer) < 0)
 		return NULL;
@@ -196,6 +201,7 @@ static void remove_thread(struct kpt_pairer *pairer, struct thread *thread)
 	free(thread->payload);
 	memset(thread, 0, sizeof(*thread));
 	pairer->nr_threads--;
+	pairer->last = NULL;	/* entries may move */
 	for (;;) {
 		unsigned int home;
 
@@ -315,6 +321,18 @@ static __attribute__((noinline)) void span_kept(struct kpt_pairer *pairer, struc
 	pairer->span_fn(pairer->ctx, span);
 }
 
+static __attribute__((noinline)) int grow_frames(struct thread *thread)
+{
+	int capacity = thread->capacity ? thread->capacity * 2 : INITIAL_DEPTH;
+	struct frame *frames = realloc(thread->frames, capacity * sizeof(*frames));
+
+	if (!frames)
+		return -1;
+	thread->frames = frames;
+	thread->capacity = capacity;
+	return 0;
+}
+
 static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 {
 	struct thread *thread = find_thread(pairer, ev->tid);
@@ -322,15 +340,8 @@ static void push(struct kpt_pairer *pairer, const struct kpt_event *ev)
 
 	if (!thread && !(thread = add_thread(pairer, ev->tid)))
 		return;
-	if (thread->depth == thread->capacity) {
-		int capacity = thread->capacity ? thread->capacity * 2 : INITIAL_DEPTH;
-		struct frame *frames = realloc(thread->frames, capacity * sizeof(*frames));
-
-		if (!frames)
-			return;
-		thread->frames = frames;
-		thread->capacity = capacity;
-	}
+	if (thread->depth == thread->capacity && grow_frames(thread) < 0)
+		return;
 	frame = &thread->frames[thread->depth++];
 	frame->probe = ev->probe;
 	frame->cpu = ev->cpu;
@@ -856,23 +867,19 @@ void kpt_pairer_keep_stacks(struct kpt_pairer *pairer)
 	pairer->keep = true;
 }
 
-/**
- * kpt_pairer_feed - take the next event, in timestamp order
- * @pairer: the pairer
- * @ev: the event; completed spans go to the span callback before this returns
- */
-void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
+/* The events of keyed probes, thread exits and the kernel's spans: off the hot path. */
+static __attribute__((noinline)) void feed_other(struct kpt_pairer *pairer,
+						 const struct kpt_event *ev)
 {
-	pairer->last_ts = ev->ts;
 	switch (ev->role) {
 	case KPT_ROLE_ENTRY:
-		if (pairer->keyed && pairer->keyed[ev->probe])
+		if (pairer->keyed[ev->probe])
 			keyed_entry(pairer, pairer->keyed[ev->probe], ev);
 		else
 			push(pairer, ev);
 		break;
 	case KPT_ROLE_EXIT:
-		if (pairer->keyed && pairer->keyed[ev->probe])
+		if (pairer->keyed[ev->probe])
 			keyed_exit(pairer, pairer->keyed[ev->probe], ev);
 		else
 			pop(pairer, ev);
@@ -884,6 +891,25 @@ void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
 		made_span(pairer, ev);
 		break;
 	}
+}
+
+/**
+ * kpt_pairer_feed - take the next event, in timestamp order
+ * @pairer: the pairer
+ * @ev: the event; completed spans go to the span callback before this returns
+ */
+void kpt_pairer_feed(struct kpt_pairer *pairer, const struct kpt_event *ev)
+{
+	pairer->last_ts = ev->ts;
+	if (__builtin_expect(pairer->keyed != NULL, 0) ||
+	    (ev->role != KPT_ROLE_ENTRY && ev->role != KPT_ROLE_EXIT)) {
+		feed_other(pairer, ev);
+		return;
+	}
+	if (ev->role == KPT_ROLE_ENTRY)
+		push(pairer, ev);
+	else
+		pop(pairer, ev);
 }
 
 /* Hand a call still open at the end to @open_fn: no exit, and its end the last event's time. */
@@ -940,6 +966,7 @@ void kpt_pairer_finish(struct kpt_pairer *pairer, kpt_span_fn open_fn, void *ctx
 		memset(thread, 0, sizeof(*thread));
 	}
 	pairer->nr_threads = 0;
+	pairer->last = NULL;
 	keyed_finish(pairer, open_fn, ctx);
 }
 
