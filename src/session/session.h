@@ -52,6 +52,7 @@ struct kpt_session {
 
 struct kpt_session *kpt_session_alloc(void);
 int kpt_session_create(struct kpt_session *session, unsigned long buffer_kb);
+unsigned int kpt_session_page_size(struct tracefs_instance *instance);
 int kpt_session_add_probe(struct kpt_session *session, struct kpt_probe *probe, int index);
 int kpt_session_create_dynevent(struct kpt_session *session, struct tracefs_dynevent *dynevent,
 				const char *what, const struct kpt_probe *probe);

@@ -120,16 +120,6 @@ struct kpt_pagesink {
 	int error_cpu;			/* whose file; set before error */
 };
 
-/* The instance's ring-buffer page size: its sub-buffer size where the kernel has one. */
-static unsigned int read_page_size(struct tracefs_instance *instance)
-{
-	char *text = tracefs_instance_file_read(instance, "buffer_subbuf_size_kb", NULL);
-	unsigned long kb = text ? strtoul(text, NULL, 10) : 0;
-
-	free(text);
-	return kb ? kb * 1024 : (unsigned int)getpagesize();
-}
-
 /* The names of new files in @dir survive a power cut once it is synced. */
 static void fsync_dir(const char *dir)
 {
@@ -505,7 +495,7 @@ struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, con
 					.work = sync_files, .stop = { -1, -1 } };
 	sink->stage[0] = sink->stage[1] = -1;
 	sink->splice_in = sink->splice_out = true;
-	sink->page_size = read_page_size(session->instance);
+	sink->page_size = kpt_session_page_size(session->instance);
 	sink->nr_cpus = sysconf(_SC_NPROCESSORS_CONF);
 	sink->cpus = calloc(sink->nr_cpus, sizeof(*sink->cpus));
 	sink->pollfds = calloc(sink->nr_cpus, sizeof(*sink->pollfds));

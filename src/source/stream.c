@@ -227,7 +227,7 @@ struct kpt_stream *kpt_stream_open(struct tracefs_instance *instance, struct tep
 	if (!stream)
 		return NULL;
 	stream->instance = instance;
-	stream->page_size = getpagesize();
+	stream->page_size = kpt_session_page_size(instance);
 	stream->commit_size = tep_get_header_page_size(tep);
 	if (stream->commit_size != 4)
 		stream->commit_size = 8;
