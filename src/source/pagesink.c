@@ -533,6 +533,23 @@ fail:
 }
 
 /*
+ * Whether a ring-buffer page still fits in @pipe. Each page spliced in takes
+ * one slot of the pipe, whatever its size, but the kernel lets a splice in
+ * only as many bytes as the free slots hold at the system's page size: a
+ * 16 KiB sub-buffer needs four free slots.
+ */
+static bool pipe_has_room(const struct kpt_pagesink *sink, const struct sink_pipe *pipe)
+{
+	size_t slot = getpagesize(), slots = pipe->size / slot, used;
+	int queued;
+
+	if (ioctl(pipe->fd[1], FIONREAD, &queued) < 0)
+		return true;
+	used = ((size_t)queued + sink->page_size - 1) / sink->page_size;
+	return used < slots && (slots - used) * slot >= sink->page_size;
+}
+
+/*
  * The reader: splice the CPU's full pages into its pipes, moving on to the
  * next pipe of the ring as one fills; returns 0 also when splice turns out
  * unsupported. While every pipe is full, the reader waits for room in the
@@ -542,7 +559,7 @@ static int splice_pages(struct kpt_pagesink *sink, int cpu)
 {
 	struct sink_cpu *sc = &sink->cpus[cpu];
 	struct pollfd *pfd = &sink->pollfds[cpu];
-	int round, queued;
+	int round;
 
 	*pfd = (struct pollfd){ .fd = sc->fd, .events = POLLIN };
 	for (round = 0; round < MAX_ROUNDS * (int)sc->nr_pipes; round++) {
@@ -552,11 +569,20 @@ static int splice_pages(struct kpt_pagesink *sink, int cpu)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			/* No full page, or no room: the pipe says which. */
-			if (ioctl(pipe->fd[1], FIONREAD, &queued) < 0 ||
-			    pipe->size - queued >= sink->page_size)
-				return 0;
+		/*
+		 * No full page, or no room for one: EAGAIN, or EINVAL where a
+		 * page is bigger than what the pipe's free slots count for.
+		 */
+		if (n < 0 && (errno == EAGAIN || (errno == EINVAL && sink->spliced))) {
+			int err = errno;
+
+			if (pipe_has_room(sink, pipe)) {
+				if (err == EAGAIN)
+					return 0;
+				kpt_err("cannot read the raw buffer of CPU %d: %s", cpu,
+					strerror(err));
+				return -1;
+			}
 			if (sc->filled + 1 - __atomic_load_n(&sc->drained, __ATOMIC_ACQUIRE) <
 			    sc->nr_pipes) {
 				__atomic_store_n(&sc->filled, sc->filled + 1, __ATOMIC_RELEASE);
