@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "util.h"
@@ -249,4 +250,19 @@ int kpt_strv_push(char ***arr, int *nr, char *s)
 	grown[(*nr)++] = s;
 	*arr = grown;
 	return 0;
+}
+
+/**
+ * kpt_raise_fd_limit - raise the soft limit on open files to the hard one
+ *
+ * For what opens descriptors per CPU: perf events, record's pipes.
+ */
+void kpt_raise_fd_limit(void)
+{
+	struct rlimit limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+		limit.rlim_cur = limit.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &limit);
+	}
 }

@@ -32,5 +32,6 @@ int kpt_parse_ns(const char *str, uint64_t unit_ns, uint64_t *ns);
 int kpt_parse_pid(const char *str, int *pid);
 
 uint64_t kpt_monotonic_ns(void);
+void kpt_raise_fd_limit(void);
 
 #endif

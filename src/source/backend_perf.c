@@ -39,7 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -224,17 +223,6 @@ static int open_scoped(struct perf_evlist *evlist, struct perf_cpu_map *cpus, in
 	return err;
 }
 
-/* A process traced with inherit needs CPUs x threads x events descriptors. */
-static void raise_fd_limit(void)
-{
-	struct rlimit limit;
-
-	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-		limit.rlim_cur = limit.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &limit);
-	}
-}
-
 static void report_open_error(int err, int pid)
 {
 	if (kpt_perf_refused(err))
@@ -352,7 +340,7 @@ static void *perf_open(struct kpt_session *session, int pid)
 	if (!perf)
 		return NULL;
 	init_libperf();
-	raise_fd_limit();
+	kpt_raise_fd_limit();	/* CPUs x threads x events descriptors with inherit */
 	pages = ring_pages(session->buffer_kb);
 	ring_bytes = (size_t)pages * getpagesize();
 	perf->consume_batch = ring_bytes / 8;
@@ -643,7 +631,7 @@ struct kpt_perf_counters *kpt_perf_counters_open(const struct kpt_perf_counter_s
 	if (!counters)
 		return NULL;
 	init_libperf();
-	raise_fd_limit();
+	kpt_raise_fd_limit();
 	pmu_type = uprobe_pmu(&retprobe_bit);
 	/* Per-thread counters are inherited with the counts; per-CPU ones cover all. */
 	counters->cpus = pid ? perf_cpu_map__dummy_new() : perf_cpu_map__new(NULL);

@@ -220,31 +220,27 @@ static int open_pipes(struct kpt_pagesink *sink, int cpu)
 	struct sink_cpu *sc = &sink->cpus[cpu];
 	ssize_t ring_kb = tracefs_instance_get_buffer_size(sink->session->instance, cpu);
 	size_t want = pipes_budget() / sink->nr_cpus;
-	unsigned int i, n;
+	struct sink_pipe first;
+	unsigned int n;
 
 	if (ring_kb > 0 && (size_t)ring_kb * 1024 > want)
 		want = (size_t)ring_kb * 1024;
-	sc->pipes = calloc(1, sizeof(*sc->pipes));
-	if (!sc->pipes)
+	/* The first pipe says how big the system lets a pipe be, so how many make the share. */
+	if (open_pipe(&first, want) < 0)
 		return -1;
-	sc->pipes[0].fd[0] = sc->pipes[0].fd[1] = -1;
-	sc->nr_pipes = 1;
-	if (open_pipe(&sc->pipes[0], want) < 0)
-		return -1;
-	if (sc->pipes[0].size < sink->page_size)
+	if (first.size < sink->page_size)
 		sink->splice_in = false;
-	n = want / sc->pipes[0].size;
+	n = want / first.size;
 	n = n < 2 ? 2 : n;
-	free(sc->pipes);
-	sc->nr_pipes = 0;
 	sc->pipes = calloc(n, sizeof(*sc->pipes));
-	if (!sc->pipes)
+	if (!sc->pipes) {
+		close(first.fd[0]);
+		close(first.fd[1]);
 		return -1;
-	for (i = 0; i < n; i++)
-		sc->pipes[i].fd[0] = sc->pipes[i].fd[1] = -1;
-	sc->nr_pipes = n;
-	for (i = 0; i < n; i++)
-		if (open_pipe(&sc->pipes[i], want) < 0)
+	}
+	sc->pipes[0] = first;
+	for (sc->nr_pipes = 1; sc->nr_pipes < n; sc->nr_pipes++)
+		if (open_pipe(&sc->pipes[sc->nr_pipes], first.size) < 0)
 			return -1;
 	return 0;
 }
@@ -296,11 +292,8 @@ static int write_stage(struct kpt_pagesink *sink, int cpu, size_t len)
 	return 0;
 }
 
-/*
- * The writer: a pipe the reader has moved on from may have got pages between
- * the writer's last look and the reader's move; take them.
- */
-static int drain_rest(struct kpt_pagesink *sink, int cpu, struct sink_pipe *pipe)
+/* The writer: move what is in @pipe into the CPU's file; returns -1 with errno set. */
+static int empty_pipe(struct kpt_pagesink *sink, int cpu, struct sink_pipe *pipe)
 {
 	for (;;) {
 		ssize_t n = splice(pipe->fd[0], NULL, sink->stage[1], NULL, sink->stage_size,
@@ -321,10 +314,11 @@ static int drain_rest(struct kpt_pagesink *sink, int cpu, struct sink_pipe *pipe
 }
 
 /*
- * The writer: move what is in a CPU's pipe into its file; returns -1 with
- * errno set. The pages go through the writer's own staging pipe: a splice
- * into a file holds the pipe's lock while the file system works, which can
- * take tens of milliseconds, and the reader must not wait for that lock.
+ * The writer: move what is in a CPU's pipes into its file, in the order the
+ * reader filled them; returns -1 with errno set. The pages go through the
+ * writer's own staging pipe: a splice into a file holds the pipe's lock while
+ * the file system works, which can take tens of milliseconds, and the reader
+ * must not wait for that lock.
  */
 static int drain_pipe(struct kpt_pagesink *sink, int cpu)
 {
@@ -332,27 +326,14 @@ static int drain_pipe(struct kpt_pagesink *sink, int cpu)
 
 	for (;;) {
 		struct sink_pipe *pipe = &sc->pipes[sc->drained % sc->nr_pipes];
-		ssize_t n = splice(pipe->fd[0], NULL, sink->stage[1], NULL, sink->stage_size,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		/* Seen before emptying: once the reader has moved on, it adds nothing more here. */
+		bool moved_on = __atomic_load_n(&sc->filled, __ATOMIC_ACQUIRE) != sc->drained;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			/* Empty. If the reader has moved on, what it put here is all out: next. */
-			if (__atomic_load_n(&sc->filled, __ATOMIC_ACQUIRE) == sc->drained)
-				return 0;
-			if (drain_rest(sink, cpu, pipe) < 0)
-				return -1;
-			__atomic_store_n(&sc->drained, sc->drained + 1, __ATOMIC_RELEASE);
-			continue;
-		}
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
+		if (empty_pipe(sink, cpu, pipe) < 0)
 			return -1;
-		}
-		if (write_stage(sink, cpu, n) < 0)
-			return -1;
+		if (!moved_on)
+			return 0;
+		__atomic_store_n(&sc->drained, sc->drained + 1, __ATOMIC_RELEASE);
 	}
 }
 
@@ -510,6 +491,7 @@ struct kpt_pagesink *kpt_pagesink_open(struct kpt_session *session, int pid, con
 	}
 	if (pid && kpt_session_follow(session, pid) < 0)
 		goto fail;
+	kpt_raise_fd_limit();	/* six or more descriptors a CPU */
 	for (cpu = 0; cpu < sink->nr_cpus; cpu++) {
 		sink->cpus[cpu].fd = open_raw(sink, session->instance, cpu);
 		if (sink->cpus[cpu].fd < 0)
