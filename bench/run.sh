@@ -9,10 +9,12 @@
 #   -t SECONDS  how long each W1/W2 load runs (default 3)
 #   --quick     a fast sanity run: 1 round of 1 s, a small W3 file, a short flat-memory test
 #   --only LIST run only these parts (comma-separated: W1, W2, W3, FLAT)
-#   --baseline KPTRACE  also run 'kptrace latency' of another build (e.g. the
-#               commit before a change) as a row of the same rounds
+#   --baseline KPTRACE  also run 'kptrace latency' and 'kptrace record' of
+#               another build (e.g. the commit before a change) as rows of the
+#               same rounds
 #   --rows LIST run only these rows of W1/W2 (comma-separated ids: untraced,
-#               floor, kpt, kptmap, kptbase, kptperf, kptrec, perf, tcmd, bpf)
+#               floor, floorpid, kpt, kptall, kptmap, kptbase, kptperf, kptrec,
+#               kptrecbase, perf, tcmd, bpf)
 #   --pin       pin every load to CPU 0 and every tracer to CPU 1 (taskset), so
 #               that the tracer never takes the load's CPU; the default leaves
 #               both to the scheduler, as a user runs them
@@ -166,17 +168,20 @@ uretprobe:$FUNCLOOP:kpt_func /@s[tid]/ { @h = hist(nsecs - @s[tid]); delete(@s[t
 	esac
 }
 
-ROW_IDS="untraced floor kpt kptmap kptbase kptperf kptrec perf tcmd bpf"
+ROW_IDS="untraced floor floorpid kpt kptall kptmap kptbase kptperf kptrec kptrecbase perf tcmd bpf"
 [ -n "$ROWS" ] && ROW_IDS=$(for id in $ROW_IDS; do [[ ",$ROWS," == *",$id,"* ]] && echo "$id"; done | xargs)
 row_label() {
 	case $1 in
 	untraced) echo "untraced" ;;
 	floor) echo "enabled, nobody reading" ;;
-	kpt) echo "kptrace latency" ;;
+	floorpid) echo "enabled, pid filter, nobody" ;;
+	kpt) echo "kptrace latency -p" ;;
+	kptall) echo "kptrace latency, whole system" ;;
 	kptmap) echo "kptrace latency, mapped" ;;
 	kptbase) echo "kptrace latency, baseline" ;;
 	kptperf) echo "kptrace latency --backend perf" ;;
 	kptrec) echo "kptrace record" ;;
+	kptrecbase) echo "kptrace record, baseline" ;;
 	perf) echo "perf record" ;;
 	tcmd) echo "trace-cmd (instance+extract)" ;;
 	bpf) echo "bpftrace hist()" ;;
@@ -189,6 +194,7 @@ row_available() {
 	kptperf) [ $HAVE_PERF_BACKEND = 1 ] || echo "not available in this build" ;;
 	kptbase) [ -n "$BASELINE" ] || echo "no --baseline given" ;;
 	kptrec) [ $HAVE_RECORD = 1 ] || echo "not available in this build" ;;
+	kptrecbase) [ -n "$BASELINE" ] || echo "no --baseline given" ;;
 	bpf) [ $HAVE_BPF = 1 ] || echo "BPF does not work here" ;;
 	esac
 }
@@ -207,6 +213,21 @@ row_floor() {
 	instance_remove "${BENCH_TAG}_floor"
 }
 
+# The floor of a tracer that follows one process (kptrace -p, trace-cmd -P):
+# the same, with the load's pid in the instance's set_event_pid, so the kernel
+# checks every event's task before writing it.
+row_floorpid() {
+	instance_create "${BENCH_TAG}_floorpid" 0 "${EVENTS[@]}" || { R_NOTE="cannot create the instance"; return; }
+	gate_workload "$1.load" "${LOAD[@]}"
+	echo "$W_PID" >"$TRACEFS/instances/${BENCH_TAG}_floorpid/set_event_pid" ||
+		R_NOTE="cannot write set_event_pid"
+	release_workload
+	wait "$W_PID" 2>/dev/null
+	read -r R_CALLS R_RATE < <(workload_parse "$1.load")
+	echo >"$TRACEFS/instances/${BENCH_TAG}_floorpid/set_event_pid"
+	instance_remove "${BENCH_TAG}_floorpid"
+}
+
 # kptrace's JSON "lost": every kind of loss it counts, summed.
 kpt_json_lost() {
 	jq -s 'last | .lost | (.overrun // 0) + (.dropped // 0) + (.missed_events // 0)
@@ -216,6 +237,15 @@ kpt_json_lost() {
 row_kpt() {
 	gate_workload "$1.load" "${LOAD[@]}"
 	traced_run kpt "$1" ready_kptrace_tracefs self "$KPTRACE" latency --json -p @PID@ "$PROBE" || return
+	R_LOST=$(kpt_json_lost "$1.out")
+	R_CAPT=$(jq -s 'last | .probes[0].count' "$1.out" 2>/dev/null)
+}
+
+# kptrace tracing the whole system, as the floor and bpftrace do: no pid
+# filter in the kernel; stopped by SIGINT once the load is done.
+row_kptall() {
+	gate_workload "$1.load" "${LOAD[@]}"
+	traced_run kptall "$1" ready_kptrace_tracefs int "$KPTRACE" latency --json "$PROBE" || return
 	R_LOST=$(kpt_json_lost "$1.out")
 	R_CAPT=$(jq -s 'last | .probes[0].count' "$1.out" 2>/dev/null)
 }
@@ -247,14 +277,17 @@ row_kptperf() {
 	R_CAPT=$(jq -s 'last | .probes[0].count' "$1.out" 2>/dev/null)
 }
 
-row_kptrec() {
-	gate_workload "$1.load" "${LOAD[@]}"
-	traced_run kptrec "$1" ready_kptrace_tracefs self \
-		"$KPTRACE" record -o "$SCRATCH/rec.dat" -p @PID@ "$PROBE" || return
+# kptrace_record ID PREFIX KPTRACE: a record of the load by that build.
+kptrace_record() {
+	gate_workload "$2.load" "${LOAD[@]}"
+	traced_run "$1" "$2" ready_kptrace_tracefs self \
+		"$3" record -o "$SCRATCH/rec.dat" -p @PID@ "$PROBE" || return
 	# "LOST EVENTS: X overwritten (overrun), Y dropped: ..." or nothing
-	R_LOST=$(awk '/^LOST EVENTS:/ { s += $3 + $6 } END { print s + 0 }' "$1.err")
+	R_LOST=$(awk '/^LOST EVENTS:/ { s += $3 + $6 } END { print s + 0 }' "$2.err")
 	rm -f "$SCRATCH/rec.dat"
 }
+row_kptrec() { kptrace_record kptrec "$1" "$KPTRACE"; }
+row_kptrecbase() { kptrace_record kptrecbase "$1" "$BASELINE"; }
 
 # perf's own count of lost samples: the LOST_SAMPLES lines of each event's stats.
 perf_lost() {
@@ -367,7 +400,7 @@ print_table() {
 		ns=$(stats "$w" "$id" 6 | awk '{ print $1 }')
 		lost=$(col_max "$w" "$id" 7)
 		rss=$(stats "$w" "$id" 8 | awk '{ if ($1 != "") printf "%.1f", $1 / 1024 }')
-		[ "$id" = floor ] && lost="-"		# nobody reads: it overwrites by design
+		case $id in floor | floorpid) lost="-" ;; esac	# nobody reads: it overwrites by design
 		printf '%-31s %-29s %9s %9s %10s %8s %9s\n' "$(row_label "$id")" \
 			"$(fmt_m "$m") ($(fmt_m "$mn")-$(fmt_m "$mx"))" \
 			"$(awk -v b="$base" -v m="$m" 'BEGIN { if (b) printf "%.2f", b / m }')" \
@@ -546,19 +579,30 @@ target() {
 }
 
 print_targets() {
-	local base floor k kp bpf ns lost v
+	local base floor fpid k ka kp bpf ns lost v
 	echo "Targets (the goals kptrace set itself for these loads)"
-	floor=$(rate_of W1 floor) k=$(rate_of W1 kpt) kp=$(rate_of W1 kptperf) bpf=$(rate_of W1 bpf)
+	floor=$(rate_of W1 floor) fpid=$(rate_of W1 floorpid) k=$(rate_of W1 kpt)
+	ka=$(rate_of W1 kptall) kp=$(rate_of W1 kptperf) bpf=$(rate_of W1 bpf)
 	lost=$(col_max W1 kpt 7)
 	target "W1: events lost, kptrace latency, default buffers (max of rounds)" "$lost" "<=" 0 events
+	lost=$(col_max W1 kptall 7)
+	target "W1: events lost, kptrace latency, whole system (max of rounds)" "$lost" "<=" 0 events
 	lost=$(col_max W1 kptperf 7)
 	target "W1: events lost, kptrace latency --backend perf (max of rounds)" "$lost" "<=" 0 events
+	# Like with like: -p against the floor with the same pid filter, the whole
+	# system against the floor without one and against bpftrace (whole system).
+	v=$(awk -v f="$fpid" -v k="$k" 'BEGIN { if (f && k) printf "%.2f", f / k }')
+	target "W1: kptrace -p slowdown / the pid-filtered floor's" "$v" "<=" 1.05 x
+	v=$(awk -v f="$floor" -v k="$ka" 'BEGIN { if (f && k) printf "%.2f", f / k }')
+	target "W1: kptrace (whole system) slowdown / the floor's" "$v" "<=" 1.05 x
+	v=$(awk -v b="$bpf" -v k="$ka" 'BEGIN { if (b && k) printf "%.2f", k / b }')
+	target "W1: kptrace (whole system) rate / bpftrace's (whole system)" "$v" ">=" 2 x
 	v=$(awk -v f="$floor" -v k="$k" 'BEGIN { if (f && k) printf "%.2f", f / k }')
-	target "W1: kptrace slowdown / the floor's (enabled, nobody reading)" "$v" "<=" 1.05 x
+	target "W1: kptrace -p slowdown / the floor's (no pid filter)" "$v" "<=" 1.05 x
 	v=$(awk -v f="$floor" -v k="$kp" 'BEGIN { if (f && k) printf "%.2f", f / k }')
 	target "W1: kptrace --backend perf slowdown / the floor's" "$v" "<=" 1.1 x
 	v=$(awk -v b="$bpf" -v k="$k" 'BEGIN { if (b && k) printf "%.2f", k / b }')
-	target "W1: kptrace rate / bpftrace's" "$v" ">=" 2 x
+	target "W1: kptrace -p rate / bpftrace's (whole system)" "$v" ">=" 2 x
 	v=$(awk -v b="$bpf" -v k="$kp" 'BEGIN { if (b && k) printf "%.2f", k / b }')
 	target "W1: kptrace --backend perf rate / bpftrace's" "$v" ">=" 1.2 x
 	ns=$(stats W1 kpt 6 | awk '{ print $1 }')
