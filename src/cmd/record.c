@@ -6,12 +6,14 @@
  * Before tracing starts, FILE.parts/ gets the file's head (headers and
  * formats read from tracefs); while tracing, whole ring-buffer pages move
  * from each CPU to its file there (pagesink.c), synced about once a second;
- * nothing is decoded. At the end the trace.dat is assembled as FILE.tmp:
- * headers, the per-CPU stats, then each CPU's pages (tracedat/write.c). It is
- * synced and renamed to FILE only when complete, so FILE is never a partial
- * file, and FILE.parts is removed. A run killed before that leaves
- * FILE.parts, which 'kptrace record --recover FILE' turns into FILE
- * (tracedat/parts.c).
+ * nothing is decoded. At the end the trace.dat is assembled: headers, the
+ * per-CPU stats, then each CPU's pages (tracedat/write.c). Where the file
+ * system can insert room at the start of a file (ext4, XFS), it is assembled
+ * around the pages of the CPU that has most, in that CPU's file, so they are
+ * not copied; elsewhere as FILE.tmp. It is synced and renamed to FILE only
+ * when complete, so FILE is never a partial file, and FILE.parts is removed.
+ * A run killed before that leaves FILE.parts, which 'kptrace record --recover
+ * FILE' turns into FILE (tracedat/parts.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -297,13 +299,81 @@ static void free_meta(struct record_meta *rm)
 	free(rm->uname);
 }
 
-/* Assemble FILE.tmp, sync it, and rename it to FILE. Returns the bytes written, or -1. */
-static int64_t write_tracedat(const struct record_meta *rm, const char *output)
+/* The CPU with the most pages, or -1 if none has any. */
+static int fullest_cpu(const struct record_meta *rm)
 {
-	char *tmp = kpt_asprintf("%s.tmp", output);
-	int64_t size = -1;
+	int cpu, best = -1;
+
+	for (cpu = 0; cpu < rm->nr_cpus; cpu++)
+		if (rm->cpus[cpu].size && (best < 0 || rm->cpus[cpu].size > rm->cpus[best].size))
+			best = cpu;
+	return best;
+}
+
+/*
+ * Assemble FILE around the pages of the fullest CPU, in its file in @parts,
+ * sync it and rename it to FILE. Returns FILE's size; -1 with errno
+ * EOPNOTSUPP where the file system cannot (nothing changed: assemble a copy
+ * instead); -1 after printing why otherwise.
+ */
+static int64_t assemble_in_place(const struct record_meta *rm, const char *output,
+				 const char *parts)
+{
+	int cpu = fullest_cpu(rm);
+	char *path = NULL;
+	int64_t offset, size = -1;
 	int fd;
 
+	if (cpu < 0) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	fd = rm->cpus[cpu].fd;
+	offset = kpt_tracedat_pages_offset(&rm->meta, rm->cpus, rm->nr_cpus, cpu);
+	if (offset < 0) {
+		kpt_err("cannot lay out %s: %s", output, strerror(errno));
+		return -1;
+	}
+	if (kpt_tracedat_parts_mark_assembled(parts, cpu, offset, rm->cpus[cpu].size) < 0)
+		return -1;
+	if (kpt_tracedat_write_around(&rm->meta, rm->cpus, rm->nr_cpus, cpu) < 0) {
+		if (errno == EOPNOTSUPP || errno == EINVAL)
+			errno = EOPNOTSUPP;
+		else
+			kpt_err("cannot write %s from %s/cpu%d: %s", output, parts, cpu,
+				strerror(errno));
+		return -1;
+	}
+	path = kpt_asprintf("%s/cpu%d", parts, cpu);
+	if (!path)
+		return -1;
+	size = lseek(fd, 0, SEEK_CUR);
+	if (size < 0 || fsync(fd) < 0) {
+		kpt_err("cannot write %s: %s", path, strerror(errno));
+		size = -1;
+	} else if (rename(path, output) < 0) {
+		kpt_err("cannot rename %s to %s: %s", path, output, strerror(errno));
+		size = -1;
+	}
+	free(path);
+	return size;
+}
+
+/*
+ * Assemble FILE, sync it and rename it to FILE: in place where the file
+ * system can, else as a copy, FILE.tmp. Returns FILE's size, or -1 after
+ * printing why.
+ */
+static int64_t write_tracedat(const struct record_meta *rm, const char *output,
+			      const char *parts)
+{
+	char *tmp;
+	int64_t size = assemble_in_place(rm, output, parts);
+	int fd;
+
+	if (size >= 0 || errno != EOPNOTSUPP)
+		return size;
+	tmp = kpt_asprintf("%s.tmp", output);
 	if (!tmp)
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -333,7 +403,7 @@ out:
 }
 
 static int finish(const struct kpt_live *live, struct kpt_pagesink *sink, const char *output,
-		  const struct record_run *run)
+		  const char *parts, const struct record_run *run)
 {
 	struct record_meta rm = { 0 };
 	const struct kpt_loss *loss = &run->loss;
@@ -342,7 +412,7 @@ static int finish(const struct kpt_live *live, struct kpt_pagesink *sink, const 
 
 	if (read_meta(&rm, live, sink, true) < 0)
 		goto out;
-	size = write_tracedat(&rm, output);
+	size = write_tracedat(&rm, output, parts);
 	if (size < 0)
 		goto out;
 	fprintf(stderr, "Recorded %.2f s on %d CPUs to %s (%.1f KiB).\n", run->elapsed,
@@ -478,7 +548,7 @@ int kpt_cmd_record(int argc, char **argv)
 	fprintf(stderr, "Recording %d probe%s%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
 		live.nr_probes == 1 ? "" : "s", kpt_run_probe_kinds(live.probes, live.nr_probes),
 		opts.command ? " while CMD runs" : "", output);
-	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 && finish(&live, sink, output, &run) == 0)
+	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 && finish(&live, sink, output, parts, &run) == 0)
 		ret = 0;
 	saved = saved_bytes(sink);
 out:

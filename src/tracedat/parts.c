@@ -31,6 +31,7 @@
 #include "util.h"
 
 #define INFO_MAGIC	"kptrace-parts 1"
+#define ASSEMBLED	"assembled"
 /* A ring-buffer page header: u64 timestamp, then the commit counter, a long. */
 #define COMMIT_FLAGS	(3ULL << 30)	/* "events missed" flags above the size */
 
@@ -39,6 +40,13 @@ struct parts_info {
 	struct kpt_tracedat_params params;
 	int nr_cpus;
 	char clock[40];
+};
+
+/* What "assembled" holds: the CPU whose file is becoming FILE (-1: none). */
+struct parts_assembled {
+	int cpu;
+	uint64_t offset;	/* where its pages go in FILE */
+	uint64_t size;		/* how many bytes of pages it had */
 };
 
 /**
@@ -157,12 +165,39 @@ out:
 	return ret;
 }
 
+/**
+ * kpt_tracedat_parts_mark_assembled - say that a CPU's file is about to become FILE
+ * @dir: the parts directory
+ * @cpu: the CPU whose "cpuN" file kpt_tracedat_write_around() turns into FILE
+ * @offset: where its pages go in FILE (kpt_tracedat_pages_offset())
+ * @size: the bytes of pages it has: the file's size now
+ *
+ * Written and synced before the file changes: recovery then takes the pages
+ * from offset 0 while the file is still @size bytes long, else from @offset.
+ * Returns 0, or -1 after printing why.
+ */
+int kpt_tracedat_parts_mark_assembled(const char *dir, int cpu, uint64_t offset, uint64_t size)
+{
+	char *path = kpt_asprintf("%s/" ASSEMBLED, dir);
+	char *text = kpt_asprintf("cpu %d offset %" PRIu64 " size %" PRIu64 "\n", cpu, offset,
+				  size);
+	int ret = -1;
+
+	if (path && text && write_text(path, text) == 0 && kpt_tracedat_parts_sync_dir(dir) == 0)
+		ret = 0;
+	else
+		kpt_err("cannot write %s: %s", path ? path : dir, strerror(errno));
+	free(text);
+	free(path);
+	return ret;
+}
+
 static bool is_part(const char *name)
 {
 	int cpu;
 	char end;
 
-	return !strcmp(name, "head") || !strcmp(name, "info") ||
+	return !strcmp(name, "head") || !strcmp(name, "info") || !strcmp(name, ASSEMBLED) ||
 	       sscanf(name, "cpu%d%c", &cpu, &end) == 1;
 }
 
@@ -246,15 +281,16 @@ static uint64_t get_number(bool big_endian, const uint8_t *p, int bytes)
 	return val;
 }
 
-/* How many bytes from the start of @fd are whole, sane pages. */
-static uint64_t valid_pages(int fd, uint64_t size, const struct parts_info *info, uint8_t *page)
+/* How many of the @size bytes from @start in @fd are whole, sane pages. */
+static uint64_t valid_pages(int fd, uint64_t start, uint64_t size, const struct parts_info *info,
+			    uint8_t *page)
 {
 	unsigned int page_size = info->params.page_size;
 	uint64_t off, header = 8 + info->params.long_size, commit;
 
 	size -= size % page_size;
 	for (off = 0; off < size; off += page_size) {
-		if (pread(fd, page, page_size, off) != (ssize_t)page_size)
+		if (pread(fd, page, page_size, start + off) != (ssize_t)page_size)
 			break;
 		commit = get_number(info->params.big_endian, page + 8, info->params.long_size);
 		if ((commit & ~COMMIT_FLAGS) > page_size - header)
@@ -263,28 +299,92 @@ static uint64_t valid_pages(int fd, uint64_t size, const struct parts_info *info
 	return off;
 }
 
+/* "assembled", if the run got as far as writing it; 0, or -1 after printing why. */
+static int read_assembled(const char *dir, const struct parts_info *info,
+			  struct parts_assembled *as)
+{
+	char *path = kpt_asprintf("%s/" ASSEMBLED, dir);
+	FILE *file = path ? fopen(path, "re") : NULL;
+	int n = 0;
+
+	as->cpu = -1;
+	if (!file && path && errno == ENOENT) {
+		free(path);
+		return 0;
+	}
+	if (file) {
+		n = fscanf(file, "cpu %d offset %" SCNu64 " size %" SCNu64, &as->cpu, &as->offset,
+			   &as->size);
+		fclose(file);
+	}
+	if (n != 3 || as->cpu < 0 || as->cpu >= info->nr_cpus ||
+	    as->offset % info->params.page_size || as->size % info->params.page_size) {
+		kpt_err("%s: %s; these are not a kptrace recording's parts",
+			path ? path : dir, file ? "corrupt" : strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+/*
+ * Where CPU @cpu's pages are in its file, of @st_size bytes: from 0, or, once
+ * the file has been turned into FILE, from where "assembled" says. Returns
+ * the bytes of pages, or -1 after printing why.
+ */
+static int64_t locate_pages(const char *dir, int cpu, const struct parts_assembled *as,
+			    uint64_t st_size, uint64_t *start)
+{
+	*start = 0;
+	if (cpu != as->cpu)
+		return st_size;
+	if (st_size == as->size)
+		return as->size;	/* not changed yet */
+	if (st_size >= as->offset + as->size) {
+		*start = as->offset;
+		return as->size;
+	}
+	kpt_err("%s/cpu%d: %" PRIu64 " bytes, neither its %" PRIu64 " bytes of pages nor a file "
+		"made around them; its pages cannot be found", dir, cpu, st_size, as->size);
+	return -1;
+}
+
 static int open_cpus(const char *dir, const struct parts_info *info,
 		     struct kpt_tracedat_cpu *cpus, struct kpt_tracedat_recovery *result)
 {
 	uint8_t *page = malloc(info->params.page_size);
+	struct parts_assembled as;
 	struct stat st;
-	int cpu;
+	int cpu, ret = -1;
 
-	if (!page)
-		return -1;
+	if (!page || read_assembled(dir, info, &as) < 0)
+		goto out;
 	for (cpu = 0; cpu < info->nr_cpus; cpu++) {
 		char *path = kpt_asprintf("%s/cpu%d", dir, cpu);
+		int64_t size;
 
 		cpus[cpu].fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 		free(path);
+		if (cpus[cpu].fd < 0 && cpu == as.cpu) {
+			kpt_err("%s/cpu%d: %s; the run had made it into the recording, so look "
+				"for the recording itself, and remove %s", dir, cpu,
+				strerror(errno), dir);
+			goto out;
+		}
 		if (cpus[cpu].fd < 0 || fstat(cpus[cpu].fd, &st) < 0)
 			continue;	/* a CPU that recorded nothing */
-		cpus[cpu].size = valid_pages(cpus[cpu].fd, st.st_size, info, page);
+		size = locate_pages(dir, cpu, &as, st.st_size, &cpus[cpu].offset);
+		if (size < 0)
+			goto out;
+		cpus[cpu].size = valid_pages(cpus[cpu].fd, cpus[cpu].offset, size, info, page);
 		result->pages += cpus[cpu].size / info->params.page_size;
-		result->dropped_bytes += st.st_size - cpus[cpu].size;
+		result->dropped_bytes += size - cpus[cpu].size;
 	}
+	ret = 0;
+out:
 	free(page);
-	return 0;
+	return ret;
 }
 
 static int write_file(const char *output, int head_fd, uint64_t head_size,

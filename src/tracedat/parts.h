@@ -9,6 +9,10 @@
  * "cpuN" file of raw ring-buffer pages per CPU, synced about once a second.
  * A complete run assembles FILE from them and removes the directory;
  * 'kptrace record --recover FILE' assembles FILE from what a killed run left.
+ * Where the file system can, a complete run assembles FILE around the pages
+ * of the CPU that has most, in its "cpuN" file, and renames that to FILE;
+ * "assembled" says which CPU and where its pages go, so that recovery finds
+ * them at either place.
  */
 #ifndef KPT_TRACEDAT_PARTS_H
 #define KPT_TRACEDAT_PARTS_H
@@ -32,6 +36,7 @@ char *kpt_tracedat_parts_mkdir(const char *output);
 int kpt_tracedat_parts_write_head(const char *dir, const struct kpt_tracedat_meta *meta,
 				  int nr_cpus);
 int kpt_tracedat_parts_sync_dir(const char *dir);
+int kpt_tracedat_parts_mark_assembled(const char *dir, int cpu, uint64_t offset, uint64_t size);
 void kpt_tracedat_parts_remove(const char *dir);
 int kpt_tracedat_parts_recover(const char *output, struct kpt_tracedat_recovery *result);
 

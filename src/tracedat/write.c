@@ -24,11 +24,18 @@
  * refuses one whose CPU data ends past the end of the file), and the output
  * may be any file descriptor. Which name the file gets, and when, is the
  * caller's business (record writes FILE.tmp and renames it when complete).
+ *
+ * kpt_tracedat_write_around() writes the same file into the file that already
+ * holds one CPU's pages, so that they are not copied: the room for everything
+ * before them is inserted at its start (fallocate() FALLOC_FL_INSERT_RANGE
+ * moves extents, not data; ext4 and XFS can).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tracedat/write.h"
@@ -39,7 +46,7 @@
 #define COPY_CHUNK		(1 << 30)	/* copy_file_range() at once */
 
 
-/* A buffered sequential writer that remembers the first error. */
+/* A buffered sequential writer that remembers the first error; with fd -1 it only counts. */
 struct out {
 	int fd;
 	bool big_endian;
@@ -86,7 +93,7 @@ static int write_all(int fd, const void *data, size_t size)
 
 static void out_flush(struct out *out)
 {
-	if (!out->err && out->len && write_all(out->fd, out->buf, out->len) < 0)
+	if (!out->err && out->len && out->fd >= 0 && write_all(out->fd, out->buf, out->len) < 0)
 		out->err = errno;
 	out->len = 0;
 }
@@ -96,7 +103,7 @@ static void out_put(struct out *out, const void *data, size_t size)
 	const char *p = data;
 
 	out->pos += size;
-	while (size && !out->err) {
+	while (size && !out->err && out->fd >= 0) {
 		size_t n = OUT_BUFSIZE - out->len;
 
 		if (n > size)
@@ -175,10 +182,10 @@ static void out_option_str(struct out *out, uint16_t id, const char *str)
 	out_option(out, id, str, strlen(str) + 1);
 }
 
-/* Copy @size bytes of @fd from offset 0: in the kernel when it can, else through buf. */
-static void out_copy_fd(struct out *out, int fd, uint64_t size)
+/* Copy @size bytes of @fd from @offset: in the kernel when it can, else through buf. */
+static void out_copy_fd(struct out *out, int fd, uint64_t offset, uint64_t size)
 {
-	off_t in_off = 0;
+	off_t in_off = offset;
 	bool in_kernel = true;
 
 	out_flush(out);
@@ -324,25 +331,43 @@ static int write_options(struct out *out, const struct kpt_tracedat_meta *meta,
 	return 0;
 }
 
-/*
- * "flyrecord", the table of where each CPU's pages are, the clock, then the
- * pages, each CPU's starting on a page boundary.
- */
-static void write_flyrecord(struct out *out, unsigned int page_size, const char *trace_clock,
-			    const struct kpt_tracedat_cpu *cpus, int nr_cpus, uint64_t *offsets)
+/* "[clock]", as the table stores it; returns its length, 0 without a clock. */
+static int clock_text(const char *trace_clock, char *text, size_t size)
 {
-	uint64_t end;
-	char clock[64];
-	int cpu, clock_len = 0;
+	return trace_clock ? snprintf(text, size, "[%s]", trace_clock) : 0;
+}
 
-	if (trace_clock)
-		clock_len = snprintf(clock, sizeof(clock), "[%s]", trace_clock);
-	end = out->pos + 10 + 16 * (uint64_t)nr_cpus + (trace_clock ? 8 + clock_len : 0);
+/*
+ * Where each CPU's pages go when the "flyrecord" table starts at @pos: each
+ * CPU's on a page boundary, after the one before. Returns the file's end.
+ */
+static uint64_t place_cpus(uint64_t pos, unsigned int page_size, const char *trace_clock,
+			   const struct kpt_tracedat_cpu *cpus, int nr_cpus, uint64_t *offsets)
+{
+	char clock[64];
+	int cpu, clock_len = clock_text(trace_clock, clock, sizeof(clock));
+	uint64_t end = pos + 10 + 16 * (uint64_t)nr_cpus + (trace_clock ? 8 + clock_len : 0);
+
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		offsets[cpu] = align_up(end, page_size);
 		end = offsets[cpu] + cpus[cpu].size;
 	}
+	return end;
+}
 
+/*
+ * "flyrecord", the table of where each CPU's pages are, the clock, then the
+ * pages, each CPU's starting on a page boundary. The pages of CPU @in_place
+ * (-1: none) are in the output already, where they go: they are skipped.
+ */
+static void write_flyrecord(struct out *out, unsigned int page_size, const char *trace_clock,
+			    const struct kpt_tracedat_cpu *cpus, int nr_cpus, int in_place,
+			    uint64_t *offsets)
+{
+	char clock[64];
+	int cpu, clock_len = clock_text(trace_clock, clock, sizeof(clock));
+
+	place_cpus(out->pos, page_size, trace_clock, cpus, nr_cpus, offsets);
 	out_put(out, "flyrecord", 10);
 	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		out_u64(out, offsets[cpu]);
@@ -354,8 +379,14 @@ static void write_flyrecord(struct out *out, unsigned int page_size, const char 
 	}
 	for (cpu = 0; cpu < nr_cpus && !out->err; cpu++) {
 		out_zeros(out, offsets[cpu] - out->pos);
-		if (cpus[cpu].size)
-			out_copy_fd(out, cpus[cpu].fd, cpus[cpu].size);
+		if (cpu == in_place) {
+			out_flush(out);
+			out->pos += cpus[cpu].size;
+			if (lseek(out->fd, out->pos, SEEK_SET) < 0)
+				out->err = errno;
+		} else if (cpus[cpu].size) {
+			out_copy_fd(out, cpus[cpu].fd, cpus[cpu].offset, cpus[cpu].size);
+		}
 	}
 	out_flush(out);
 }
@@ -391,12 +422,117 @@ int kpt_tracedat_write(int fd, const struct kpt_tracedat_meta *meta,
 	out_u32(&out, nr_cpus);
 	if (write_options(&out, meta, cpus, nr_cpus) < 0)
 		goto out;
-	write_flyrecord(&out, meta->params.page_size, meta->clock, cpus, nr_cpus, offsets);
+	write_flyrecord(&out, meta->params.page_size, meta->clock, cpus, nr_cpus, -1, offsets);
 	if (out.err) {
 		errno = out.err;
 		goto out;
 	}
 	ret = 0;
+out:
+	free(offsets);
+	free(out.buf);
+	return ret;
+}
+
+/* Where the pages of every CPU go in the file kpt_tracedat_write() writes; 0 or -1. */
+static int place_pages(const struct kpt_tracedat_meta *meta, const struct kpt_tracedat_cpu *cpus,
+		       int nr_cpus, uint64_t *offsets)
+{
+	struct out count = { .fd = -1, .big_endian = meta->params.big_endian };
+
+	write_headers(&count, meta);
+	out_u32(&count, nr_cpus);
+	if (write_options(&count, meta, cpus, nr_cpus) < 0)
+		return -1;
+	place_cpus(count.pos, meta->params.page_size, meta->clock, cpus, nr_cpus, offsets);
+	return 0;
+}
+
+/**
+ * kpt_tracedat_pages_offset - where a CPU's pages start in the file kpt_tracedat_write() writes
+ * @meta, @cpus, @nr_cpus: as for kpt_tracedat_write()
+ * @cpu: the CPU
+ *
+ * Returns the offset, or -1 with errno set.
+ */
+int64_t kpt_tracedat_pages_offset(const struct kpt_tracedat_meta *meta,
+				  const struct kpt_tracedat_cpu *cpus, int nr_cpus, int cpu)
+{
+	uint64_t *offsets;
+	int64_t ret = -1;
+
+	if (!valid(meta, cpus, nr_cpus) || cpu < 0 || cpu >= nr_cpus) {
+		errno = EINVAL;
+		return -1;
+	}
+	offsets = calloc(nr_cpus, sizeof(*offsets));
+	if (offsets && place_pages(meta, cpus, nr_cpus, offsets) == 0)
+		ret = offsets[cpu];
+	free(offsets);
+	return ret;
+}
+
+/**
+ * kpt_tracedat_write_around - make the file holding one CPU's pages the trace.dat
+ * @meta, @cpus, @nr_cpus: as for kpt_tracedat_write()
+ * @cpu: the CPU whose file, cpus[@cpu].fd (open for reading and writing, its
+ *       pages from offset 0 and nothing after them), becomes the trace.dat
+ *
+ * Writes what kpt_tracedat_write() writes, byte for byte, without copying
+ * CPU @cpu's pages: room for what goes before them is inserted at the start
+ * of the file, filled with the headers, the table and the pages of the CPUs
+ * before @cpu, and the pages of the CPUs after it are appended. The file
+ * offset is left at the file's end.
+ *
+ * Returns 0. Returns -1 with errno EOPNOTSUPP (or EINVAL) where the file
+ * system cannot insert that room, or its block size does not divide where the
+ * pages go: the file is then unchanged, and kpt_tracedat_write() can write
+ * another. After any other error the file holds a partial trace.dat, its
+ * pages at kpt_tracedat_pages_offset().
+ */
+int kpt_tracedat_write_around(const struct kpt_tracedat_meta *meta,
+			      const struct kpt_tracedat_cpu *cpus, int nr_cpus, int cpu)
+{
+	struct out out = { .big_endian = meta->params.big_endian };
+	uint64_t *offsets = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (!valid(meta, cpus, nr_cpus) || cpu < 0 || cpu >= nr_cpus || !cpus[cpu].size ||
+	    cpus[cpu].offset) {
+		errno = EINVAL;
+		return -1;
+	}
+	out.fd = cpus[cpu].fd;
+	out.buf = malloc(OUT_BUFSIZE);
+	offsets = calloc(nr_cpus, sizeof(*offsets));
+	if (!out.buf || !offsets || place_pages(meta, cpus, nr_cpus, offsets) < 0 ||
+	    fstat(out.fd, &st) < 0)
+		goto out;
+	if ((uint64_t)st.st_size != cpus[cpu].size) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (st.st_blksize <= 0 || offsets[cpu] % st.st_blksize) {
+		errno = EOPNOTSUPP;
+		goto out;
+	}
+	if (fallocate(out.fd, FALLOC_FL_INSERT_RANGE, 0, offsets[cpu]) < 0)
+		goto out;
+	if (lseek(out.fd, 0, SEEK_SET) < 0) {
+		out.err = errno;
+	} else {
+		write_headers(&out, meta);
+		out_u32(&out, nr_cpus);
+		if (write_options(&out, meta, cpus, nr_cpus) < 0)
+			out.err = errno ? errno : ENOMEM;
+		else
+			write_flyrecord(&out, meta->params.page_size, meta->clock, cpus, nr_cpus,
+					cpu, offsets);
+	}
+	/* Past the insert, every failure is a write's: never EOPNOTSUPP or EINVAL. */
+	errno = out.err == EOPNOTSUPP || out.err == EINVAL ? EIO : out.err;
+	ret = out.err ? -1 : 0;
 out:
 	free(offsets);
 	free(out.buf);
@@ -470,8 +606,8 @@ int kpt_tracedat_write_joined(int fd, int head_fd, uint64_t head_size,
 	offsets = calloc(nr_cpus, sizeof(*offsets));
 	if (!out.buf || !offsets)
 		goto out;
-	out_copy_fd(&out, head_fd, head_size);
-	write_flyrecord(&out, params->page_size, clock, cpus, nr_cpus, offsets);
+	out_copy_fd(&out, head_fd, 0, head_size);
+	write_flyrecord(&out, params->page_size, clock, cpus, nr_cpus, -1, offsets);
 	if (out.err) {
 		errno = out.err;
 		goto out;

@@ -36,9 +36,10 @@ struct kpt_tracedat_system {
 
 /* One CPU's recorded pages. */
 struct kpt_tracedat_cpu {
-	int fd;				/* read from offset 0; -1 when size is 0 */
+	int fd;				/* -1 when size is 0 */
 	uint64_t size;			/* bytes: whole pages of page_size */
 	const char *stats;		/* its per_cpu/cpuN/stats text, or NULL */
+	uint64_t offset;		/* where the pages start in fd, usually 0 */
 };
 
 /* Everything the file holds besides the pages. Blobs may be empty. */
@@ -64,6 +65,10 @@ void kpt_tracedat_params_host(struct kpt_tracedat_params *params, unsigned int p
 
 int kpt_tracedat_write(int fd, const struct kpt_tracedat_meta *meta,
 		       const struct kpt_tracedat_cpu *cpus, int nr_cpus);
+int64_t kpt_tracedat_pages_offset(const struct kpt_tracedat_meta *meta,
+				  const struct kpt_tracedat_cpu *cpus, int nr_cpus, int cpu);
+int kpt_tracedat_write_around(const struct kpt_tracedat_meta *meta,
+			      const struct kpt_tracedat_cpu *cpus, int nr_cpus, int cpu);
 int kpt_tracedat_write_head(int fd, const struct kpt_tracedat_meta *meta, int nr_cpus);
 int kpt_tracedat_write_joined(int fd, int head_fd, uint64_t head_size,
 			      const struct kpt_tracedat_params *params, const char *clock,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Live: kptrace record writes trace.dat files that trace-cmd opens, with exactly the events
 # traced (a uprobe pair and a syscall pair under -- CMD), per-CPU stats and a CPU view;
-# Ctrl-C and -d end and finalise the file; CMD's status is passed on; a full disk is
+# Ctrl-C and -d end and finalise the file, assembled in place where the file system can;
+# CMD's status is passed on; a full disk is
 # reported, naming the file, and keeps the pages for --recover; a missing directory is
 # reported, naming the file; nothing is left in tracefs and no part next to the output.
 . "$(dirname "$0")/lib.sh"
@@ -145,10 +146,29 @@ fi
 # A fast load's pages go through each CPU's ring of pipes (32 MiB or more a CPU),
 # which 60 MB on one CPU goes round twice: every record is in the file, and each
 # CPU's records are in time order (a page taken out of turn would go back in time).
+# Where the file system can insert room at a file's start, the file is assembled
+# in the busiest CPU's file of pages: FILE is that file, renamed.
 out=$WORK/out/fast.dat
 "$KPTRACE" record -o "$out" --buffer-size 16M syscall:getppid -- "$LOAD" -g 1200000 \
-	>/dev/null 2>"$WORK/fast.err"
+	>/dev/null 2>"$WORK/fast.err" &
+rec=$!
+for (( i = 0; i < 200; i++ )); do
+	[ -e "$out.parts/cpu0" ] && break
+	sleep 0.05
+done
+part_inodes=" $(stat -c %i "$out.parts"/cpu* 2>/dev/null | xargs) "
+wait $rec
 assert_eq "fast record: exit status" $? 0
+head -c 65536 /dev/zero >"$WORK/insert"
+if fallocate --insert-range -o 0 -l 16384 "$WORK/insert" 2>/dev/null; then
+	case $part_inodes in
+	*" $(stat -c %i "$out") "*) pass "the file is a CPU's file of pages, not a copy" ;;
+	*) fail "the file is a copy (inode $(stat -c %i "$out"), CPU files:$part_inodes)" ;;
+	esac
+else
+	echo "note: $WORK cannot insert room in a file: the copy is checked, not the in-place file"
+fi
+rm -f "$WORK/insert"
 if grep -q "LOST EVENTS" "$WORK/fast.err"; then
 	echo "note: the ring buffer overflowed on this machine, counts not checked: $(cat "$WORK/fast.err")"
 else

@@ -698,7 +698,7 @@ static void write_test_file(char *path)
 		.cmdlines = { "42 worker\n44 other\n", 20 },
 		.clock = "mono",
 	};
-	struct kpt_tracedat_cpu cpus[2];
+	struct kpt_tracedat_cpu cpus[2] = { { .fd = -1 }, { .fd = -1 } };
 	struct page page;
 	int fd, i;
 

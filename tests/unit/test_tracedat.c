@@ -237,8 +237,8 @@ static void fixture_meta(struct fixture *fx, struct kpt_tracedat_meta *meta,
 static int fixture_write(struct fixture *fx)
 {
 	struct kpt_tracedat_cpu cpus[2] = {
-		{ fx->fds[0], fx->sizes[0], "entries: 8\noverrun: 0\ndropped events: 0\n" },
-		{ fx->fds[1], fx->sizes[1], "entries: 4\noverrun: 7\ndropped events: 2\n" },
+		{ fx->fds[0], fx->sizes[0], "entries: 8\noverrun: 0\ndropped events: 0\n", 0 },
+		{ fx->fds[1], fx->sizes[1], "entries: 4\noverrun: 7\ndropped events: 2\n", 0 },
 	};
 	struct kpt_tracedat_blob format, ftrace;
 	struct kpt_tracedat_system system;
@@ -563,8 +563,8 @@ START_TEST(test_write_error_reported)
 
 	fixture_init(&fx, false, 8, 4096);
 	fixture_meta(&fx, &meta, &system, &format, &ftrace);
-	cpus[0] = (struct kpt_tracedat_cpu){ fx.fds[0], fx.sizes[0], NULL };
-	cpus[1] = (struct kpt_tracedat_cpu){ fx.fds[1], fx.sizes[1], NULL };
+	cpus[0] = (struct kpt_tracedat_cpu){ fx.fds[0], fx.sizes[0], NULL, 0 };
+	cpus[1] = (struct kpt_tracedat_cpu){ fx.fds[1], fx.sizes[1], NULL, 0 };
 	fd = open("/dev/full", O_WRONLY);
 	if (fd >= 0) {
 		errno = 0;
@@ -726,6 +726,184 @@ START_TEST(test_parts_recover_keeps_existing_file)
 }
 END_TEST
 
+/*
+ * The file kpt_tracedat_write() writes, made in a file of one CPU's pages
+ * around them instead: byte for byte the same, whichever CPU it is. Where
+ * /tmp's file system cannot insert room at a file's start, the file must be
+ * left as it was.
+ */
+static void check_write_around(unsigned int page_size, int in_place)
+{
+	struct fixture fx;
+	struct kpt_tracedat_cpu cpus[2];
+	struct kpt_tracedat_blob format, ftrace;
+	struct kpt_tracedat_system system;
+	struct kpt_tracedat_meta meta;
+	char top[] = "/tmp/kpt-around.XXXXXX", path[128];
+	size_t want_size, got_size;
+	char *want, *got;
+	int64_t offset;
+	int cpu, fd;
+
+	fixture_init(&fx, false, 8, page_size);
+	ck_assert_int_eq(fixture_write(&fx), 0);
+	want = read_file(fx.path, &want_size);
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	write_part(top, "pages", fx.fds[in_place], fx.sizes[in_place], NULL, 0);
+	snprintf(path, sizeof(path), "%s/pages", top);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	for (cpu = 0; cpu < 2; cpu++)
+		cpus[cpu] = (struct kpt_tracedat_cpu){ fx.fds[cpu], fx.sizes[cpu], NULL, 0 };
+	cpus[0].stats = "entries: 8\noverrun: 0\ndropped events: 0\n";
+	cpus[1].stats = "entries: 4\noverrun: 7\ndropped events: 2\n";
+	cpus[in_place].fd = fd;
+	fixture_meta(&fx, &meta, &system, &format, &ftrace);
+
+	offset = kpt_tracedat_pages_offset(&meta, cpus, 2, in_place);
+	ck_assert_int_gt(offset, 0);
+	ck_assert_int_eq(offset % page_size, 0);
+	if (kpt_tracedat_write_around(&meta, cpus, 2, in_place) < 0) {
+		ck_assert_msg(errno == EOPNOTSUPP, "write_around: %s", strerror(errno));
+		got = read_file(path, &got_size);
+		ck_assert_uint_eq(got_size, fx.sizes[in_place]);
+		fprintf(stderr, "note: %s cannot insert room in a file: only the refusal is "
+			"checked\n", top);
+	} else {
+		ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), (off_t)want_size);
+		got = read_file(path, &got_size);
+		ck_assert_uint_eq(got_size, want_size);
+		ck_assert(memcmp(got, want, want_size) == 0);
+		/* The pages are where the table says. */
+		ck_assert(memcmp(got + offset, want + offset, fx.sizes[in_place]) == 0);
+	}
+	free(got);
+	free(want);
+	close(fd);
+	unlink(path);
+	rmdir(top);
+	fixture_free(&fx);
+}
+
+START_TEST(test_write_around)
+{
+	check_write_around(4096, 0);
+	check_write_around(4096, 1);
+	check_write_around(8192, 0);
+	check_write_around(8192, 1);
+}
+END_TEST
+
+/* A CPU's file that cannot be the file: no pages, or more than pages. */
+START_TEST(test_write_around_refuses)
+{
+	struct fixture fx;
+	struct kpt_tracedat_cpu cpus[2];
+	struct kpt_tracedat_blob format, ftrace;
+	struct kpt_tracedat_system system;
+	struct kpt_tracedat_meta meta;
+
+	fixture_init(&fx, false, 8, 4096);
+	fixture_meta(&fx, &meta, &system, &format, &ftrace);
+	cpus[0] = (struct kpt_tracedat_cpu){ fx.fds[0], fx.sizes[0], NULL, 0 };
+	cpus[1] = (struct kpt_tracedat_cpu){ -1, 0, NULL, 0 };
+	ck_assert_int_eq(kpt_tracedat_write_around(&meta, cpus, 2, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(kpt_tracedat_write_around(&meta, cpus, 2, 2), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* The file is longer than its pages: it is not only pages. */
+	cpus[0].size = 4096;
+	ck_assert_int_eq(kpt_tracedat_write_around(&meta, cpus, 2, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(lseek(fx.fds[0], 0, SEEK_END), (off_t)fx.sizes[0]);
+	fixture_free(&fx);
+}
+END_TEST
+
+/*
+ * A run killed while it assembled FILE around CPU @cpu's pages: before its
+ * file changed (@assembled false) or after it was complete but not renamed
+ * (true). Recovery finds the pages either way and writes the whole recording.
+ */
+static void check_recover_assembled(int cpu, bool assembled)
+{
+	struct kpt_tracedat_recovery result;
+	struct kpt_tracedat_cpu cpus[2];
+	struct kpt_tracedat_blob format, ftrace;
+	struct kpt_tracedat_system system;
+	struct kpt_tracedat_meta meta;
+	char top[] = "/tmp/kpt-parts.XXXXXX", parts[300], path[320];
+	struct fixture fx;
+	int64_t offset;
+	char *output;
+	int i, fd;
+
+	fixture_init(&fx, false, 8, 4096);
+	output = make_parts(&fx, top, NULL, 0, NULL, 0);
+	snprintf(parts, sizeof(parts), "%s.parts", output);
+	snprintf(path, sizeof(path), "%s/cpu%d", parts, cpu);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < 2; i++)
+		cpus[i] = (struct kpt_tracedat_cpu){ fx.fds[i], fx.sizes[i], NULL, 0 };
+	cpus[cpu].fd = fd;
+	fixture_meta(&fx, &meta, &system, &format, &ftrace);
+	offset = kpt_tracedat_pages_offset(&meta, cpus, 2, cpu);
+	ck_assert_int_gt(offset, 0);
+	ck_assert_int_eq(kpt_tracedat_parts_mark_assembled(parts, cpu, offset, fx.sizes[cpu]), 0);
+	if (assembled && kpt_tracedat_write_around(&meta, cpus, 2, cpu) < 0) {
+		ck_assert_int_eq(errno, EOPNOTSUPP);
+		fprintf(stderr, "note: %s cannot insert room in a file: recovery of an "
+			"assembled file is not checked\n", top);
+	}
+	close(fd);
+
+	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), 0);
+	ck_assert_uint_eq(result.pages, 3);
+	ck_assert_uint_eq(result.dropped_bytes, 0);
+	ck_assert_int_ne(access(parts, F_OK), 0);
+	snprintf(fx.path, sizeof(fx.path), "%s", output);
+#ifdef HAVE_LIBTRACECMD
+	check_readback_stats(&fx, false);
+#endif
+	check_flyrecord(&fx);
+	fx.path[0] = '\0';
+	remove_tree(top, output);
+	free(output);
+	fixture_free(&fx);
+}
+
+START_TEST(test_parts_recover_assembled)
+{
+	check_recover_assembled(0, false);
+	check_recover_assembled(0, true);
+	check_recover_assembled(1, true);
+}
+END_TEST
+
+/* The assembled CPU's file is gone (renamed to FILE): nothing is recovered without it. */
+START_TEST(test_parts_recover_assembled_gone)
+{
+	struct kpt_tracedat_recovery result;
+	char top[] = "/tmp/kpt-parts.XXXXXX", parts[300], path[320];
+	struct fixture fx;
+	char *output;
+
+	fixture_init(&fx, false, 8, 4096);
+	output = make_parts(&fx, top, NULL, 0, NULL, 0);
+	snprintf(parts, sizeof(parts), "%s.parts", output);
+	ck_assert_int_eq(kpt_tracedat_parts_mark_assembled(parts, 1, 8192, fx.sizes[1]), 0);
+	snprintf(path, sizeof(path), "%s/cpu1", parts);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), -1);
+	ck_assert_int_ne(access(output, F_OK), 0);
+	ck_assert_int_eq(access(parts, F_OK), 0);
+	remove_tree(top, output);
+	free(output);
+	fixture_free(&fx);
+}
+END_TEST
+
 /* Parts without their info file: the run died before tracing; nothing to recover. */
 START_TEST(test_parts_without_info)
 {
@@ -761,6 +939,10 @@ Suite *tracedat_suite(void)
 	tcase_add_test(tc, test_parts_recover);
 	tcase_add_test(tc, test_parts_recover_keeps_existing_file);
 	tcase_add_test(tc, test_parts_without_info);
+	tcase_add_test(tc, test_write_around);
+	tcase_add_test(tc, test_write_around_refuses);
+	tcase_add_test(tc, test_parts_recover_assembled);
+	tcase_add_test(tc, test_parts_recover_assembled_gone);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
