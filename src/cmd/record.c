@@ -548,7 +548,8 @@ int kpt_cmd_record(int argc, char **argv)
 	fprintf(stderr, "Recording %d probe%s%s%s to %s... Hit Ctrl-C to end.\n", live.nr_probes,
 		live.nr_probes == 1 ? "" : "s", kpt_run_probe_kinds(live.probes, live.nr_probes),
 		opts.command ? " while CMD runs" : "", output);
-	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 && finish(&live, sink, output, parts, &run) == 0)
+	if (kpt_live_run(&live, NULL, &record_ops, &run) == 0 &&
+	    finish(&live, sink, output, parts, &run) == 0)
 		ret = 0;
 	saved = saved_bytes(sink);
 out:
