@@ -578,6 +578,9 @@ target() {
 		printf "  %-4s %-62s %s %s (target %s %s)\n", ok ? "PASS" : "MISS", n, v, u, op, l }'
 }
 
+# ratio A B: A / B to two places, or nothing if either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a && b) printf "%.2f", a / b }'; }
+
 print_targets() {
 	local base floor fpid k ka kp bpf ns lost v
 	echo "Targets (the goals kptrace set itself for these loads)"
@@ -591,19 +594,19 @@ print_targets() {
 	target "W1: events lost, kptrace latency --backend perf (max of rounds)" "$lost" "<=" 0 events
 	# Like with like: -p against the floor with the same pid filter, the whole
 	# system against the floor without one and against bpftrace (whole system).
-	v=$(awk -v f="$fpid" -v k="$k" 'BEGIN { if (f && k) printf "%.2f", f / k }')
+	v=$(ratio "$fpid" "$k")
 	target "W1: kptrace -p slowdown / the pid-filtered floor's" "$v" "<=" 1.05 x
-	v=$(awk -v f="$floor" -v k="$ka" 'BEGIN { if (f && k) printf "%.2f", f / k }')
+	v=$(ratio "$floor" "$ka")
 	target "W1: kptrace (whole system) slowdown / the floor's" "$v" "<=" 1.05 x
-	v=$(awk -v b="$bpf" -v k="$ka" 'BEGIN { if (b && k) printf "%.2f", k / b }')
+	v=$(ratio "$ka" "$bpf")
 	target "W1: kptrace (whole system) rate / bpftrace's (whole system)" "$v" ">=" 2 x
-	v=$(awk -v f="$floor" -v k="$k" 'BEGIN { if (f && k) printf "%.2f", f / k }')
+	v=$(ratio "$floor" "$k")
 	target "W1: kptrace -p slowdown / the floor's (no pid filter)" "$v" "<=" 1.05 x
-	v=$(awk -v f="$floor" -v k="$kp" 'BEGIN { if (f && k) printf "%.2f", f / k }')
+	v=$(ratio "$floor" "$kp")
 	target "W1: kptrace --backend perf slowdown / the floor's" "$v" "<=" 1.1 x
-	v=$(awk -v b="$bpf" -v k="$k" 'BEGIN { if (b && k) printf "%.2f", k / b }')
+	v=$(ratio "$k" "$bpf")
 	target "W1: kptrace -p rate / bpftrace's (whole system)" "$v" ">=" 2 x
-	v=$(awk -v b="$bpf" -v k="$kp" 'BEGIN { if (b && k) printf "%.2f", k / b }')
+	v=$(ratio "$kp" "$bpf")
 	target "W1: kptrace --backend perf rate / bpftrace's" "$v" ">=" 1.2 x
 	ns=$(stats W1 kpt 6 | awk '{ print $1 }')
 	target "W1: kptrace tracer CPU per event" "$ns" "<=" 50 ns
@@ -612,11 +615,11 @@ print_targets() {
 	ns=$(stats W1 kptperf 6 | awk '{ print $1 }')
 	target "W1: kptrace --backend perf tracer CPU per event" "$ns" "<=" 60 ns
 	k=$(rate_of W3 kreport)
-	v=$(awk -v t="$(rate_of W3 tcreport)" -v k="$k" 'BEGIN { if (t && k) printf "%.2f", k / t }')
+	v=$(ratio "$k" "$(rate_of W3 tcreport)")
 	target "W3: kptrace report speed / trace-cmd report's" "$v" ">=" 10 x
-	v=$(awk -v t="$(rate_of W3 tcprofile)" -v k="$k" 'BEGIN { if (t && k) printf "%.2f", k / t }')
+	v=$(ratio "$k" "$(rate_of W3 tcprofile)")
 	target "W3: kptrace report speed / trace-cmd report --profile's" "$v" ">=" 1.6 x
-	v=$(awk -v t="$(rate_of W3 iterate)" -v k="$k" 'BEGIN { if (t && k) printf "%.2f", k / t }')
+	v=$(ratio "$k" "$(rate_of W3 iterate)")
 	target "W3: kptrace report speed / a bare libtracecmd iteration's" "$v" ">=" 2 x
 	v=$(stats W3 kreport 8 | awk '{ if ($1 != "") printf "%.1f", $1 / 1024 }')
 	target "W3: kptrace report peak RSS" "$v" "<=" 20 MB

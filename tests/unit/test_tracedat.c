@@ -654,6 +654,20 @@ static void remove_tree(const char *top, const char *output)
 	rmdir(top);
 }
 
+/* Recovery wrote @output and removed its parts: the file holds the fixture's events. */
+static void check_recovered(struct fixture *fx, const char *output)
+{
+	char parts[300];
+
+	snprintf(parts, sizeof(parts), "%s.parts", output);
+	ck_assert_int_ne(access(parts, F_OK), 0);
+	snprintf(fx->path, sizeof(fx->path), "%s", output);
+#ifdef HAVE_LIBTRACECMD
+	check_readback_stats(fx, false);
+#endif
+	check_flyrecord(fx);
+}
+
 /*
  * Recovery keeps every whole, sane page: CPU 0 ends in a torn half page, CPU 1
  * in a page whose commit counter is larger than a page. The file holds exactly
@@ -664,7 +678,7 @@ START_TEST(test_parts_recover)
 	struct kpt_tracedat_recovery result;
 	struct kpt_tracedat_info info;
 	struct kpt_tracedat *file;
-	char top[] = "/tmp/kpt-parts.XXXXXX", parts[300];
+	char top[] = "/tmp/kpt-parts.XXXXXX";
 	uint8_t *junk;
 	char *output, *errmsg = NULL;
 	struct fixture fx;
@@ -679,13 +693,7 @@ START_TEST(test_parts_recover)
 	ck_assert_int_eq(result.nr_cpus, 2);
 	ck_assert_uint_eq(result.pages, 3);
 	ck_assert_uint_eq(result.dropped_bytes, 2048 + 4096);
-	snprintf(parts, sizeof(parts), "%s.parts", output);
-	ck_assert_int_ne(access(parts, F_OK), 0);
-	snprintf(fx.path, sizeof(fx.path), "%s", output);
-#ifdef HAVE_LIBTRACECMD
-	check_readback_stats(&fx, false);
-#endif
-	check_flyrecord(&fx);
+	check_recovered(&fx, output);
 
 	ck_assert_int_eq(kpt_tracedat_open(output, &file, &errmsg), 0);
 	kpt_tracedat_info(file, &info);
@@ -861,12 +869,7 @@ static void check_recover_assembled(int cpu, bool assembled)
 	ck_assert_int_eq(kpt_tracedat_parts_recover(output, &result), 0);
 	ck_assert_uint_eq(result.pages, 3);
 	ck_assert_uint_eq(result.dropped_bytes, 0);
-	ck_assert_int_ne(access(parts, F_OK), 0);
-	snprintf(fx.path, sizeof(fx.path), "%s", output);
-#ifdef HAVE_LIBTRACECMD
-	check_readback_stats(&fx, false);
-#endif
-	check_flyrecord(&fx);
+	check_recovered(&fx, output);
 	fx.path[0] = '\0';
 	remove_tree(top, output);
 	free(output);
