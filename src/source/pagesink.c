@@ -198,6 +198,16 @@ static size_t pipes_budget(void)
 	       budget > PIPES_MAX_BYTES ? PIPES_MAX_BYTES : budget;
 }
 
+/*
+ * The bytes of ring-buffer pages @pipe holds: a spliced page takes one of its
+ * slots (a system page each) whatever its size, so a pipe of N slots holds N
+ * sub-buffers, four times its size in bytes with 16 KiB sub-buffers.
+ */
+static size_t pipe_holds(const struct kpt_pagesink *sink, const struct sink_pipe *pipe)
+{
+	return pipe->size / getpagesize() * sink->page_size;
+}
+
 static int open_pipe(struct sink_pipe *pipe, size_t want)
 {
 	int size;
@@ -230,7 +240,7 @@ static int open_pipes(struct kpt_pagesink *sink, int cpu)
 		return -1;
 	if (first.size < sink->page_size)
 		sink->splice_in = false;
-	n = want / first.size;
+	n = want / pipe_holds(sink, &first);
 	n = n < 2 ? 2 : n;
 	sc->pipes = calloc(n, sizeof(*sc->pipes));
 	if (!sc->pipes) {

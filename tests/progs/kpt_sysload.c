@@ -18,6 +18,8 @@
  *                                  fsync of it
  *   kpt_sysload -u N               N sends and N receives of 1 byte over a socketpair
  *   kpt_sysload -m N               touch N fresh anonymous pages (no huge pages)
+ *   kpt_sysload -w FIFO ...        first wait until a line can be read from FIFO
+ *                                  (a gate that makes no traced syscall of note)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,11 +117,11 @@ int main(int argc, char **argv)
 {
 	long count = 20, usec = 5000, getppids = 0, opens = 0, every = 1, i;
 	long reads = 0, sends = 0, pages = 0;
-	const char *path = NULL;
+	const char *path = NULL, *gate = NULL;
 	double seconds = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:s:g:t:o:f:z:r:u:m:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:g:t:o:f:z:r:u:m:w:")) != -1) {
 		switch (c) {
 		case 'n':
 			count = atol(optarg);
@@ -148,6 +150,9 @@ int main(int argc, char **argv)
 		case 'm':
 			pages = atol(optarg);
 			break;
+		case 'w':
+			gate = optarg;
+			break;
 		case 'z':
 			every = atol(optarg);
 			if (every < 1)
@@ -155,9 +160,19 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: kpt_sysload [-n N] [-s USEC] | -g N | -t SECONDS | "
-				"-o N [-f PATH] | -r N [-f PATH] | -u N | -m N [-z K]\n");
+				"-o N [-f PATH] | -r N [-f PATH] | -u N | -m N [-z K] [-w FIFO]\n");
 			return 2;
 		}
+	}
+	if (gate) {
+		char line[64];
+		FILE *file = fopen(gate, "r");
+
+		if (!file || !fgets(line, sizeof(line), file)) {
+			perror(gate);
+			return 1;
+		}
+		fclose(file);
 	}
 	if (reads)
 		return rw_loop(reads, path ? path : "/proc/self/exe");
