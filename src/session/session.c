@@ -84,11 +84,12 @@ struct kpt_session *kpt_session_alloc(void)
  */
 unsigned int kpt_session_page_size(struct tracefs_instance *instance)
 {
-	char *text = tracefs_instance_file_read(instance, "buffer_subbuf_size_kb", NULL);
-	unsigned long kb = text ? strtoul(text, NULL, 10) : 0;
+	long long kb;
 
-	free(text);
-	return kb ? kb * 1024 : (unsigned int)getpagesize();
+	if (tracefs_instance_file_read_number(instance, "buffer_subbuf_size_kb", &kb) == 0 &&
+	    kb > 0)
+		return kb * 1024;
+	return getpagesize();
 }
 
 static int set_clock(struct kpt_session *session)

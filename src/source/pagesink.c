@@ -198,14 +198,16 @@ static size_t pipes_budget(void)
 	       budget > PIPES_MAX_BYTES ? PIPES_MAX_BYTES : budget;
 }
 
-/*
- * The bytes of ring-buffer pages @pipe holds: a spliced page takes one of its
- * slots (a system page each) whatever its size, so a pipe of N slots holds N
- * sub-buffers, four times its size in bytes with 16 KiB sub-buffers.
- */
+/* A pipe's slots: one per system page of its size; a spliced page takes one whatever its size. */
+static size_t pipe_slots(const struct sink_pipe *pipe)
+{
+	return pipe->size / getpagesize();
+}
+
+/* The bytes of ring-buffer pages @pipe holds: with 16 KiB sub-buffers, four times its size. */
 static size_t pipe_holds(const struct kpt_pagesink *sink, const struct sink_pipe *pipe)
 {
-	return pipe->size / getpagesize() * sink->page_size;
+	return pipe_slots(pipe) * sink->page_size;
 }
 
 static int open_pipe(struct sink_pipe *pipe, size_t want)
@@ -532,7 +534,7 @@ fail:
  */
 static bool pipe_has_room(const struct kpt_pagesink *sink, const struct sink_pipe *pipe)
 {
-	size_t slot = getpagesize(), slots = pipe->size / slot, used;
+	size_t slot = getpagesize(), slots = pipe_slots(pipe), used;
 	int queued;
 
 	if (ioctl(pipe->fd[1], FIONREAD, &queued) < 0)

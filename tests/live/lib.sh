@@ -50,6 +50,19 @@ assert_clean() {
 	fi
 }
 
+# assert_cpus_in_order FILE: no CPU's records in a trace.dat go back in time, as
+# trace-cmd reports them (a page written out of turn would).
+assert_cpus_in_order() {
+	local cpu back
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		back=$(trace-cmd report --cpu "$cpu" -t "$1" 2>/dev/null | awk '
+			{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) {
+				t = substr($i, 1, length($i) - 1); if (t < last) bad++; last = t; break } }
+			END { print bad + 0 }')
+		assert_eq "CPU $cpu: records that go back in time" "$back" 0
+	done
+}
+
 # json_get FILE JQ-EXPR: one value from a JSON document.
 json_get() { jq -r "$2" "$1"; }
 

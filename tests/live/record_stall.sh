@@ -66,11 +66,5 @@ if [ "$lost" -eq 0 ]; then
 else
 	echo "note: $lost events were overwritten while the disk was frozen (counted, as they must be)"
 fi
-for cpu in $(seq 0 $(($(nproc) - 1))); do
-	back=$(trace-cmd report --cpu "$cpu" -t "$out" 2>/dev/null | awk '
-		{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) {
-			t = substr($i, 1, length($i) - 1); if (t < last) bad++; last = t; break } }
-		END { print bad + 0 }')
-	assert_eq "CPU $cpu: records that go back in time" "$back" 0
-done
+assert_cpus_in_order "$out"
 finish
